@@ -1,0 +1,107 @@
+"""The ``nowry-infra`` command: see what a stack will build, before any cloud account is touched.
+
+Exit codes: 0 ok, 1 findings, 2 usage or config error.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from infra.config import ConfigError, PhaseNotAvailable, StackFileError
+
+EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
+
+app = typer.Typer(
+    name="nowry-infra",
+    help="Plan, price, check and draw Nowry's Pulumi stacks offline.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+SetOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--set",
+        metavar="KEY=VALUE",
+        help="Override a config value (repeatable), e.g. nowry:phase=hybrid or nowry:backend.cpu=512.",
+    ),
+]
+ProjectDirOption = Annotated[
+    Path,
+    typer.Option(
+        "--project-dir",
+        help="Folder holding Pulumi.yaml and the Pulumi.<stack>.yaml files.",
+        file_okay=False,
+    ),
+]
+JsonOption = Annotated[bool, typer.Option("--json", help="Print the plan as JSON (the plan contract).")]
+
+
+@app.callback()
+def _root() -> None:
+    """Plan, price, check and draw Nowry's Pulumi stacks offline."""
+
+
+@app.command()
+def plan(
+    stack: Annotated[str, typer.Argument(help="Stack name: the X of Pulumi.X.yaml.")],
+    as_json: JsonOption = False,
+    overrides: SetOption = None,
+    project_dir: ProjectDirOption = Path("."),
+) -> None:
+    """Show every resource the stack would create, grouped by component, and its outputs."""
+    from infra.engine import plan_stack
+
+    try:
+        result = plan_stack(project_dir, stack, overrides or [])
+    except (ConfigError, PhaseNotAvailable, StackFileError) as exc:
+        _fail(str(exc))
+    if as_json:
+        sys.stdout.write(json.dumps(result.to_json(), indent=2) + "\n")
+    else:
+        from infra.render import print_plan
+
+        print_plan(result)
+    for warning in result.warnings:
+        _warn(warning)
+    raise typer.Exit(EXIT_OK)
+
+
+@app.command()
+def stacks(project_dir: ProjectDirOption = Path(".")) -> None:
+    """List the stacks in the project folder and the phase each one runs."""
+    from infra.config import source
+
+    try:
+        project = source.read_project(project_dir)
+        rows = [
+            (name, source.from_stack_file(project, name).namespace(project.name).get("phase", "?"))
+            for name in project.stacks()
+        ]
+    except StackFileError as exc:
+        _fail(str(exc))
+    for name, phase in rows:
+        typer.echo(f"{name}\t{phase}")
+
+
+def _fail(message: str) -> typer.Exit:
+    typer.echo(f"error: {message}", err=True)
+    raise typer.Exit(EXIT_USAGE)
+
+
+def _warn(message: str) -> None:
+    typer.echo(f"warning: {message}", err=True)
+
+
+def main() -> None:
+    app()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,347 @@
+"""Validate raw config once, before any resource exists, and report every problem together."""
+
+from __future__ import annotations
+
+import difflib
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, cast
+
+from pydantic import TypeAdapter, ValidationError
+
+from infra.config.errors import ConfigError, ConfigIssue
+from infra.config.model import (
+    DATABASE_ENGINES_BY_PHASE,
+    ENV_NAME,
+    HOSTNAME,
+    IMAGE_REF,
+    KNOWN_KEYS,
+    PHASES,
+    RESERVED_ENV,
+    SECRETS,
+    SECTIONS,
+    BackendConfig,
+    CacheConfig,
+    DatabaseConfig,
+    FrontendConfig,
+    Phase,
+    SecretValue,
+    Section,
+    StackConfig,
+)
+from infra.config.source import OFFLINE_SECRET_PREFIX, RawConfig
+
+_BOOL = TypeAdapter(bool)
+
+
+@dataclass
+class LoadResult:
+    config: StackConfig
+    warnings: list[str] = field(default_factory=list)
+
+
+def secret_set_command(key: str, stack: str, example: str = "<value>") -> str:
+    return f"pulumi config set --secret nowry:{key} '{example}' --stack {stack}"
+
+
+def load_stack_config(
+    raw: RawConfig, *, project: str, stack: str, project_dir: Path, offline: bool
+) -> LoadResult:
+    """Turn raw config into a ``StackConfig``; raise ``ConfigError`` listing every problem.
+
+    Offline (no passphrase, no decryption), a required secret that is not set becomes a
+    placeholder and a warning; under the real Pulumi engine it is an error.
+    """
+    ns = raw.namespace(project)
+    issues: list[ConfigIssue] = []
+    warnings: list[str] = []
+
+    for key in sorted(set(ns) - set(KNOWN_KEYS)):
+        issues.append(_unknown_key(f"{project}:{key}", key, KNOWN_KEYS))
+
+    phase = _phase(ns.get("phase"), issues)
+    protect = _protect(ns.get("protect"), stack, issues)
+    sections = {name: _section(name, model, ns.get(name), issues) for name, model in SECTIONS.items()}
+    secrets = _secrets(raw, ns, project, stack, offline, issues, warnings)
+
+    backend = cast(BackendConfig | None, sections["backend"])
+    frontend = cast(FrontendConfig | None, sections["frontend"])
+    database = cast(DatabaseConfig | None, sections["database"])
+    cache = cast(CacheConfig | None, sections["cache"])
+    if backend is not None:
+        _check_backend(backend, issues)
+    if frontend is not None:
+        _check_frontend(frontend, issues)
+    if database is not None and phase is not None:
+        _check_database(database, phase, issues)
+    if cache is not None and phase == "local" and cache.enabled:
+        issues.append(
+            ConfigIssue("nowry:cache.enabled", "the local phase runs no cache", "true", "false")
+        )
+
+    if issues or phase is None or protect is None:
+        raise ConfigError(stack, issues)
+    assert backend and frontend and database and cache
+    config = StackConfig(
+        project=project,
+        stack=stack,
+        project_dir=project_dir,
+        phase=phase,
+        protect=protect,
+        backend=backend,
+        frontend=frontend,
+        database=database,
+        cache=cache,
+        secrets=secrets,
+    )
+    return LoadResult(config, warnings)
+
+
+def _phase(value: str | None, issues: list[ConfigIssue]) -> Phase | None:
+    allowed = ", ".join(PHASES)
+    if value is None:
+        issues.append(ConfigIssue("nowry:phase", "is not set", None, allowed))
+        return None
+    if value not in PHASES:
+        hint = _suggest(value, PHASES)
+        issues.append(ConfigIssue("nowry:phase", f"unknown phase{hint}", repr(value), allowed))
+        return None
+    return cast(Phase, value)
+
+
+def _protect(value: str | None, stack: str, issues: list[ConfigIssue]) -> bool | None:
+    if value is None:
+        return stack == "prod"
+    try:
+        return _BOOL.validate_python(value)
+    except ValidationError:
+        issues.append(ConfigIssue("nowry:protect", "expected a boolean", repr(value), "true or false"))
+        return None
+
+
+def _section(
+    name: str, model: type[Section], text: str | None, issues: list[ConfigIssue]
+) -> Section | None:
+    key = f"nowry:{name}"
+    data: Any = {}
+    if text is not None:
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError:
+            data = text
+    if not isinstance(data, dict):
+        fields = ", ".join(_aliases(model))
+        issues.append(ConfigIssue(key, "expected a mapping of settings", repr(data), fields))
+        return None
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        for error in exc.errors():
+            issues.append(_pydantic_issue(key, model, error))
+        return None
+
+
+def _pydantic_issue(key: str, model: type[Section], error: Any) -> ConfigIssue:
+    loc = [str(part) for part in error["loc"]]
+    path = ".".join([key, *loc])
+    given = _show(error.get("input"))
+    kind = error["type"]
+    if kind == "extra_forbidden":
+        return _unknown_key(path, loc[-1], _aliases(_owner(model, loc[:-1])))
+    allowed = _describe(model, loc)
+    problems = {
+        "int_parsing": "expected a whole number",
+        "int_type": "expected a whole number",
+        "int_from_float": "expected a whole number",
+        "bool_parsing": "expected true or false",
+        "bool_type": "expected true or false",
+        "string_type": "expected text",
+        "dict_type": "expected a mapping",
+        "literal_error": "not one of the allowed values",
+        "missing": "is required",
+    }
+    ctx = error.get("ctx") or {}
+    if kind in ("greater_than_equal", "less_than_equal", "greater_than", "less_than"):
+        problem = "out of range"
+    elif kind == "string_pattern_mismatch":
+        problem = f"does not match {ctx.get('pattern')}"
+    else:
+        problem = problems.get(kind, error["msg"])
+    return ConfigIssue(path, problem, given, allowed)
+
+
+def _owner(model: type[Section], loc: list[str]) -> type[Section]:
+    """The model that holds the field at ``loc`` (nested sections)."""
+    for part in loc:
+        for name, info in model.model_fields.items():
+            if part in (name, info.alias):
+                annotation = info.annotation
+                if isinstance(annotation, type) and issubclass(annotation, Section):
+                    model = annotation
+    return model
+
+
+def _describe(model: type[Section], loc: list[str]) -> str | None:
+    if not loc:
+        return None
+    owner = _owner(model, loc[:-1])
+    for name, info in owner.model_fields.items():
+        if loc[-1] in (name, info.alias):
+            return info.description
+    return None
+
+
+def _aliases(model: type[Section]) -> list[str]:
+    return [info.alias or name for name, info in model.model_fields.items()]
+
+
+def _secrets(
+    raw: RawConfig,
+    ns: dict[str, str],
+    project: str,
+    stack: str,
+    offline: bool,
+    issues: list[ConfigIssue],
+    warnings: list[str],
+) -> dict[str, SecretValue | None]:
+    secrets: dict[str, SecretValue | None] = {}
+    for spec in SECRETS:
+        full_key = f"{project}:{spec.key}"
+        fix = secret_set_command(spec.key, stack, spec.example)
+        value = ns.get(spec.key)
+        if value is not None and full_key not in raw.secret_keys:
+            issues.append(
+                ConfigIssue(
+                    full_key,
+                    "is set as plain text; a secret must be stored encrypted",
+                    "[hidden]",
+                    f"an encrypted value: {fix}",
+                )
+            )
+            secrets[spec.key] = None
+            continue
+        if value is None and spec.required:
+            if offline:
+                warnings.append(
+                    f"{full_key} is not set; the offline plan uses a placeholder. Before "
+                    f"deploying run: {fix}"
+                )
+                secrets[spec.key] = SecretValue(f"{OFFLINE_SECRET_PREFIX}{full_key}", placeholder=True)
+            else:
+                issues.append(ConfigIssue(full_key, "is required and not set", None, fix))
+                secrets[spec.key] = None
+            continue
+        if value is None:
+            secrets[spec.key] = None
+            continue
+        secrets[spec.key] = SecretValue(value, placeholder=value.startswith(OFFLINE_SECRET_PREFIX))
+    return secrets
+
+
+def _check_image(key: str, value: str | None, issues: list[ConfigIssue]) -> None:
+    if value is None:
+        return
+    if not IMAGE_REF.match(value):
+        issues.append(ConfigIssue(key, "is not an image reference", repr(value), "registry/name:tag"))
+        return
+    name, _, digest = value.partition("@")
+    tag = name.rsplit("/", 1)[-1].partition(":")[2]
+    if not digest and tag in ("", "latest"):
+        issues.append(
+            ConfigIssue(
+                key,
+                "must be pinned by a tag other than 'latest' or by a digest",
+                repr(value),
+                "name:1.4.2 or name@sha256:...",
+            )
+        )
+
+
+def _one_source(key: str, given: dict[str, str | None], issues: list[ConfigIssue]) -> None:
+    chosen = [name for name, value in given.items() if value]
+    if len(chosen) != 1:
+        names = " or ".join(f"{key}.{name}" for name in given)
+        shown = ", ".join(chosen) if chosen else "none"
+        issues.append(ConfigIssue(key, f"set exactly one of {names}", shown, "exactly one"))
+
+
+def _check_backend(backend: BackendConfig, issues: list[ConfigIssue]) -> None:
+    key = "nowry:backend"
+    _one_source(key, {"image": backend.image, "context": backend.context}, issues)
+    _check_image(f"{key}.image", backend.image, issues)
+    if backend.min_count > backend.max_count:
+        issues.append(
+            ConfigIssue(
+                f"{key}.minCount",
+                "is above maxCount",
+                str(backend.min_count),
+                f"at most maxCount ({backend.max_count})",
+            )
+        )
+    elif not backend.min_count <= backend.desired_count <= backend.max_count:
+        issues.append(
+            ConfigIssue(
+                f"{key}.desiredCount",
+                "is outside minCount..maxCount",
+                str(backend.desired_count),
+                f"{backend.min_count}..{backend.max_count}",
+            )
+        )
+    for name in backend.env:
+        if not ENV_NAME.match(name):
+            issues.append(
+                ConfigIssue(f"{key}.env.{name}", "is not a variable name", repr(name), "[A-Z_][A-Z0-9_]*")
+            )
+        elif name in RESERVED_ENV:
+            issues.append(
+                ConfigIssue(
+                    f"{key}.env.{name}",
+                    "is set by the stack itself, as a secret",
+                    repr(name),
+                    "any name but " + ", ".join(RESERVED_ENV),
+                )
+            )
+
+
+def _check_frontend(frontend: FrontendConfig, issues: list[ConfigIssue]) -> None:
+    key = "nowry:frontend"
+    sources = {"image": frontend.image, "context": frontend.context, "staticDir": frontend.static_dir}
+    _one_source(key, sources, issues)
+    _check_image(f"{key}.image", frontend.image, issues)
+    if frontend.domain is not None and not HOSTNAME.match(frontend.domain):
+        issues.append(
+            ConfigIssue(f"{key}.domain", "is not a DNS name", repr(frontend.domain), "e.g. app.nowry.io")
+        )
+
+
+def _check_database(database: DatabaseConfig, phase: Phase, issues: list[ConfigIssue]) -> None:
+    allowed = DATABASE_ENGINES_BY_PHASE[phase]
+    if database.engine is not None and database.engine not in allowed:
+        issues.append(
+            ConfigIssue(
+                "nowry:database.engine",
+                f"the {phase} phase cannot run this engine",
+                repr(database.engine),
+                ", ".join(allowed),
+            )
+        )
+    _check_image("nowry:database.image", database.image, issues)
+
+
+def _unknown_key(path: str, key: str, known: Any) -> ConfigIssue:
+    return ConfigIssue(path, f"unknown key{_suggest(key, list(known))}", None, ", ".join(known))
+
+
+def _suggest(value: str, choices: Any) -> str:
+    close = difflib.get_close_matches(value, list(choices), n=1, cutoff=0.5)
+    if not close:
+        lowered = {c.lower(): c for c in choices}
+        if value.lower() in lowered:
+            close = [lowered[value.lower()]]
+    return f" — did you mean '{close[0]}'?" if close else ""
+
+
+def _show(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."

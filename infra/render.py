@@ -1,0 +1,66 @@
+"""Human views of a plan: a tree grouped by component, resource counts and outputs."""
+
+from __future__ import annotations
+
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+from rich.tree import Tree
+
+from infra.engine.plan import Plan, PlannedResource
+
+
+def _label(resource: PlannedResource, plan: Plan) -> str:
+    flags = []
+    if resource.protect:
+        flags.append("[bold]protected[/bold]")
+    if resource.retain_on_delete:
+        flags.append("retained on delete")
+    suffix = f"  ({', '.join(flags)})" if flags else ""
+    if resource.custom:
+        return f"{escape(resource.name)} [dim]{escape(resource.type)}[/dim]{suffix}"
+    count = _count_custom(resource, plan)
+    noun = "resource" if count == 1 else "resources"
+    name, type_ = escape(resource.name), escape(resource.type)
+    return f"[bold]{name}[/bold] [cyan]{type_}[/cyan] — {count} {noun}{suffix}"
+
+
+def _count_custom(component: PlannedResource, plan: Plan) -> int:
+    total = 0
+    for child in plan.children(component.urn):
+        total += 1 if child.custom else _count_custom(child, plan)
+    return total
+
+
+def _add(tree: Tree, parent: str | None, plan: Plan) -> None:
+    children = plan.children(parent)
+    for child in sorted(children, key=lambda r: (r.custom, r.name)):
+        branch = tree.add(_label(child, plan))
+        if not child.custom:
+            _add(branch, child.urn, plan)
+
+
+def print_plan(plan: Plan, console: Console | None = None) -> None:
+    console = console or Console()
+    total = sum(1 for r in plan.resources if r.custom)
+    tree = Tree(
+        f"[bold]{escape(plan.project)}/{escape(plan.stack)}[/bold] — "
+        f"phase [green]{escape(plan.phase)}[/green], "
+        f"{total} resources"
+    )
+    _add(tree, None, plan)
+    console.print(tree)
+
+    counts = Table(title="Resources by type", show_edge=False)
+    counts.add_column("type")
+    counts.add_column("count", justify="right")
+    for type_, count in sorted(plan.type_counts().items()):
+        counts.add_row(escape(type_), str(count))
+    console.print(counts)
+
+    outputs = Table(title="Outputs", show_edge=False)
+    outputs.add_column("name")
+    outputs.add_column("value")
+    for name, value in plan.outputs.items():
+        outputs.add_row(escape(name), escape(str(value)))
+    console.print(outputs)

@@ -1,0 +1,36 @@
+"""Pieces every phase shares: the app's secrets as Pulumi secrets."""
+
+from __future__ import annotations
+
+import re
+
+import pulumi
+import pulumi_random as random
+
+from infra.config.model import SECRETS, StackConfig
+
+
+def app_secrets(config: StackConfig) -> dict[str, pulumi.Output[str]]:
+    """The backend's secret environment (``GROQ_API_KEY``, ``SECRET_KEY``), all secret Outputs.
+
+    An optional secret left unset (``secretKey``) is generated once with pulumi-random and
+    kept in state, protected when the stack protects its data.
+    """
+    env: dict[str, pulumi.Output[str]] = {}
+    for spec in SECRETS:
+        value = config.secrets.get(spec.key)
+        if value is not None:
+            env[spec.env] = pulumi.Output.secret(value.reveal())
+            continue
+        generated = random.RandomPassword(
+            f"{_kebab(spec.key)}-generated",
+            length=64,
+            special=False,
+            opts=pulumi.ResourceOptions(protect=config.protect),
+        )
+        env[spec.env] = pulumi.Output.secret(generated.result)
+    return env
+
+
+def _kebab(key: str) -> str:
+    return re.sub(r"(?<!^)(?=[A-Z])", "-", key).lower()

@@ -1,0 +1,52 @@
+"""Shared helpers: plan a shipped stack, or a stack written into a temporary project."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from infra.engine import Plan, plan_stack
+
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+SHIPPED_STACKS = sorted(p.name[len("Pulumi.") : -len(".yaml")] for p in PROJECT_DIR.glob("Pulumi.*.yaml"))
+
+LOCAL_CONFIG: dict[str, Any] = {
+    "nowry:phase": "local",
+    "nowry:backend": {"image": "ghcr.io/nowry/nowry-backend:1.0.0"},
+    "nowry:frontend": {"image": "ghcr.io/nowry/nowry-frontend:1.0.0"},
+}
+
+
+def write_project(directory: Path, stack: str, config: dict[str, Any]) -> Path:
+    """A project folder with Pulumi.yaml and ``Pulumi.<stack>.yaml`` holding ``config``."""
+    (directory / "Pulumi.yaml").write_text(
+        yaml.safe_dump({"name": "nowry", "runtime": "python", "main": "infra/"})
+    )
+    (directory / f"Pulumi.{stack}.yaml").write_text(yaml.safe_dump({"config": config}))
+    return directory
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Callable[..., Path]:
+    """Write a stack file (default: a minimal local stack) and return the project folder."""
+
+    def make(config: dict[str, Any] | None = None, stack: str = "test", **extra: Any) -> Path:
+        merged = dict(LOCAL_CONFIG if config is None else config)
+        merged.update(extra)
+        return write_project(tmp_path, stack, merged)
+
+    return make
+
+
+@pytest.fixture(scope="session")
+def local_plan() -> Plan:
+    return plan_stack(PROJECT_DIR, "local")
+
+
+def plan_json_text(plan: Plan) -> str:
+    return json.dumps(plan.to_json())
