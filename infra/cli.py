@@ -6,13 +6,17 @@ Exit codes: 0 ok, 1 findings, 2 usage or config error.
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Annotated
 
-import typer
+# The CLI uses no pydantic plugins; skipping their entry-point scan saves ~20 ms a run.
+os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
 
-from infra.config import ConfigError, PhaseNotAvailable, StackFileError
+import typer  # noqa: E402
+
+from infra.config import ConfigError, PhaseNotAvailable, StackFileError  # noqa: E402
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 
@@ -29,7 +33,7 @@ SetOption = Annotated[
     typer.Option(
         "--set",
         metavar="KEY=VALUE",
-        help="Override a config value (repeatable), e.g. nowry:phase=hybrid or nowry:backend.cpu=512.",
+        help="Override a config value (repeatable): nowry:phase=hybrid, nowry:backend.cpu=512.",
     ),
 ]
 ProjectDirOption = Annotated[
@@ -40,7 +44,9 @@ ProjectDirOption = Annotated[
         file_okay=False,
     ),
 ]
-JsonOption = Annotated[bool, typer.Option("--json", help="Print the plan as JSON (the plan contract).")]
+JsonOption = Annotated[
+    bool, typer.Option("--json", help="Print the plan as JSON (the plan contract).")
+]
 
 
 @app.callback()
@@ -100,7 +106,16 @@ def _warn(message: str) -> None:
 
 
 def main() -> None:
-    app()
+    """Console entry point. Exits without interpreter teardown, which after loading Pulumi's
+    gRPC runtime costs more than the plan itself; output is flushed first."""
+    code: int | str | None = 0
+    try:
+        app()
+    except SystemExit as exc:
+        code = exc.code
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code if isinstance(code, int) else (0 if code is None else EXIT_USAGE))
 
 
 if __name__ == "__main__":

@@ -11,8 +11,7 @@ from pathlib import Path
 import pulumi
 
 import stacks
-from infra.config import ConfigError, PhaseNotAvailable, load_stack_config
-from infra.config import source
+from infra.config import ConfigError, PhaseNotAvailable, load_stack_config, source
 
 
 def find_project_dir(start: Path | None = None) -> Path:

@@ -13,7 +13,9 @@ import yaml
 from infra.engine import Plan, plan_stack
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
-SHIPPED_STACKS = sorted(p.name[len("Pulumi.") : -len(".yaml")] for p in PROJECT_DIR.glob("Pulumi.*.yaml"))
+SHIPPED_STACKS = sorted(
+    p.name[len("Pulumi.") : -len(".yaml")] for p in PROJECT_DIR.glob("Pulumi.*.yaml")
+)
 
 LOCAL_CONFIG: dict[str, Any] = {
     "nowry:phase": "local",

@@ -15,8 +15,16 @@ from tests.conftest import PROJECT_DIR
 
 runner = CliRunner()
 CONTRACT_RESOURCE_KEYS = {
-    "urn", "type", "name", "parent", "custom", "provider",
-    "dependencies", "protect", "retain_on_delete", "inputs",
+    "urn",
+    "type",
+    "name",
+    "parent",
+    "custom",
+    "provider",
+    "dependencies",
+    "protect",
+    "retain_on_delete",
+    "inputs",
 }
 
 
@@ -130,8 +138,22 @@ def test_stacks_lists_shipped_stacks_with_their_phases():
 def test_console_script_runs_from_any_folder(tmp_path):
     env = {k: v for k, v in os.environ.items() if not k.startswith("PULUMI_")}
     done = subprocess.run(
-        [sys.executable, "-m", "infra.cli", "plan", "local", "--json", "--project-dir", str(PROJECT_DIR)],
-        capture_output=True, text=True, cwd=tmp_path, env=env, timeout=60, check=False,
+        [
+            sys.executable,
+            "-m",
+            "infra.cli",
+            "plan",
+            "local",
+            "--json",
+            "--project-dir",
+            str(PROJECT_DIR),
+        ],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        env=env,
+        timeout=60,
+        check=False,
     )
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout)["stack"] == "local"

@@ -42,7 +42,9 @@ class ContainerImage(pulumi.ComponentResource):
         super().__init__("nowry:docker:ContainerImage", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
         if args.ref is not None:
-            pulled = docker.RemoteImage(f"{name}-pull", name=args.ref, keep_locally=True, opts=child)
+            pulled = docker.RemoteImage(
+                f"{name}-pull", name=args.ref, keep_locally=True, opts=child
+            )
             self.image = pulled.image_id
         else:
             built = docker.Image(

@@ -55,13 +55,25 @@ class MongoDatabase(pulumi.ComponentResource):
             f"{name}-data", name=f"{args.name_prefix}-mongo-data", opts=stateful
         )
         image = docker.RemoteImage(
-            f"{name}-image", name=args.image, keep_locally=True, opts=pulumi.ResourceOptions(parent=self)
+            f"{name}-image",
+            name=args.image,
+            keep_locally=True,
+            opts=pulumi.ResourceOptions(parent=self),
         )
         self.container = self._container(name, image)
         self.uri = pulumi.Output.secret(
             pulumi.Output.concat(
-                "mongodb://", args.username, ":", self.password.result, "@",
-                args.hostname, ":", str(args.port), "/", args.database, "?authSource=admin",
+                "mongodb://",
+                args.username,
+                ":",
+                self.password.result,
+                "@",
+                args.hostname,
+                ":",
+                str(args.port),
+                "/",
+                args.database,
+                "?authSource=admin",
             )
         )
         self.register_outputs({"uri": self.uri, "container": self.container.name})
@@ -79,8 +91,12 @@ class MongoDatabase(pulumi.ComponentResource):
                 ),
                 f"MONGO_INITDB_DATABASE={args.database}",
             ],
-            volumes=[docker.ContainerVolumeArgs(volume_name=self.volume.name, container_path="/data/db")],
-            ports=[docker.ContainerPortArgs(internal=args.port, external=args.port, ip="127.0.0.1")],
+            volumes=[
+                docker.ContainerVolumeArgs(volume_name=self.volume.name, container_path="/data/db")
+            ],
+            ports=[
+                docker.ContainerPortArgs(internal=args.port, external=args.port, ip="127.0.0.1")
+            ],
             networks_advanced=[
                 docker.ContainerNetworksAdvancedArgs(name=args.network, aliases=[args.hostname])
             ],

@@ -32,8 +32,6 @@ from infra.config.model import (
 )
 from infra.config.source import OFFLINE_SECRET_PREFIX, RawConfig
 
-_BOOL = TypeAdapter(bool)
-
 
 @dataclass
 class LoadResult:
@@ -62,7 +60,9 @@ def load_stack_config(
 
     phase = _phase(ns.get("phase"), issues)
     protect = _protect(ns.get("protect"), stack, issues)
-    sections = {name: _section(name, model, ns.get(name), issues) for name, model in SECTIONS.items()}
+    sections = {
+        name: _section(name, model, ns.get(name), issues) for name, model in SECTIONS.items()
+    }
     secrets = _secrets(raw, ns, project, stack, offline, issues, warnings)
 
     backend = cast(BackendConfig | None, sections["backend"])
@@ -114,9 +114,11 @@ def _protect(value: str | None, stack: str, issues: list[ConfigIssue]) -> bool |
     if value is None:
         return stack == "prod"
     try:
-        return _BOOL.validate_python(value)
+        return TypeAdapter(bool).validate_python(value)
     except ValidationError:
-        issues.append(ConfigIssue("nowry:protect", "expected a boolean", repr(value), "true or false"))
+        issues.append(
+            ConfigIssue("nowry:protect", "expected a boolean", repr(value), "true or false")
+        )
         return None
 
 
@@ -167,7 +169,7 @@ def _pydantic_issue(key: str, model: type[Section], error: Any) -> ConfigIssue:
     elif kind == "string_pattern_mismatch":
         problem = f"does not match {ctx.get('pattern')}"
     else:
-        problem = problems.get(kind, error["msg"])
+        problem = problems.get(kind, str(error["msg"]))
     return ConfigIssue(path, problem, given, allowed)
 
 
@@ -227,7 +229,9 @@ def _secrets(
                     f"{full_key} is not set; the offline plan uses a placeholder. Before "
                     f"deploying run: {fix}"
                 )
-                secrets[spec.key] = SecretValue(f"{OFFLINE_SECRET_PREFIX}{full_key}", placeholder=True)
+                secrets[spec.key] = SecretValue(
+                    f"{OFFLINE_SECRET_PREFIX}{full_key}", placeholder=True
+                )
             else:
                 issues.append(ConfigIssue(full_key, "is required and not set", None, fix))
                 secrets[spec.key] = None
@@ -243,7 +247,9 @@ def _check_image(key: str, value: str | None, issues: list[ConfigIssue]) -> None
     if value is None:
         return
     if not IMAGE_REF.match(value):
-        issues.append(ConfigIssue(key, "is not an image reference", repr(value), "registry/name:tag"))
+        issues.append(
+            ConfigIssue(key, "is not an image reference", repr(value), "registry/name:tag")
+        )
         return
     name, _, digest = value.partition("@")
     tag = name.rsplit("/", 1)[-1].partition(":")[2]
@@ -291,7 +297,9 @@ def _check_backend(backend: BackendConfig, issues: list[ConfigIssue]) -> None:
     for name in backend.env:
         if not ENV_NAME.match(name):
             issues.append(
-                ConfigIssue(f"{key}.env.{name}", "is not a variable name", repr(name), "[A-Z_][A-Z0-9_]*")
+                ConfigIssue(
+                    f"{key}.env.{name}", "is not a variable name", repr(name), "[A-Z_][A-Z0-9_]*"
+                )
             )
         elif name in RESERVED_ENV:
             issues.append(
@@ -306,12 +314,18 @@ def _check_backend(backend: BackendConfig, issues: list[ConfigIssue]) -> None:
 
 def _check_frontend(frontend: FrontendConfig, issues: list[ConfigIssue]) -> None:
     key = "nowry:frontend"
-    sources = {"image": frontend.image, "context": frontend.context, "staticDir": frontend.static_dir}
+    sources = {
+        "image": frontend.image,
+        "context": frontend.context,
+        "staticDir": frontend.static_dir,
+    }
     _one_source(key, sources, issues)
     _check_image(f"{key}.image", frontend.image, issues)
     if frontend.domain is not None and not HOSTNAME.match(frontend.domain):
         issues.append(
-            ConfigIssue(f"{key}.domain", "is not a DNS name", repr(frontend.domain), "e.g. app.nowry.io")
+            ConfigIssue(
+                f"{key}.domain", "is not a DNS name", repr(frontend.domain), "e.g. app.nowry.io"
+            )
         )
 
 

@@ -54,14 +54,16 @@ class BackendConfig(Section):
 
     image: str | None = Field(
         None,
-        description="image reference pinned by tag or digest, e.g. ghcr.io/acme/nowry-backend:1.4.2",
+        description="an image reference pinned by tag or digest, e.g. ghcr.io/acme/api:1.4.2",
     )
     context: str | None = Field(
         None, description="Docker build context, relative to the project directory"
     )
     dockerfile: str | None = Field(None, description="Dockerfile path inside the build context")
     port: int = Field(8000, ge=1, le=65535, description="a TCP port, 1-65535")
-    cpu: int = Field(256, ge=128, le=16384, description="CPU units as a whole number, 1024 = 1 vCPU")
+    cpu: int = Field(
+        256, ge=128, le=16384, description="CPU units as a whole number, 1024 = 1 vCPU"
+    )
     memory: int = Field(512, ge=128, le=122880, description="memory in MiB as a whole number")
     desired_count: int = Field(1, ge=0, le=100, description="a whole number of tasks, 0-100")
     min_count: int = Field(1, ge=0, le=100, description="a whole number of tasks, 0-100")
@@ -78,9 +80,7 @@ class BackendConfig(Section):
 class FrontendConfig(Section):
     """`nowry:frontend` — the React app: an nginx image, or a built static directory."""
 
-    image: str | None = Field(
-        None, description="nginx image reference pinned by tag or digest"
-    )
+    image: str | None = Field(None, description="nginx image reference pinned by tag or digest")
     context: str | None = Field(
         None, description="Docker build context of the nginx image, relative to the project"
     )
@@ -101,7 +101,9 @@ class DatabaseConfig(Section):
         None, description="mongo (local), atlas (managed phases, aws), documentdb (aws), external"
     )
     name: str = Field(
-        "nowry", pattern=r"^[A-Za-z0-9_-]{1,63}$", description="a database name, 1-63 of [A-Za-z0-9_-]"
+        "nowry",
+        pattern=r"^[A-Za-z0-9_-]{1,63}$",
+        description="a database name, 1-63 of [A-Za-z0-9_-]",
     )
     image: str = Field("mongo:7.0", description="the MongoDB image of the local phase")
     port: int = Field(27017, ge=1, le=65535, description="the port MongoDB listens on")
@@ -166,7 +168,7 @@ class SecretValue:
 
 @dataclass(frozen=True)
 class StackConfig:
-    """Everything a phase builder needs, validated. Nothing below ``stacks/`` reads Pulumi config."""
+    """Everything a phase builder needs, validated. Nothing below ``stacks/`` reads config."""
 
     project: str
     stack: str

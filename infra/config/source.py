@@ -18,6 +18,8 @@ import yaml
 
 from infra import PROJECT
 
+_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
 OFFLINE_SECRET_PREFIX = "offline-secret-"
 """Stands in for an encrypted value the offline engine cannot decrypt (no passphrase)."""
 
@@ -45,7 +47,7 @@ def from_runtime() -> RawConfig:
     values: dict[str, str] = dict(runtime_config.get_config_env())
     values.update(runtime_config.CONFIG.get())
     secret_keys = set(runtime_config.get_config_secret_keys_env())
-    secret_keys |= runtime_config._SECRET_KEYS.get()  # noqa: SLF001 - no public getter
+    secret_keys |= runtime_config._SECRET_KEYS.get()
     return RawConfig(values, frozenset(secret_keys))
 
 
@@ -60,13 +62,17 @@ class Project:
         return self.directory / f"Pulumi.{stack}.yaml"
 
     def stacks(self) -> list[str]:
-        return sorted(p.name[len("Pulumi.") : -len(".yaml")] for p in self.directory.glob("Pulumi.*.yaml"))
+        return sorted(
+            p.name[len("Pulumi.") : -len(".yaml")] for p in self.directory.glob("Pulumi.*.yaml")
+        )
 
 
 def read_project(directory: Path) -> Project:
     path = directory / "Pulumi.yaml"
     if not path.is_file():
-        raise StackFileError(f"no Pulumi.yaml in {directory}: pass --project-dir with the project's folder")
+        raise StackFileError(
+            f"no Pulumi.yaml in {directory}: pass --project-dir with the project's folder"
+        )
     data = _read_yaml(path)
     name = data.get("name")
     if not isinstance(name, str) or not name:
@@ -79,7 +85,9 @@ def from_stack_file(project: Project, stack: str) -> RawConfig:
     path = project.stack_file(stack)
     if not path.is_file():
         known = ", ".join(project.stacks()) or "none"
-        raise StackFileError(f"no stack file {path.name} in {project.directory} (stacks here: {known})")
+        raise StackFileError(
+            f"no stack file {path.name} in {project.directory} (stacks here: {known})"
+        )
     data = _read_yaml(path)
     config = data.get("config") or {}
     if not isinstance(config, dict):
@@ -169,7 +177,7 @@ def _parse_scalar(text: str) -> Any:
 
 def _read_yaml(path: Path) -> dict[str, Any]:
     try:
-        data = yaml.safe_load(path.read_text())
+        data = yaml.load(path.read_text(), Loader=_YAML_LOADER)
     except (OSError, yaml.YAMLError) as exc:
         raise StackFileError(f"cannot read {path}: {exc}") from exc
     if not isinstance(data, dict):

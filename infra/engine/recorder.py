@@ -59,7 +59,7 @@ class Recorder(MockMonitor):
         # The real engine leaves the stack out of its children's type chain.
         return super().make_urn("" if parent == self.stack_urn else parent, type_, name)
 
-    def RegisterResource(self, request: Any) -> Any:  # noqa: N802 - gRPC method name
+    def RegisterResource(self, request: Any) -> Any:
         response = _with_secret_outputs(super().RegisterResource(request), request)
         if request.type == STACK_TYPE:
             self.stack_urn = response.urn

@@ -64,7 +64,7 @@ def run_offline(
         pulumi.runtime.set_mocks(
             mocks, project=project.name, stack=stack, preview=True, logger=logger, monitor=recorder
         )
-        settings.SETTINGS.outputs.clear()
+        settings.SETTINGS.outputs.clear()  # pyright: ignore[reportAttributeAccessIssue]
         pulumi.runtime.set_all_config(raw.values, sorted(raw.secret_keys))
 
         def program_then_outputs() -> Any:

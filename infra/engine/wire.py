@@ -16,12 +16,12 @@ from pulumi.runtime import rpc
 SECRET = "[secret]"
 UNKNOWN = "[unknown]"
 
-_SIG = rpc._special_sig_key  # noqa: SLF001 - the wire format's own constants
-_SECRET_SIG = rpc._special_secret_sig  # noqa: SLF001
-_RESOURCE_SIG = rpc._special_resource_sig  # noqa: SLF001
-_ASSET_SIG = rpc._special_asset_sig  # noqa: SLF001
-_ARCHIVE_SIG = rpc._special_archive_sig  # noqa: SLF001
-_OUTPUT_SIG = rpc._special_output_value_sig  # noqa: SLF001
+_SIG = rpc._special_sig_key
+_SECRET_SIG = rpc._special_secret_sig
+_RESOURCE_SIG = rpc._special_resource_sig
+_ASSET_SIG = rpc._special_asset_sig
+_ARCHIVE_SIG = rpc._special_archive_sig
+_OUTPUT_SIG = rpc._special_output_value_sig
 
 
 def struct_to_dict(struct: struct_pb2.Struct) -> dict[str, Any]:
@@ -34,7 +34,7 @@ def make_secret(value: Any) -> dict[str, Any]:
 
 
 def to_plan(value: Any, *, reveal: bool = False) -> Any:
-    """A wire value as the plan shows it; ``reveal=True`` keeps secret plaintext (in memory only)."""
+    """A wire value as the plan shows it; ``reveal=True`` keeps secret plaintext (in memory)."""
     if isinstance(value, dict):
         sig = value.get(_SIG)
         if sig == _SECRET_SIG:

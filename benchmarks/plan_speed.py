@@ -1,0 +1,92 @@
+"""Wall time of a whole `nowry-infra plan STACK --json` process for each shipped stack,
+beside the floor: a process that only imports pulumi and the provider modules that stack
+uses. Targets: ratio <= 1.3 and every stack under 2.5 s.
+
+Run: python benchmarks/plan_speed.py [--runs N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+TARGET_RATIO = 1.3
+TARGET_SECONDS = 2.5
+
+
+# Measure as an installed tool runs: with bytecode caches (pip writes them for
+# site-packages; the project's own modules get theirs on the warm-up run).
+ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
+
+
+def run(command: list[str]) -> tuple[float, subprocess.CompletedProcess[str]]:
+    start = time.perf_counter()
+    done = subprocess.run(
+        command, capture_output=True, text=True, check=False, cwd=PROJECT_DIR, env=ENV
+    )
+    return time.perf_counter() - start, done
+
+
+def interleaved(plan: list[str], floor: list[str], runs: int) -> tuple[float, float]:
+    """Median wall times of ``plan`` and ``floor``, run alternately so that machine noise
+    (two shared cores) hits both alike."""
+    plan_times, floor_times = [], []
+    for _ in range(runs):
+        plan_times.append(run(plan)[0])
+        floor_times.append(run(floor)[0])
+    return statistics.median(plan_times), statistics.median(floor_times)
+
+
+def provider_modules(plan: dict) -> list[str]:
+    """`aws:ecs/service:Service` -> pulumi_aws.ecs; `docker:index/...` -> pulumi_docker."""
+    modules = {"pulumi"}
+    for resource in plan["resources"]:
+        if not resource["custom"]:
+            continue
+        package, module = resource["type"].split(":")[:2]
+        if package == "pulumi":
+            continue
+        base = f"pulumi_{package.replace('-', '_')}"
+        submodule = module.split("/")[0]
+        modules.add(base if submodule in ("index", "") else f"{base}.{submodule}")
+    return sorted(modules)
+
+
+def stacks() -> list[str]:
+    return sorted(p.name[len("Pulumi.") : -len(".yaml")] for p in PROJECT_DIR.glob("Pulumi.*.yaml"))
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--runs", type=int, default=9, help="runs per measurement (median kept)")
+    args = parser.parse_args()
+    cli = [sys.executable, "-m", "infra.cli", "plan"]
+    print(f"{'stack':<10} {'plan s':>8} {'floor s':>8} {'ratio':>6}  verdict")
+    worst = 0.0
+    for stack in stacks():
+        _, done = run([*cli, stack, "--json"])  # warm-up: also writes bytecode caches
+        if done.returncode != 0:
+            reason = done.stderr.strip().splitlines()[-1] if done.stderr.strip() else "failed"
+            print(f"{stack:<10} {'-':>8} {'-':>8} {'-':>6}  not planned: {reason}")
+            continue
+        imports = "; ".join(f"import {m}" for m in provider_modules(json.loads(done.stdout)))
+        plan_time, floor_time = interleaved(
+            [*cli, stack, "--json"], [sys.executable, "-c", imports], args.runs
+        )
+        ratio = plan_time / floor_time
+        worst = max(worst, ratio)
+        ok = ratio <= TARGET_RATIO and plan_time <= TARGET_SECONDS
+        print(f"{stack:<10} {plan_time:>8.3f} {floor_time:>8.3f} {ratio:>6.2f}  {'ok' if ok else 'MISS'}")
+    print(f"targets: ratio <= {TARGET_RATIO}, plan <= {TARGET_SECONDS} s; worst ratio {worst:.2f}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
