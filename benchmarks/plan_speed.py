@@ -83,7 +83,8 @@ def main() -> int:
         ratio = plan_time / floor_time
         worst = max(worst, ratio)
         ok = ratio <= TARGET_RATIO and plan_time <= TARGET_SECONDS
-        print(f"{stack:<10} {plan_time:>8.3f} {floor_time:>8.3f} {ratio:>6.2f}  {'ok' if ok else 'MISS'}")
+        verdict = "ok" if ok else "MISS"
+        print(f"{stack:<10} {plan_time:>8.3f} {floor_time:>8.3f} {ratio:>6.2f}  {verdict}")
     print(f"targets: ratio <= {TARGET_RATIO}, plan <= {TARGET_SECONDS} s; worst ratio {worst:.2f}")
     return 0
 

@@ -14,9 +14,9 @@ from typing import Annotated
 # The CLI uses no pydantic plugins; skipping their entry-point scan saves ~20 ms a run.
 os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
 
-import typer  # noqa: E402
+import typer
 
-from infra.config import ConfigError, PhaseNotAvailable, StackFileError  # noqa: E402
+from infra.config import ConfigError, PhaseNotAvailable, StackFileError
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 

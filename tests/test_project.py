@@ -1,0 +1,62 @@
+"""The project as a user meets it: Pulumi.yaml, shipped stacks, README, CI."""
+
+from __future__ import annotations
+
+import re
+
+import yaml
+
+from infra.config.model import KNOWN_KEYS, SECTIONS
+from tests.conftest import PROJECT_DIR, SHIPPED_STACKS
+
+README = (PROJECT_DIR / "README.md").read_text()
+
+
+def test_pulumi_yaml_runs_infra_with_a_toolchain_that_installs_the_project():
+    project = yaml.safe_load((PROJECT_DIR / "Pulumi.yaml").read_text())
+    assert project["name"] == "nowry"
+    assert project["main"] == "infra/"
+    assert project["runtime"]["name"] == "python"
+    assert project["runtime"]["options"]["toolchain"] == "uv"
+    assert (PROJECT_DIR / "infra" / "__main__.py").is_file()
+    pyproject = (PROJECT_DIR / "pyproject.toml").read_text()
+    assert 'include = ["infra*", "stacks*", "components*"]' in pyproject
+    assert 'nowry-infra = "infra.cli:main"' in pyproject
+
+
+def test_shipped_stacks_exist_and_hold_no_encrypted_values():
+    assert {"dev", "prod", "local"} <= set(SHIPPED_STACKS)
+    for stack in SHIPPED_STACKS:
+        text = (PROJECT_DIR / f"Pulumi.{stack}.yaml").read_text()
+        assert "secure:" not in text and "v1:" not in text, stack
+        assert "encryptionsalt" not in text, stack
+
+
+def test_shipped_stacks_pick_their_phases():
+    def phase(stack: str) -> str:
+        stack_file = yaml.safe_load((PROJECT_DIR / f"Pulumi.{stack}.yaml").read_text())
+        return stack_file["config"]["nowry:phase"]
+
+    phases = {stack: phase(stack) for stack in SHIPPED_STACKS}
+    assert phases["local"] == "local"
+    assert phases["dev"] == "free-tier"
+    assert phases["prod"] == "aws"
+
+
+def test_readme_documents_every_config_key():
+    table_keys = set(re.findall(r"^\| `([A-Za-z.]+)` \|", README, flags=re.MULTILINE))
+    expected = {key for key in KNOWN_KEYS if key not in SECTIONS}
+    for name, model in SECTIONS.items():
+        expected |= {f"{name}.{info.alias or field}" for field, info in model.model_fields.items()}
+    assert expected <= table_keys, sorted(expected - table_keys)
+
+
+def test_readme_quick_start_is_two_commands_and_ci_runs_the_test_one():
+    commands = re.findall(r"```sh\n(python3 -m venv .*)\n```", README)
+    assert len(commands) == 2
+    plan_command, test_command = commands
+    assert "nowry-infra plan" in plan_command
+    ci = (PROJECT_DIR / ".ci" / "run").read_text()
+    install, _, run_tests = test_command.rpartition(" && ")
+    assert install in ci
+    assert run_tests in ci.splitlines()[-1]
