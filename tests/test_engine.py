@@ -134,3 +134,27 @@ def test_program_errors_surface():
 
     with pytest.raises(RuntimeError, match="boom"):
         run_offline(Project("nowry", Path(".")), "x", RawConfig({}), broken)
+
+
+def test_under_the_real_engine_config_errors_end_the_run_cleanly_before_any_resource(project):
+    """``pulumi up`` runs ``program.main``: a missing secret is an error, not a placeholder,
+    raised as ``RunError`` (Pulumi prints it without a traceback) before any registration."""
+    from infra import program
+    from infra.config import source
+
+    directory = project()
+    loaded = source.read_project(directory)
+    raw = source.from_stack_file(loaded, "test")
+    registered: list[str] = []
+
+    def real_entry(**_: object) -> None:
+        try:
+            program.main()
+        finally:
+            registered.extend(r.urn for r in pulumi.runtime.settings.SETTINGS.monitor.registrations)
+
+    with pytest.raises(pulumi.RunError) as caught:
+        run_offline(loaded, "test", raw, real_entry)
+    assert "nowry:groqApiKey: is required and not set" in str(caught.value)
+    assert "pulumi config set --secret nowry:groqApiKey" in str(caught.value)
+    assert registered == []
