@@ -21,7 +21,7 @@ BUILDERS: dict[str, str | None] = {
     "free-tier": None,
     "hybrid": None,
     "all-paid": None,
-    "aws": None,
+    "aws": "stacks.aws",
     "kubernetes": None,
 }
 """Phase -> module with a ``build(config)`` function; None for a phase not built yet."""

@@ -68,7 +68,8 @@ def test_missing_phase_is_refused():
 @pytest.mark.parametrize("phase", ["local", "aws", "free-tier"])
 def test_every_known_phase_is_accepted(phase):
     engine = {"local": "mongo", "aws": "documentdb", "free-tier": "atlas"}[phase]
-    assert load({"nowry:phase": phase}).config.database_engine == engine
+    site = {"nowry:frontend": section(staticDir="frontend/build")}
+    assert load({"nowry:phase": phase, **site}).config.database_engine == engine
 
 
 def test_cpu_must_be_a_whole_number():
@@ -203,7 +204,13 @@ def test_frontend_domain_must_be_a_dns_name():
 def test_database_engine_must_suit_the_phase():
     found = problems({"nowry:database": section(engine="documentdb")})
     assert "mongo" in found["nowry:database.engine"]
-    assert load({"nowry:phase": "aws", "nowry:database": section(engine="documentdb")}).config
+    site = section(staticDir="site")
+    aws = {
+        "nowry:phase": "aws",
+        "nowry:frontend": site,
+        "nowry:database": section(engine="documentdb"),
+    }
+    assert load(aws).config.database_engine == "documentdb"
 
 
 def test_local_phase_has_no_cache():

@@ -6,7 +6,7 @@ import re
 
 import yaml
 
-from infra.config.model import KNOWN_KEYS, SECTIONS
+from infra.config.model import KNOWN_KEYS, SECTIONS, Section
 from tests.conftest import PROJECT_DIR, SHIPPED_STACKS
 
 README = (PROJECT_DIR / "README.md").read_text()
@@ -46,8 +46,18 @@ def test_shipped_stacks_pick_their_phases():
 def test_readme_documents_every_config_key():
     table_keys = set(re.findall(r"^\| `([A-Za-z.]+)` \|", README, flags=re.MULTILINE))
     expected = {key for key in KNOWN_KEYS if key not in SECTIONS}
+
+    def fields(prefix: str, model: type[Section]) -> None:
+        for field, info in model.model_fields.items():
+            annotation = info.annotation
+            key = f"{prefix}.{info.alias or field}"
+            if isinstance(annotation, type) and issubclass(annotation, Section):
+                fields(key, annotation)
+            else:
+                expected.add(key)
+
     for name, model in SECTIONS.items():
-        expected |= {f"{name}.{info.alias or field}" for field, info in model.model_fields.items()}
+        fields(name, model)
     assert expected <= table_keys, sorted(expected - table_keys)
 
 

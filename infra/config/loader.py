@@ -10,6 +10,8 @@ from typing import Any, cast
 
 from pydantic import TypeAdapter, ValidationError
 
+from infra.config import aws_checks
+from infra.config.aws_checks import DEFAULT_REGION
 from infra.config.errors import ConfigError, ConfigIssue
 from infra.config.model import (
     DATABASE_ENGINES_BY_PHASE,
@@ -21,6 +23,7 @@ from infra.config.model import (
     RESERVED_ENV,
     SECRETS,
     SECTIONS,
+    AwsConfig,
     BackendConfig,
     CacheConfig,
     DatabaseConfig,
@@ -69,6 +72,8 @@ def load_stack_config(
     frontend = cast(FrontendConfig | None, sections["frontend"])
     database = cast(DatabaseConfig | None, sections["database"])
     cache = cast(CacheConfig | None, sections["cache"])
+    aws = cast(AwsConfig | None, sections["aws"])
+    region = raw.values.get("aws:region", DEFAULT_REGION)
     if backend is not None:
         _check_backend(backend, issues)
     if frontend is not None:
@@ -80,9 +85,13 @@ def load_stack_config(
             ConfigIssue("nowry:cache.enabled", "the local phase runs no cache", "true", "false")
         )
 
+    if phase == "aws" and None not in (backend, frontend, database, cache, aws):
+        assert backend and frontend and database and cache and aws
+        aws_checks.check(region, backend, frontend, database, cache, aws, issues)
+
     if issues or phase is None or protect is None:
         raise ConfigError(stack, issues)
-    assert backend and frontend and database and cache
+    assert backend and frontend and database and cache and aws
     config = StackConfig(
         project=project,
         stack=stack,
@@ -93,6 +102,8 @@ def load_stack_config(
         frontend=frontend,
         database=database,
         cache=cache,
+        aws=aws,
+        aws_region=region,
         secrets=secrets,
     )
     return LoadResult(config, warnings)

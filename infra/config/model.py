@@ -75,6 +75,18 @@ class BackendConfig(Section):
         default_factory=dict,
         description="extra plain environment variables (NAME: value); secrets never go here",
     )
+    user: str = Field(
+        "10001",
+        pattern=r"^[1-9][0-9]*(:[0-9]+)?$",
+        description="non-root uid[:gid] the app runs as",
+    )
+    architecture: Literal["arm64", "x86_64"] = Field(
+        "arm64", description="arm64 (Graviton, ~20% cheaper on Fargate) or x86_64"
+    )
+    cpu_target: int = Field(60, ge=10, le=90, description="autoscaling target CPU %, 10-90")
+    requests_per_target: int = Field(
+        1000, ge=10, le=100000, description="autoscaling target ALB requests per task per minute"
+    )
 
 
 class FrontendConfig(Section):
@@ -92,6 +104,10 @@ class FrontendConfig(Section):
         3000, ge=1, le=65535, description="the port published on the developer's machine (local)"
     )
     domain: str | None = Field(None, description="a lower-case DNS name such as app.nowry.io")
+    certificate_arn: str | None = Field(
+        None,
+        description="ACM certificate ARN in us-east-1 covering domain (CloudFront needs us-east-1)",
+    )
 
 
 class DatabaseConfig(Section):
@@ -107,6 +123,18 @@ class DatabaseConfig(Section):
     )
     image: str = Field("mongo:7.0", description="the MongoDB image of the local phase")
     port: int = Field(27017, ge=1, le=65535, description="the port MongoDB listens on")
+    instance_class: str = Field(
+        "db.t4g.medium", description="a DocumentDB instance class such as db.t4g.medium"
+    )
+    instances: int = Field(1, ge=1, le=16, description="DocumentDB instances, 1-16")
+    backup_retention_days: int = Field(
+        7, ge=7, le=35, description="days of automated backups, 7-35"
+    )
+    engine_version: str = Field("5.0.0", description="DocumentDB engine version: 4.0.0 or 5.0.0")
+    tls_ca_file: str = Field(
+        "/etc/ssl/certs/rds-global-bundle.pem",
+        description="path of the Amazon RDS CA bundle inside the backend image (DocumentDB TLS)",
+    )
 
 
 class CacheConfig(Section):
@@ -116,6 +144,53 @@ class CacheConfig(Section):
     engine: CacheEngine = Field("valkey", description="valkey or redis")
     node_type: str = Field("cache.t4g.micro", description="an ElastiCache node type")
     nodes: int = Field(1, ge=1, le=6, description="a whole number of nodes, 1-6")
+    snapshot_retention_days: int = Field(
+        1, ge=1, le=35, description="days of automatic snapshots, 1-35"
+    )
+
+
+NatStrategy = Literal["none", "single", "per-az"]
+ClientIp = Literal["viewer", "forwarded"]
+LOG_RETENTION_DAYS = (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827)
+"""The retention periods CloudWatch Logs accepts."""
+
+
+class WafConfig(Section):
+    """`nowry:aws.waf` — the web ACL on the CloudFront distribution."""
+
+    enabled: bool = Field(True, description="true or false")
+    rate_limit: int = Field(
+        100, ge=10, le=2_000_000_000, description="requests per client IP per evaluation window"
+    )
+    window_seconds: Literal[60, 120, 300, 600] = Field(
+        60, description="evaluation window in seconds: 60, 120, 300 or 600"
+    )
+    client_ip: ClientIp = Field(
+        "viewer",
+        description="viewer (the address CloudFront sees) or forwarded (X-Forwarded-For)",
+    )
+
+
+class AwsConfig(Section):
+    """`nowry:aws` — settings of the aws phase."""
+
+    vpc_cidr: str = Field("10.0.0.0/16", description="an IPv4 CIDR block /16 to /22 for the VPC")
+    availability_zones: int = Field(2, ge=2, le=3, description="availability zones, 2 or 3")
+    nat: NatStrategy = Field(
+        "none", description="NAT gateways: none (tasks get public IPs), single or per-az"
+    )
+    flow_logs: bool = Field(True, description="VPC flow logs of rejected traffic: true or false")
+    log_retention_days: int = Field(30, description="CloudWatch Logs retention in days")
+    secret_recovery_days: int = Field(
+        30, ge=7, le=30, description="Secrets Manager recovery window, 7-30 days"
+    )
+    alb_certificate_arn: str | None = Field(
+        None, description="regional ACM certificate ARN for HTTPS from CloudFront to the ALB"
+    )
+    alb_domain: str | None = Field(
+        None, description="DNS name on that certificate that resolves to the ALB"
+    )
+    waf: WafConfig = Field(default_factory=WafConfig, description="web ACL settings")
 
 
 SECTIONS: dict[str, type[Section]] = {
@@ -123,6 +198,7 @@ SECTIONS: dict[str, type[Section]] = {
     "frontend": FrontendConfig,
     "database": DatabaseConfig,
     "cache": CacheConfig,
+    "aws": AwsConfig,
 }
 """Config keys that hold an object, and the model that reads each."""
 
@@ -179,6 +255,9 @@ class StackConfig:
     frontend: FrontendConfig
     database: DatabaseConfig
     cache: CacheConfig
+    aws: AwsConfig
+    aws_region: str
+    """``aws:region`` (the AWS provider's own key), validated; ``us-east-1`` when unset."""
     secrets: dict[str, SecretValue | None]
     """Secret config keys mapped to their value, or None for an optional one left unset."""
 

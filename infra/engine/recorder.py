@@ -33,16 +33,19 @@ class Registration:
 
 
 class OfflineMocks(Mocks):
-    """Answers registrations with deterministic placeholders and invokes with nothing."""
+    """Answers registrations and invokes with deterministic placeholders."""
+
+    def __init__(self, region: str = "us-east-1") -> None:
+        self.region = region
 
     def new_resource(self, args: MockResourceArgs) -> tuple[str, dict[str, Any]]:
         resource_id = args.resource_id or placeholders.placeholder_id(args.typ, args.name)
-        computed = placeholders.computed_attributes(args.typ, args.name, args.inputs)
+        computed = placeholders.computed_attributes(args.typ, args.name, args.inputs, self.region)
         state = {**computed, **args.inputs}
         return resource_id, state
 
-    def call(self, args: MockCallArgs) -> tuple[dict[str, Any], list[tuple[str, str]] | None]:
-        return {}, None
+    def call(self, args: MockCallArgs) -> tuple[dict[str, Any], list[tuple[str, str]]]:
+        return placeholders.invoke_result(args.token, args.args, self.region), []
 
 
 class Recorder(MockMonitor):

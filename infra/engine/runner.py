@@ -57,7 +57,7 @@ def run_offline(
         collector = _WarningCollector()
         logger = logging.Logger(f"nowry.offline.{stack}")
         logger.addHandler(collector)
-        mocks = OfflineMocks()
+        mocks = OfflineMocks(region=raw.values.get("aws:region") or "us-east-1")
         recorder = Recorder(mocks)
         outputs: dict[str, Any] = {}
         settings.set_root_resource(None)  # type: ignore[arg-type]

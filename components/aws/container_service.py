@@ -1,0 +1,245 @@
+"""ContainerService: the backend on ECS Fargate behind the ALB, autoscaled."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+import pulumi
+import pulumi_aws as aws
+
+from components.aws.policy_documents import assume_role_policy, policy_document, statement
+
+CONTAINER = "backend"
+
+
+@dataclass(frozen=True)
+class ContainerServiceArgs:
+    image: pulumi.Input[str]
+    subnet_ids: Sequence[pulumi.Input[str]]
+    security_group_id: pulumi.Input[str]
+    assign_public_ip: bool
+    """True only when the VPC has no NAT gateway (the tasks' one way to reach the internet)."""
+    target_group_arn: pulumi.Input[str]
+    target_group_arn_suffix: pulumi.Input[str]
+    load_balancer_arn_suffix: pulumi.Input[str]
+    secret_arns: Mapping[str, pulumi.Input[str]]
+    """Variable name -> Secrets Manager ARN, injected through the container's ``secrets``."""
+    repository_arn: pulumi.Input[str]
+    region: str
+    port: int = 8000
+    cpu: int = 256
+    memory: int = 512
+    architecture: str = "arm64"
+    user: str = "10001"
+    desired_count: int = 2
+    min_count: int = 2
+    max_count: int = 6
+    cpu_target: int = 60
+    requests_per_target: int = 1000
+    log_retention_days: int = 30
+    env: Mapping[str, str] = field(default_factory=dict)
+
+
+class ContainerService(pulumi.ComponentResource):
+    """The FastAPI backend as a Fargate service.
+
+    Builds: an ECS cluster with Container Insights, a log group, an execution role (pulls
+    the image, writes logs, reads exactly the app's secrets) separate from an empty task
+    role, a Fargate task definition (ARM64 by default), a service behind the ALB target
+    group with a deployment circuit breaker that rolls back, and target-tracking
+    autoscaling on CPU and on ALB requests per target.
+    Secure defaults: read-only root filesystem with a writable ``/tmp`` volume, non-root
+    ``user``, not privileged, credentials only through ``secrets`` (Secrets Manager
+    ARNs), ``awslogs`` with a retention, platform ``LATEST``, public IP only when the VPC
+    has no NAT (ECS.2, ECS.4, ECS.5, ECS.8, ECS.9, ECS.10, ECS.12).
+    Cost (ARM64): $0.03238 per vCPU-hour and $0.00356 per GB-hour: two 0.25 vCPU / 0.5 GB
+    tasks ~$14.40/month, plus ~$3.65/month per task public IP when there is no NAT.
+    """
+
+    cluster: aws.ecs.Cluster
+    service: aws.ecs.Service
+    task_definition: aws.ecs.TaskDefinition
+    execution_role: aws.iam.Role
+    task_role: aws.iam.Role
+    log_group: aws.cloudwatch.LogGroup
+
+    def __init__(
+        self, name: str, args: ContainerServiceArgs, opts: pulumi.ResourceOptions | None = None
+    ) -> None:
+        super().__init__("nowry:aws:ContainerService", name, None, opts)
+        self._name = name
+        self._args = args
+        self._child = pulumi.ResourceOptions(parent=self)
+        self.cluster = aws.ecs.Cluster(
+            f"{name}-cluster",
+            settings=[aws.ecs.ClusterSettingArgs(name="containerInsights", value="enabled")],
+            opts=self._child,
+        )
+        self.log_group = aws.cloudwatch.LogGroup(
+            f"{name}-logs", retention_in_days=args.log_retention_days, opts=self._child
+        )
+        self.execution_role = self._execution_role()
+        self.task_role = aws.iam.Role(
+            f"{name}-task-role",
+            assume_role_policy=assume_role_policy("ecs-tasks.amazonaws.com"),
+            description="Nowry backend task role: the app calls no AWS API",
+            opts=self._child,
+        )
+        self.task_definition = self._task_definition()
+        self.service = self._service()
+        self._autoscaling()
+        self.register_outputs({"clusterName": self.cluster.name, "serviceName": self.service.name})
+
+    def _execution_role(self) -> aws.iam.Role:
+        args = self._args
+        role = aws.iam.Role(
+            f"{self._name}-execution-role",
+            assume_role_policy=assume_role_policy("ecs-tasks.amazonaws.com"),
+            description="Nowry backend execution role: image pull, logs, the app's secrets",
+            opts=self._child,
+        )
+        aws.iam.RolePolicy(
+            f"{self._name}-execution-policy",
+            role=role.id,
+            policy=policy_document(
+                # GetAuthorizationToken has no resource-level permissions: AWS requires "*".
+                statement(["ecr:GetAuthorizationToken"], ["*"]),
+                statement(
+                    [
+                        "ecr:BatchCheckLayerAvailability",
+                        "ecr:GetDownloadUrlForLayer",
+                        "ecr:BatchGetImage",
+                    ],
+                    [args.repository_arn],
+                ),
+                statement(
+                    ["logs:CreateLogStream", "logs:PutLogEvents"],
+                    [pulumi.Output.concat(self.log_group.arn, ":*")],
+                ),
+                statement(
+                    ["secretsmanager:GetSecretValue"],
+                    [args.secret_arns[k] for k in sorted(args.secret_arns)],
+                ),
+            ),
+            opts=self._child,
+        )
+        return role
+
+    def _container_definitions(self) -> pulumi.Output[str]:
+        args = self._args
+        container = {
+            "name": CONTAINER,
+            "image": args.image,
+            "essential": True,
+            "user": args.user,
+            "privileged": False,
+            "readonlyRootFilesystem": True,
+            "portMappings": [{"containerPort": args.port, "protocol": "tcp"}],
+            "environment": [{"name": k, "value": v} for k, v in sorted(args.env.items())],
+            "secrets": [
+                {"name": k, "valueFrom": args.secret_arns[k]} for k in sorted(args.secret_arns)
+            ],
+            "mountPoints": [{"sourceVolume": "tmp", "containerPath": "/tmp", "readOnly": False}],
+            "linuxParameters": {"initProcessEnabled": True},
+            "logConfiguration": {
+                "logDriver": "awslogs",
+                "options": {
+                    "awslogs-group": self.log_group.name,
+                    "awslogs-region": args.region,
+                    "awslogs-stream-prefix": CONTAINER,
+                },
+            },
+        }
+        return pulumi.Output.json_dumps([container])
+
+    def _task_definition(self) -> aws.ecs.TaskDefinition:
+        args = self._args
+        return aws.ecs.TaskDefinition(
+            f"{self._name}-task",
+            family=f"{self._name}-{pulumi.get_stack()}",
+            requires_compatibilities=["FARGATE"],
+            network_mode="awsvpc",
+            cpu=str(args.cpu),
+            memory=str(args.memory),
+            runtime_platform=aws.ecs.TaskDefinitionRuntimePlatformArgs(
+                cpu_architecture=args.architecture.upper(), operating_system_family="LINUX"
+            ),
+            execution_role_arn=self.execution_role.arn,
+            task_role_arn=self.task_role.arn,
+            volumes=[aws.ecs.TaskDefinitionVolumeArgs(name="tmp")],
+            container_definitions=self._container_definitions(),
+            opts=self._child,
+        )
+
+    def _service(self) -> aws.ecs.Service:
+        args = self._args
+        return aws.ecs.Service(
+            f"{self._name}-service",
+            cluster=self.cluster.arn,
+            task_definition=self.task_definition.arn,
+            launch_type="FARGATE",
+            platform_version="LATEST",
+            desired_count=args.desired_count,
+            deployment_minimum_healthy_percent=100,
+            deployment_maximum_percent=200,
+            deployment_circuit_breaker=aws.ecs.ServiceDeploymentCircuitBreakerArgs(
+                enable=True, rollback=True
+            ),
+            health_check_grace_period_seconds=60,
+            enable_execute_command=False,
+            propagate_tags="SERVICE",
+            network_configuration=aws.ecs.ServiceNetworkConfigurationArgs(
+                subnets=list(args.subnet_ids),
+                security_groups=[args.security_group_id],
+                assign_public_ip=args.assign_public_ip,
+            ),
+            load_balancers=[
+                aws.ecs.ServiceLoadBalancerArgs(
+                    target_group_arn=args.target_group_arn,
+                    container_name=CONTAINER,
+                    container_port=args.port,
+                )
+            ],
+            # Autoscaling owns the running count once the service exists.
+            opts=pulumi.ResourceOptions(parent=self, ignore_changes=["desiredCount"]),
+        )
+
+    def _autoscaling(self) -> None:
+        args = self._args
+        target = aws.appautoscaling.Target(
+            f"{self._name}-scaling",
+            service_namespace="ecs",
+            scalable_dimension="ecs:service:DesiredCount",
+            resource_id=pulumi.Output.concat("service/", self.cluster.name, "/", self.service.name),
+            min_capacity=args.min_count,
+            max_capacity=args.max_count,
+            opts=self._child,
+        )
+        metrics = {
+            "cpu": ("ECSServiceAverageCPUUtilization", args.cpu_target, None),
+            "requests": (
+                "ALBRequestCountPerTarget",
+                args.requests_per_target,
+                pulumi.Output.concat(
+                    args.load_balancer_arn_suffix, "/", args.target_group_arn_suffix
+                ),
+            ),
+        }
+        for suffix, (metric, value, label) in metrics.items():
+            aws.appautoscaling.Policy(
+                f"{self._name}-scale-on-{suffix}",
+                policy_type="TargetTrackingScaling",
+                service_namespace=target.service_namespace,
+                scalable_dimension=target.scalable_dimension,
+                resource_id=target.resource_id,
+                target_tracking_scaling_policy_configuration=aws.appautoscaling.PolicyTargetTrackingScalingPolicyConfigurationArgs(
+                    target_value=value,
+                    scale_in_cooldown=120,
+                    scale_out_cooldown=60,
+                    predefined_metric_specification=aws.appautoscaling.PolicyTargetTrackingScalingPolicyConfigurationPredefinedMetricSpecificationArgs(
+                        predefined_metric_type=metric, resource_label=label
+                    ),
+                ),
+                opts=self._child,
+            )

@@ -1,0 +1,195 @@
+"""The ``aws`` phase (10K+ users): S3 + CloudFront, ECS Fargate behind an internal ALB,
+ElastiCache (Valkey) and DocumentDB (or Atlas M20), all behind one CloudFront URL.
+
+Traffic: viewer -> CloudFront (WAF) -> S3 for the site, -> VPC origin -> internal ALB ->
+Fargate tasks for ``/api/*``; tasks -> DocumentDB and the cache inside the VPC.
+Minimal layout cost: ~$118/month (PRICES.md): DocumentDB t4g.medium ~$53, ALB ~$22,
+two ARM tasks ~$14, two task IPv4 ~$7, Valkey t4g.micro ~$9, WAF ~$7, secrets and logs ~$4.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pulumi
+
+from components.aws.app_secrets import AppSecrets, AppSecretsArgs
+from components.aws.cache import Cache, CacheArgs
+from components.aws.container_service import ContainerService, ContainerServiceArgs
+from components.aws.document_database import DocumentDatabase, DocumentDatabaseArgs
+from components.aws.image_repository import ImageRepository, ImageRepositoryArgs
+from components.aws.load_balancer import LoadBalancer, LoadBalancerArgs
+from components.aws.network import Network, NetworkArgs
+from components.aws.security_groups import AppSecurityGroups, AppSecurityGroupsArgs
+from components.aws.static_site import ApiOrigin, StaticSite, StaticSiteArgs
+from components.aws.waf import Waf, WafArgs
+from infra.config.model import StackConfig
+from stacks.common import app_secrets
+
+
+def build(config: StackConfig) -> dict[str, Any]:
+    aws_cfg, backend_cfg = config.aws, config.backend
+    prefix = f"{config.project}/{config.stack}"
+    network = Network(
+        "network",
+        NetworkArgs(
+            cidr=aws_cfg.vpc_cidr,
+            availability_zones=aws_cfg.availability_zones,
+            nat=aws_cfg.nat,
+            flow_logs=aws_cfg.flow_logs,
+            log_retention_days=aws_cfg.log_retention_days,
+            region=config.aws_region,
+        ),
+    )
+    in_vpc_database = config.database_engine == "documentdb"
+    https_to_alb = aws_cfg.alb_certificate_arn is not None
+    firewall = AppSecurityGroups(
+        "firewall",
+        AppSecurityGroupsArgs(
+            vpc_id=network.vpc.id,
+            listener_port=443 if https_to_alb else 80,
+            app_port=backend_cfg.port,
+            database_port=config.database.port if in_vpc_database else None,
+            cache_port=6379 if config.cache.enabled else None,
+        ),
+    )
+    secret_values: dict[str, pulumi.Input[str]] = dict(app_secrets(config))
+    secret_values["MONGO_URI"] = _database_uri(config, network, firewall)
+    if config.cache.enabled:
+        assert firewall.cache is not None
+        cache = Cache(
+            "cache",
+            CacheArgs(
+                subnet_ids=network.private_subnet_ids,
+                security_group_id=firewall.cache.id,
+                engine=config.cache.engine,
+                node_type=config.cache.node_type,
+                nodes=config.cache.nodes,
+                snapshot_retention_days=config.cache.snapshot_retention_days,
+                protect=config.protect,
+            ),
+        )
+        secret_values["REDIS_URL"] = cache.url
+    secrets = AppSecrets(
+        "secrets",
+        AppSecretsArgs(
+            values=secret_values,
+            recovery_window_days=aws_cfg.secret_recovery_days,
+            protect=config.protect,
+            name_prefix=prefix,
+        ),
+    )
+    images = ImageRepository(
+        "backend-images",
+        ImageRepositoryArgs(
+            image=backend_cfg.image,
+            context=str(config.resolve_path(backend_cfg.context)) if backend_cfg.context else None,
+            dockerfile=backend_cfg.dockerfile,
+            platform=f"linux/{'arm64' if backend_cfg.architecture == 'arm64' else 'amd64'}",
+            protect=config.protect,
+        ),
+    )
+    balancer = LoadBalancer(
+        "api",
+        LoadBalancerArgs(
+            vpc_id=network.vpc.id,
+            subnet_ids=network.private_subnet_ids,
+            security_group_id=firewall.alb.id,
+            app_port=backend_cfg.port,
+            health_path=backend_cfg.health_path,
+            certificate_arn=aws_cfg.alb_certificate_arn,
+            deletion_protection=config.protect,
+        ),
+    )
+    service = ContainerService(
+        "backend",
+        ContainerServiceArgs(
+            image=images.image_ref,
+            subnet_ids=network.private_subnet_ids if network.has_nat else network.public_subnet_ids,
+            security_group_id=firewall.backend.id,
+            assign_public_ip=not network.has_nat,
+            target_group_arn=balancer.target_group.arn,
+            target_group_arn_suffix=balancer.target_group.arn_suffix,
+            load_balancer_arn_suffix=balancer.alb.arn_suffix,
+            secret_arns=secrets.arns,
+            repository_arn=images.repository.arn,
+            region=config.aws_region,
+            port=backend_cfg.port,
+            cpu=backend_cfg.cpu,
+            memory=backend_cfg.memory,
+            architecture=backend_cfg.architecture,
+            user=backend_cfg.user,
+            desired_count=backend_cfg.desired_count,
+            min_count=backend_cfg.min_count,
+            max_count=backend_cfg.max_count,
+            cpu_target=backend_cfg.cpu_target,
+            requests_per_target=backend_cfg.requests_per_target,
+            log_retention_days=aws_cfg.log_retention_days,
+            env={"PORT": str(backend_cfg.port), **backend_cfg.env},
+        ),
+        opts=pulumi.ResourceOptions(depends_on=[balancer]),
+    )
+    waf = (
+        Waf(
+            "waf",
+            WafArgs(
+                rate_limit=aws_cfg.waf.rate_limit,
+                window_seconds=aws_cfg.waf.window_seconds,
+                client_ip=aws_cfg.waf.client_ip,
+            ),
+        )
+        if aws_cfg.waf.enabled
+        else None
+    )
+    frontend = config.frontend
+    site = StaticSite(
+        "site",
+        StaticSiteArgs(
+            static_dir=config.resolve_path(frontend.static_dir) if frontend.static_dir else None,
+            api=ApiOrigin(
+                domain_name=aws_cfg.alb_domain or balancer.alb.dns_name,
+                vpc_origin_id=balancer.vpc_origin.id,
+            ),
+            domain=frontend.domain,
+            certificate_arn=frontend.certificate_arn,
+            web_acl_arn=waf.web_acl.arn if waf else None,
+            protect=config.protect,
+        ),
+    )
+    return {
+        "siteUrl": site.url,
+        "apiUrl": site.url.apply(lambda url: f"{url}/api"),
+        "clusterName": service.cluster.name,
+        "serviceName": service.service.name,
+        "bucketName": site.bucket.bucket,
+        "distributionId": site.distribution.id,
+        "repositoryUrl": images.repository.repository_url,
+    }
+
+
+def _database_uri(
+    config: StackConfig, network: Network, firewall: AppSecurityGroups
+) -> pulumi.Output[str]:
+    database = config.database
+    if config.database_engine == "atlas":
+        from stacks.atlas import atlas_database
+
+        return atlas_database(config, tier="M20").uri
+    assert firewall.database is not None
+    documentdb = DocumentDatabase(
+        "database",
+        DocumentDatabaseArgs(
+            subnet_ids=network.private_subnet_ids,
+            security_group_id=firewall.database.id,
+            database=database.name,
+            instance_class=database.instance_class,
+            instances=database.instances,
+            engine_version=database.engine_version,
+            backup_retention_days=database.backup_retention_days,
+            tls_ca_file=database.tls_ca_file,
+            port=database.port,
+            protect=config.protect,
+            log_retention_days=config.aws.log_retention_days,
+        ),
+    )
+    return documentdb.uri
