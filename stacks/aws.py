@@ -174,7 +174,14 @@ def _database_uri(
     if config.database_engine == "atlas":
         from stacks.atlas import atlas_database
 
-        return atlas_database(config, tier="M20").uri
+        nat_cidrs = [ip.apply(lambda address: f"{address}/32") for ip in network.nat_public_ips]
+        if not nat_cidrs and not config.atlas.ip_access_list:
+            pulumi.log.warn(
+                "database.engine is atlas with aws.nat none: the backend's tasks connect from "
+                "changing public IPs that no Atlas access list can name. Set aws.nat to single "
+                "(its address is allowed automatically) or list addresses in atlas.ipAccessList."
+            )
+        return atlas_database(config, tier="M20", extra_access=nat_cidrs).uri
     assert firewall.database is not None
     documentdb = DocumentDatabase(
         "database",

@@ -151,7 +151,8 @@ def test_under_the_real_engine_config_errors_end_the_run_cleanly_before_any_reso
         try:
             program.main()
         finally:
-            registered.extend(r.urn for r in pulumi.runtime.settings.SETTINGS.monitor.registrations)
+            monitor = pulumi.runtime.settings.SETTINGS.monitor  # pyright: ignore[reportAttributeAccessIssue]
+            registered.extend(r.urn for r in monitor.registrations)
 
     with pytest.raises(pulumi.RunError) as caught:
         run_offline(loaded, "test", raw, real_entry)

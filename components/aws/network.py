@@ -40,6 +40,8 @@ class Network(pulumi.ComponentResource):
     vpc: aws.ec2.Vpc
     public_subnet_ids: list[pulumi.Output[str]]
     private_subnet_ids: list[pulumi.Output[str]]
+    nat_public_ips: list[pulumi.Output[str]]
+    """The NAT gateways' addresses: the backend's source IPs when there is a NAT."""
 
     def __init__(
         self, name: str, args: NetworkArgs, opts: pulumi.ResourceOptions | None = None
@@ -61,6 +63,7 @@ class Network(pulumi.ComponentResource):
         public_cidrs, private_cidrs = self._subnet_cidrs()
         self.public_subnet_ids = []
         self.private_subnet_ids = []
+        self.nat_public_ips = []
         public_subnets = []
         for index in range(args.availability_zones):
             zone = zones[index]
@@ -161,6 +164,7 @@ class Network(pulumi.ComponentResource):
         nat_ids = []
         for index in range(count):
             address = aws.ec2.Eip(f"{self._name}-nat-eip-{index}", domain="vpc", opts=self._child)
+            self.nat_public_ips.append(address.public_ip)
             nat = aws.ec2.NatGateway(
                 f"{self._name}-nat-{index}",
                 allocation_id=address.id,

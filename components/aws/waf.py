@@ -18,8 +18,8 @@ class WafArgs:
     first address in X-Forwarded-For, which a client can write itself."""
 
 
-def _visibility(metric: str) -> aws.wafv2.WebAclVisibilityConfigArgs:
-    return aws.wafv2.WebAclVisibilityConfigArgs(
+def _rule_visibility(metric: str) -> aws.wafv2.WebAclRuleVisibilityConfigArgs:
+    return aws.wafv2.WebAclRuleVisibilityConfigArgs(
         cloudwatch_metrics_enabled=True, metric_name=metric, sampled_requests_enabled=True
     )
 
@@ -59,7 +59,7 @@ class Waf(pulumi.ComponentResource):
                     else None,
                 )
             ),
-            visibility_config=_visibility("rate-limit-per-ip"),
+            visibility_config=_rule_visibility("rate-limit-per-ip"),
         )
         bad_inputs = aws.wafv2.WebAclRuleArgs(
             name="aws-known-bad-inputs",
@@ -72,7 +72,7 @@ class Waf(pulumi.ComponentResource):
                     vendor_name="AWS", name="AWSManagedRulesKnownBadInputsRuleSet"
                 )
             ),
-            visibility_config=_visibility("aws-known-bad-inputs"),
+            visibility_config=_rule_visibility("aws-known-bad-inputs"),
         )
         self.web_acl = aws.wafv2.WebAcl(
             f"{name}-acl",
@@ -83,7 +83,11 @@ class Waf(pulumi.ComponentResource):
                 allow=aws.wafv2.WebAclDefaultActionAllowArgs()
             ),
             rules=[rate_rule, bad_inputs],
-            visibility_config=_visibility(f"{name}-acl"),
+            visibility_config=aws.wafv2.WebAclVisibilityConfigArgs(
+                cloudwatch_metrics_enabled=True,
+                metric_name=f"{name}-acl",
+                sampled_requests_enabled=True,
+            ),
             opts=pulumi.ResourceOptions(parent=self),
         )
         self.register_outputs({"webAclArn": self.web_acl.arn})

@@ -10,7 +10,7 @@ from typing import Any, cast
 
 from pydantic import TypeAdapter, ValidationError
 
-from infra.config import aws_checks
+from infra.config import atlas_checks, aws_checks
 from infra.config.aws_checks import DEFAULT_REGION
 from infra.config.errors import ConfigError, ConfigIssue
 from infra.config.model import (
@@ -23,6 +23,7 @@ from infra.config.model import (
     RESERVED_ENV,
     SECRETS,
     SECTIONS,
+    AtlasConfig,
     AwsConfig,
     BackendConfig,
     CacheConfig,
@@ -85,13 +86,30 @@ def load_stack_config(
             ConfigIssue("nowry:cache.enabled", "the local phase runs no cache", "true", "false")
         )
 
+    atlas = cast(AtlasConfig | None, sections["atlas"])
+    uses_atlas = (
+        phase is not None
+        and database is not None
+        and ((database.engine or DATABASE_ENGINES_BY_PHASE[phase][0]) == "atlas")
+    )
+    if uses_atlas and atlas is not None:
+        atlas_checks.check(
+            atlas,
+            raw,
+            stack,
+            prod=stack == "prod",
+            offline=offline,
+            issues=issues,
+            warnings=warnings,
+        )
+
     if phase == "aws" and None not in (backend, frontend, database, cache, aws):
         assert backend and frontend and database and cache and aws
         aws_checks.check(region, backend, frontend, database, cache, aws, issues)
 
     if issues or phase is None or protect is None:
         raise ConfigError(stack, issues)
-    assert backend and frontend and database and cache and aws
+    assert backend and frontend and database and cache and aws and atlas
     config = StackConfig(
         project=project,
         stack=stack,
@@ -103,6 +121,7 @@ def load_stack_config(
         database=database,
         cache=cache,
         aws=aws,
+        atlas=atlas,
         aws_region=region,
         secrets=secrets,
     )

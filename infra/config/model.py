@@ -190,7 +190,29 @@ class AwsConfig(Section):
     alb_domain: str | None = Field(
         None, description="DNS name on that certificate that resolves to the ALB"
     )
-    waf: WafConfig = Field(default_factory=WafConfig, description="web ACL settings")
+    waf: WafConfig = Field(
+        default_factory=lambda: WafConfig.model_validate({}), description="web ACL settings"
+    )
+
+
+ATLAS_TIERS_BY_PHASE = {"free-tier": "M0", "hybrid": "M10", "all-paid": "M10", "aws": "M20"}
+"""The Atlas cluster tier each phase runs (one cluster, upgraded in place between phases)."""
+
+
+class AtlasConfig(Section):
+    """`nowry:atlas` — MongoDB Atlas (managed phases, and aws with database.engine atlas)."""
+
+    org_id: str | None = Field(
+        None, pattern=r"^[0-9a-f]{24}$", description="the Atlas organization id (24 hex digits)"
+    )
+    project_name: str | None = Field(
+        None, description="Atlas project name; nowry-<stack> when unset"
+    )
+    region: str = Field("US_EAST_1", description="an Atlas AWS region name such as US_EAST_1")
+    mongo_version: str = Field("8.0", description="MongoDB major version: 7.0 or 8.0")
+    ip_access_list: list[str] = Field(
+        default_factory=list, description="IPv4 CIDR blocks allowed to connect"
+    )
 
 
 SECTIONS: dict[str, type[Section]] = {
@@ -199,6 +221,7 @@ SECTIONS: dict[str, type[Section]] = {
     "database": DatabaseConfig,
     "cache": CacheConfig,
     "aws": AwsConfig,
+    "atlas": AtlasConfig,
 }
 """Config keys that hold an object, and the model that reads each."""
 
@@ -256,6 +279,7 @@ class StackConfig:
     database: DatabaseConfig
     cache: CacheConfig
     aws: AwsConfig
+    atlas: AtlasConfig
     aws_region: str
     """``aws:region`` (the AWS provider's own key), validated; ``us-east-1`` when unset."""
     secrets: dict[str, SecretValue | None]

@@ -23,7 +23,10 @@ _ARN_SERVICE = {
 _GLOBAL_SERVICES = ("iam", "cloudfront")
 
 
-def placeholder_id(type_: str, name: str) -> str:
+def placeholder_id(type_: str, name: str, computed: dict[str, Any] | None = None) -> str:
+    """The resource's id. An S3 bucket's id is its name, as with the real provider."""
+    if type_ == "aws:s3/bucket:Bucket" and computed:
+        return str(computed["bucket"])
     return f"{name}-{OFFLINE}-id"
 
 

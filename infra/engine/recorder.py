@@ -39,8 +39,8 @@ class OfflineMocks(Mocks):
         self.region = region
 
     def new_resource(self, args: MockResourceArgs) -> tuple[str, dict[str, Any]]:
-        resource_id = args.resource_id or placeholders.placeholder_id(args.typ, args.name)
         computed = placeholders.computed_attributes(args.typ, args.name, args.inputs, self.region)
+        resource_id = args.resource_id or placeholders.placeholder_id(args.typ, args.name, computed)
         state = {**computed, **args.inputs}
         return resource_id, state
 

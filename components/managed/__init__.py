@@ -1,0 +1,1 @@
+"""Components for managed services: MongoDB Atlas (and the managed phases' providers)."""

@@ -1,0 +1,119 @@
+"""AtlasDatabase: a MongoDB Atlas project, cluster and app user — one cluster for every phase."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import pulumi
+import pulumi_mongodbatlas as atlas
+import pulumi_random as random
+
+SHARED_TIERS = ("M0",)
+"""Tiers on shared infrastructure: provider TENANT, no backups or termination protection."""
+
+
+@dataclass(frozen=True)
+class AtlasDatabaseArgs:
+    org_id: pulumi.Input[str]
+    project_name: str
+    tier: str = "M0"
+    """M0 (free), M10, M20 ... The cluster is the same resource at every tier."""
+    region: str = "US_EAST_1"
+    mongo_version: str = "8.0"
+    database: str = "nowry"
+    ip_access_list: Sequence[pulumi.Input[str]] = ()
+    """IPv4 CIDR blocks allowed to connect."""
+    protect: bool = False
+
+
+class AtlasDatabase(pulumi.ComponentResource):
+    """The app's database on MongoDB Atlas (AWS-hosted).
+
+    Builds: a project, an ``AdvancedCluster`` (always the logical name
+    ``<name>-cluster``, so moving M0 -> M10 -> M20 between phases is an in-place tier
+    change, never a new empty cluster), a database user with a generated password and
+    ``readWrite`` on the app's database only, one access-list entry per CIDR, and the
+    ``mongodb+srv://`` connection string (a secret).
+    Secure defaults: TLS 1.2 minimum, generated password, least-privilege role; on
+    dedicated tiers continuous backups and termination protection when the stack
+    protects data; the cluster and password are Pulumi-protected then too.
+    Cost: M0 free (512 MB); M10 ~$0.08/hour (~$58/month); M20 ~$0.20/hour (~$146/month).
+    """
+
+    cluster: atlas.AdvancedCluster
+    uri: pulumi.Output[str]
+
+    def __init__(
+        self, name: str, args: AtlasDatabaseArgs, opts: pulumi.ResourceOptions | None = None
+    ) -> None:
+        super().__init__("nowry:managed:AtlasDatabase", name, None, opts)
+        child = pulumi.ResourceOptions(parent=self)
+        stateful = pulumi.ResourceOptions(parent=self, protect=args.protect)
+        project = atlas.Project(
+            f"{name}-project", org_id=args.org_id, name=args.project_name, opts=stateful
+        )
+        self.cluster = self._cluster(name, args, project, stateful)
+        password = random.RandomPassword(
+            f"{name}-app-password", length=40, special=False, opts=stateful
+        )
+        user = atlas.DatabaseUser(
+            f"{name}-app-user",
+            project_id=project.id,
+            username="nowry-app",
+            password=password.result,
+            auth_database_name="admin",
+            roles=[atlas.DatabaseUserRoleArgs(role_name="readWrite", database_name=args.database)],
+            scopes=[atlas.DatabaseUserScopeArgs(name=self.cluster.name, type="CLUSTER")],
+            opts=child,
+        )
+        for index, cidr in enumerate(args.ip_access_list):
+            atlas.ProjectIpAccessList(
+                f"{name}-access-{index}",
+                project_id=project.id,
+                cidr_block=cidr,
+                comment="nowry-infra",
+                opts=child,
+            )
+        host = self.cluster.connection_strings.apply(
+            lambda strings: (strings.standard_srv or "") if strings else ""
+        )
+        self.uri = pulumi.Output.secret(
+            pulumi.Output.all(host, user.username, password.result).apply(
+                lambda parts: (
+                    parts[0].replace("mongodb+srv://", f"mongodb+srv://{parts[1]}:{parts[2]}@", 1)
+                    + f"/{args.database}?retryWrites=true&w=majority&tls=true"
+                )
+            )
+        )
+        self.register_outputs({"clusterName": self.cluster.name, "uri": self.uri})
+
+    @staticmethod
+    def _cluster(
+        name: str, args: AtlasDatabaseArgs, project: atlas.Project, opts: pulumi.ResourceOptions
+    ) -> atlas.AdvancedCluster:
+        shared = args.tier in SHARED_TIERS
+        region = atlas.AdvancedClusterReplicationSpecRegionConfigArgs(
+            provider_name="TENANT" if shared else "AWS",
+            backing_provider_name="AWS" if shared else None,
+            region_name=args.region,
+            priority=7,
+            electable_specs=atlas.AdvancedClusterReplicationSpecRegionConfigElectableSpecsArgs(
+                instance_size=args.tier, node_count=None if shared else 3
+            ),
+        )
+        return atlas.AdvancedCluster(
+            f"{name}-cluster",
+            project_id=project.id,
+            name=f"{args.project_name}-db",
+            cluster_type="REPLICASET",
+            mongo_db_major_version=args.mongo_version,
+            replication_specs=[atlas.AdvancedClusterReplicationSpecArgs(region_configs=[region])],
+            backup_enabled=None if shared else True,
+            pit_enabled=None if shared else args.protect,
+            termination_protection_enabled=None if shared else args.protect,
+            advanced_configuration=atlas.AdvancedClusterAdvancedConfigurationArgs(
+                minimum_enabled_tls_protocol="TLS1_2", javascript_enabled=False
+            ),
+            opts=opts,
+        )

@@ -1,0 +1,119 @@
+"""Checks of the Atlas settings, run when the stack's database is MongoDB Atlas."""
+
+from __future__ import annotations
+
+import ipaddress
+import os
+
+from infra.config.errors import ConfigIssue
+from infra.config.model import AtlasConfig
+from infra.config.source import RawConfig
+
+ATLAS_AWS_REGIONS = (
+    "US_EAST_1", "US_EAST_2", "US_WEST_1", "US_WEST_2", "CA_CENTRAL_1", "SA_EAST_1",
+    "EU_WEST_1", "EU_WEST_2", "EU_WEST_3", "EU_CENTRAL_1", "EU_CENTRAL_2", "EU_NORTH_1",
+    "EU_SOUTH_1", "EU_SOUTH_2", "AP_EAST_1", "AP_SOUTH_1", "AP_SOUTH_2", "AP_SOUTHEAST_1",
+    "AP_SOUTHEAST_2", "AP_SOUTHEAST_3", "AP_SOUTHEAST_4", "AP_NORTHEAST_1", "AP_NORTHEAST_2",
+    "AP_NORTHEAST_3", "ME_SOUTH_1", "ME_CENTRAL_1", "AF_SOUTH_1", "IL_CENTRAL_1",
+)  # fmt: skip
+"""Atlas's names of the AWS regions it runs clusters in."""
+
+MONGO_VERSIONS = ("7.0", "8.0")
+CREDENTIALS = (
+    ("mongodbatlas:publicKey", "MONGODB_ATLAS_PUBLIC_KEY", False),
+    ("mongodbatlas:privateKey", "MONGODB_ATLAS_PRIVATE_KEY", True),
+)
+"""Provider config key, the environment variable the provider also reads, secret or not."""
+
+
+def check(
+    atlas: AtlasConfig,
+    raw: RawConfig,
+    stack: str,
+    *,
+    prod: bool,
+    offline: bool,
+    issues: list[ConfigIssue],
+    warnings: list[str],
+) -> None:
+    """Append every problem of the Atlas settings to ``issues`` (and risks to ``warnings``)."""
+    if atlas.org_id is None and offline:
+        warnings.append(
+            f"nowry:atlas.orgId is not set; the offline plan uses a placeholder. Before "
+            f"deploying run: pulumi config set --path nowry:atlas.orgId '<org id>' --stack {stack}"
+        )
+    elif atlas.org_id is None:
+        issues.append(
+            ConfigIssue(
+                "nowry:atlas.orgId",
+                "is required for an Atlas database",
+                None,
+                "the 24-hex-digit id from Atlas > Organization Settings",
+            )
+        )
+    if atlas.region not in ATLAS_AWS_REGIONS:
+        issues.append(
+            ConfigIssue(
+                "nowry:atlas.region",
+                "is not an Atlas AWS region",
+                repr(atlas.region),
+                ", ".join(ATLAS_AWS_REGIONS),
+            )
+        )
+    if atlas.mongo_version not in MONGO_VERSIONS:
+        issues.append(
+            ConfigIssue(
+                "nowry:atlas.mongoVersion",
+                "is not offered",
+                repr(atlas.mongo_version),
+                ", ".join(MONGO_VERSIONS),
+            )
+        )
+    for index, cidr in enumerate(atlas.ip_access_list):
+        try:
+            network = ipaddress.IPv4Network(cidr)
+        except ValueError:
+            issues.append(
+                ConfigIssue(
+                    f"nowry:atlas.ipAccessList[{index}]",
+                    "is not an IPv4 CIDR block",
+                    repr(cidr),
+                    "e.g. 203.0.113.7/32",
+                )
+            )
+            continue
+        if network.prefixlen == 0:
+            risk = (
+                "nowry:atlas.ipAccessList allows 0.0.0.0/0: any address on the internet may "
+                f"try to log in to the database (stack {stack})"
+            )
+            warnings.append(("DANGER: " if prod else "") + risk)
+    _credentials(raw, stack, offline=offline, issues=issues, warnings=warnings)
+
+
+def _credentials(
+    raw: RawConfig, stack: str, *, offline: bool, issues: list[ConfigIssue], warnings: list[str]
+) -> None:
+    for key, env, secret in CREDENTIALS:
+        fix = f"pulumi config set {'--secret ' if secret else ''}{key} '<value>' --stack {stack}"
+        if key in raw.values:
+            if secret and key not in raw.secret_keys:
+                issues.append(
+                    ConfigIssue(
+                        key, "is set as plain text; it must be stored encrypted", "[hidden]", fix
+                    )
+                )
+            continue
+        if os.environ.get(env):
+            continue
+        if offline:
+            warnings.append(f"{key} is not set; before deploying run: {fix} (or export {env})")
+        else:
+            issues.append(
+                ConfigIssue(
+                    key,
+                    "is required for an Atlas database and not set",
+                    None,
+                    f"{fix} (or export {env})",
+                )
+            )

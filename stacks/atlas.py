@@ -1,0 +1,34 @@
+"""Glue from the typed config to the shared Atlas component (managed phases and aws)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import pulumi
+
+from components.managed.atlas import AtlasDatabase, AtlasDatabaseArgs
+from infra.config.model import StackConfig
+
+OFFLINE_ORG_ID = "offline-org-id"
+"""Stands in for ``nowry:atlas.orgId`` in an offline plan when it is not set (a warning says so)."""
+
+
+def atlas_database(
+    config: StackConfig, tier: str, extra_access: Sequence[pulumi.Input[str]] = ()
+) -> AtlasDatabase:
+    """The stack's Atlas database at ``tier``. The logical name ``database`` is the same in
+    every phase, so the cluster's URN never changes when the stack changes phase."""
+    settings = config.atlas
+    return AtlasDatabase(
+        "database",
+        AtlasDatabaseArgs(
+            org_id=settings.org_id or OFFLINE_ORG_ID,
+            project_name=settings.project_name or f"{config.project}-{config.stack}",
+            tier=tier,
+            region=settings.region,
+            mongo_version=settings.mongo_version,
+            database=config.database.name,
+            ip_access_list=[*settings.ip_access_list, *extra_access],
+            protect=config.protect,
+        ),
+    )
