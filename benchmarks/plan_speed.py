@@ -44,19 +44,28 @@ def interleaved(plan: list[str], floor: list[str], runs: int) -> tuple[float, fl
     return statistics.median(plan_times), statistics.median(floor_times)
 
 
-def provider_modules(plan: dict) -> list[str]:
-    """`aws:ecs/service:Service` -> pulumi_aws.ecs; `docker:index/...` -> pulumi_docker."""
-    modules = {"pulumi"}
+def provider_classes(plan: dict) -> list[str]:
+    """`aws:ecs/service:Service` -> pulumi_aws.ecs.Service; `docker:index/x:X` ->
+    pulumi_docker.X. Provider SDKs load submodules lazily, on first attribute access, so
+    the floor touches each class the stack registers."""
+    classes = set()
     for resource in plan["resources"]:
         if not resource["custom"]:
             continue
-        package, module = resource["type"].split(":")[:2]
+        package, module, kind = resource["type"].split(":")
         if package == "pulumi":
             continue
         base = f"pulumi_{package.replace('-', '_')}"
         submodule = module.split("/")[0]
-        modules.add(base if submodule in ("index", "") else f"{base}.{submodule}")
-    return sorted(modules)
+        classes.add(f"{base}.{kind}" if submodule == "index" else f"{base}.{submodule}.{kind}")
+    return sorted(classes)
+
+
+def floor_program(classes: list[str]) -> str:
+    modules = sorted({"pulumi", *(name.rsplit(".", 1)[0].split(".")[0] for name in classes)})
+    lines = [f"import {module}" for module in modules]
+    lines += [f"{name}" for name in classes]
+    return "\n".join(lines)
 
 
 def stacks() -> list[str]:
@@ -76,7 +85,7 @@ def main() -> int:
             reason = done.stderr.strip().splitlines()[-1] if done.stderr.strip() else "failed"
             print(f"{stack:<10} {'-':>8} {'-':>8} {'-':>6}  not planned: {reason}")
             continue
-        imports = "; ".join(f"import {m}" for m in provider_modules(json.loads(done.stdout)))
+        imports = floor_program(provider_classes(json.loads(done.stdout)))
         plan_time, floor_time = interleaved(
             [*cli, stack, "--json"], [sys.executable, "-c", imports], args.runs
         )
