@@ -18,9 +18,9 @@ Builder = Callable[[StackConfig], Mapping[str, Any]]
 
 BUILDERS: dict[str, str | None] = {
     "local": "stacks.local",
-    "free-tier": None,
-    "hybrid": None,
-    "all-paid": None,
+    "free-tier": "stacks.managed",
+    "hybrid": "stacks.managed",
+    "all-paid": "stacks.managed",
     "aws": "stacks.aws",
     "kubernetes": None,
 }

@@ -18,6 +18,8 @@ def app_secrets(config: StackConfig) -> dict[str, pulumi.Output[str]]:
     """
     env: dict[str, pulumi.Output[str]] = {}
     for spec in SECRETS:
+        if spec.env is None:
+            continue
         value = config.secrets.get(spec.key)
         if value is not None:
             env[spec.env] = pulumi.Output.secret(value.reveal())

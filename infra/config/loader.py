@@ -10,7 +10,7 @@ from typing import Any, cast
 
 from pydantic import TypeAdapter, ValidationError
 
-from infra.config import atlas_checks, aws_checks
+from infra.config import atlas_checks, aws_checks, managed_checks
 from infra.config.aws_checks import DEFAULT_REGION
 from infra.config.errors import ConfigError, ConfigIssue
 from infra.config.model import (
@@ -19,6 +19,7 @@ from infra.config.model import (
     HOSTNAME,
     IMAGE_REF,
     KNOWN_KEYS,
+    MANAGED_PHASES,
     PHASES,
     RESERVED_ENV,
     SECRETS,
@@ -30,9 +31,11 @@ from infra.config.model import (
     DatabaseConfig,
     FrontendConfig,
     Phase,
+    RailwayConfig,
     SecretValue,
     Section,
     StackConfig,
+    VercelConfig,
 )
 from infra.config.source import OFFLINE_SECRET_PREFIX, RawConfig
 
@@ -67,7 +70,7 @@ def load_stack_config(
     sections = {
         name: _section(name, model, ns.get(name), issues) for name, model in SECTIONS.items()
     }
-    secrets = _secrets(raw, ns, project, stack, offline, issues, warnings)
+    secrets = _secrets(raw, ns, project, stack, phase, offline, issues, warnings)
 
     backend = cast(BackendConfig | None, sections["backend"])
     frontend = cast(FrontendConfig | None, sections["frontend"])
@@ -78,7 +81,7 @@ def load_stack_config(
     if backend is not None:
         _check_backend(backend, issues)
     if frontend is not None:
-        _check_frontend(frontend, issues)
+        _check_frontend(frontend, phase, issues)
     if database is not None and phase is not None:
         _check_database(database, phase, issues)
     if cache is not None and phase == "local" and cache.enabled:
@@ -87,6 +90,8 @@ def load_stack_config(
         )
 
     atlas = cast(AtlasConfig | None, sections["atlas"])
+    railway = cast(RailwayConfig | None, sections["railway"])
+    vercel = cast(VercelConfig | None, sections["vercel"])
     uses_atlas = (
         phase is not None
         and database is not None
@@ -107,23 +112,21 @@ def load_stack_config(
         assert backend and frontend and database and cache and aws
         aws_checks.check(region, backend, frontend, database, cache, aws, issues)
 
+    if phase in MANAGED_PHASES and None not in (backend, vercel, railway):
+        assert backend and vercel and railway
+        managed_checks.check(phase, backend, railway, vercel, raw, stack, offline, issues, warnings)
+
     if issues or phase is None or protect is None:
         raise ConfigError(stack, issues)
-    assert backend and frontend and database and cache and aws and atlas
     config = StackConfig(
         project=project,
         stack=stack,
         project_dir=project_dir,
         phase=phase,
         protect=protect,
-        backend=backend,
-        frontend=frontend,
-        database=database,
-        cache=cache,
-        aws=aws,
-        atlas=atlas,
         aws_region=region,
         secrets=secrets,
+        **sections,  # type: ignore[arg-type]  # every section parsed: no issue was found
     )
     return LoadResult(config, warnings)
 
@@ -233,12 +236,16 @@ def _secrets(
     ns: dict[str, str],
     project: str,
     stack: str,
+    phase: Phase | None,
     offline: bool,
     issues: list[ConfigIssue],
     warnings: list[str],
 ) -> dict[str, SecretValue | None]:
     secrets: dict[str, SecretValue | None] = {}
     for spec in SECRETS:
+        if spec.phases is not None and phase not in spec.phases:
+            secrets[spec.key] = None
+            continue
         full_key = f"{project}:{spec.key}"
         fix = secret_set_command(spec.key, stack, spec.example)
         value = ns.get(spec.key)
@@ -251,6 +258,10 @@ def _secrets(
                     f"an encrypted value: {fix}",
                 )
             )
+            secrets[spec.key] = None
+            continue
+        if value == "":
+            issues.append(ConfigIssue(full_key, "is empty", "''", f"a value: {fix}"))
             secrets[spec.key] = None
             continue
         if value is None and spec.required:
@@ -342,14 +353,17 @@ def _check_backend(backend: BackendConfig, issues: list[ConfigIssue]) -> None:
             )
 
 
-def _check_frontend(frontend: FrontendConfig, issues: list[ConfigIssue]) -> None:
+def _check_frontend(
+    frontend: FrontendConfig, phase: Phase | None, issues: list[ConfigIssue]
+) -> None:
     key = "nowry:frontend"
-    sources = {
-        "image": frontend.image,
-        "context": frontend.context,
-        "staticDir": frontend.static_dir,
-    }
-    _one_source(key, sources, issues)
+    if phase == "local":
+        sources = {
+            "image": frontend.image,
+            "context": frontend.context,
+            "staticDir": frontend.static_dir,
+        }
+        _one_source(key, sources, issues)
     _check_image(f"{key}.image", frontend.image, issues)
     if frontend.domain is not None and not HOSTNAME.match(frontend.domain):
         issues.append(

@@ -215,6 +215,56 @@ class AtlasConfig(Section):
     )
 
 
+Plan = Literal["hobby", "pro"]
+
+
+class RailwayConfig(Section):
+    """`nowry:railway` — the backend on Railway (managed phases)."""
+
+    project_name: str | None = Field(
+        None, description="Railway project name; nowry-<stack> when unset"
+    )
+    plan: Plan | None = Field(
+        None, description="hobby or pro: the account plan (pro in all-paid, hobby before)"
+    )
+
+
+class VercelConfig(Section):
+    """`nowry:vercel` — the frontend on Vercel (managed phases)."""
+
+    project_name: str | None = Field(
+        None, description="Vercel project name; nowry-<stack> when unset"
+    )
+    plan: Plan | None = Field(
+        None, description="hobby or pro: the account plan (pro in all-paid, hobby before)"
+    )
+    framework: Literal["create-react-app", "vite", "nextjs"] = Field(
+        "create-react-app", description="create-react-app, vite or nextjs"
+    )
+    git_repository: str | None = Field(
+        None,
+        pattern=r"^[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$",
+        description="GitHub repository owner/name Vercel builds from",
+    )
+    root_directory: str = Field("frontend", description="the frontend's folder in that repository")
+    production_branch: str = Field("main", description="the branch deployed to production")
+    team_id: str | None = Field(
+        None, description="Vercel team id, when the project belongs to a team"
+    )
+    api_url_variable: str = Field(
+        "REACT_APP_API_URL",
+        pattern=r"^[A-Z_][A-Z0-9_]*$",
+        description="the build variable that carries the backend's URL",
+    )
+
+
+class UpstashConfig(Section):
+    """`nowry:upstash` — Upstash Redis (all-paid)."""
+
+    primary_region: str = Field("us-east-1", description="an Upstash AWS region such as us-east-1")
+    eviction: bool = Field(True, description="evict keys when full: true or false")
+
+
 SECTIONS: dict[str, type[Section]] = {
     "backend": BackendConfig,
     "frontend": FrontendConfig,
@@ -222,6 +272,9 @@ SECTIONS: dict[str, type[Section]] = {
     "cache": CacheConfig,
     "aws": AwsConfig,
     "atlas": AtlasConfig,
+    "railway": RailwayConfig,
+    "vercel": VercelConfig,
+    "upstash": UpstashConfig,
 }
 """Config keys that hold an object, and the model that reads each."""
 
@@ -229,19 +282,28 @@ SCALAR_KEYS = ("phase", "protect")
 """Config keys that hold one plain value."""
 
 
+MANAGED_PHASES = ("free-tier", "hybrid", "all-paid")
+
+
 @dataclass(frozen=True)
 class SecretSpec:
     """A secret config key: how the app receives it and what happens when it is unset."""
 
     key: str
-    env: str
+    env: str | None
+    """The backend's environment variable, or None for a credential only the stack uses."""
     required: bool
     example: str
+    phases: tuple[str, ...] | None = None
+    """The phases that use it; None for every phase."""
 
 
 SECRETS: tuple[SecretSpec, ...] = (
     SecretSpec("groqApiKey", "GROQ_API_KEY", required=True, example="gsk_..."),
     SecretSpec("secretKey", "SECRET_KEY", required=False, example="<64 random characters>"),
+    SecretSpec(
+        "railwayToken", None, required=True, example="<Railway API token>", phases=MANAGED_PHASES
+    ),
 )
 """Secret config keys. A required one must be set; an optional one is generated when unset."""
 
@@ -280,6 +342,9 @@ class StackConfig:
     cache: CacheConfig
     aws: AwsConfig
     atlas: AtlasConfig
+    railway: RailwayConfig
+    vercel: VercelConfig
+    upstash: UpstashConfig
     aws_region: str
     """``aws:region`` (the AWS provider's own key), validated; ``us-east-1`` when unset."""
     secrets: dict[str, SecretValue | None]

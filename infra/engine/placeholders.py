@@ -92,6 +92,15 @@ def _docker(type_: str, name: str, inputs: dict[str, Any]) -> dict[str, Any]:
     return {}
 
 
+def _dynamic(kind: str, name: str) -> dict[str, Any]:
+    """This project's dynamic resources (Railway)."""
+    if kind == "Project":
+        return {"environment_id": f"{name}-{OFFLINE}-environment"}
+    if kind == "Domain":
+        return {"domain": f"{name}-{OFFLINE}.up.railway.app"}
+    return {}
+
+
 def computed_attributes(
     type_: str, name: str, inputs: dict[str, Any], region: str = "us-east-1"
 ) -> dict[str, Any]:
@@ -106,6 +115,8 @@ def computed_attributes(
         attributes.update(_docker(type_, name, inputs))
     elif package == "random":
         attributes["result"] = f"{OFFLINE}-random-{name}"
+    elif package == "pulumi-python":
+        attributes.update(_dynamic(kind, name))
     return attributes
 
 

@@ -1,0 +1,82 @@
+"""RailwayBackend: the FastAPI image as a Railway service with its variables and domain."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import pulumi
+
+from components.managed.railway import (
+    RailwayDomain,
+    RailwayProject,
+    RailwayService,
+    RailwayVariables,
+)
+from components.managed.railway_api import RAILWAY_ENDPOINT
+
+
+@dataclass(frozen=True)
+class RailwayBackendArgs:
+    project_name: str
+    image: str
+    token: pulumi.Input[str]
+    variables: Mapping[str, pulumi.Input[str]]
+    """Every variable the service gets; values are treated as secrets."""
+    endpoint: str = RAILWAY_ENDPOINT
+    protect: bool = False
+
+
+class RailwayBackend(pulumi.ComponentResource):
+    """The backend on Railway, through this project's Railway dynamic provider.
+
+    Builds: a project, a service deployed from the pinned image, its variables
+    (MONGO_URI, GROQ_API_KEY, SECRET_KEY, REDIS_URL, PORT) and a public Railway domain.
+    Secure defaults: variable values are Pulumi secrets and state keeps only their names
+    and keyed hashes; the API token is a secret; Railway serves the domain over HTTPS.
+    Cost: Hobby $5/month including $5 of usage; Pro $20/month including $20; beyond that
+    $10 per GB-month of RAM and $20 per vCPU-month (a small FastAPI service: ~$5-10).
+    """
+
+    service: RailwayService
+    url: pulumi.Output[str]
+
+    def __init__(
+        self, name: str, args: RailwayBackendArgs, opts: pulumi.ResourceOptions | None = None
+    ) -> None:
+        super().__init__("nowry:managed:RailwayBackend", name, None, opts)
+        connection = {"token": args.token, "endpoint": args.endpoint}
+        project = RailwayProject(
+            f"{name}-project",
+            project_name=args.project_name,
+            **connection,
+            opts=pulumi.ResourceOptions(parent=self, protect=args.protect),
+        )
+        child = pulumi.ResourceOptions(parent=self)
+        self.service = RailwayService(
+            f"{name}-service",
+            project_id=project.id,
+            environment_id=project.environment_id,
+            service_name="backend",
+            image=args.image,
+            **connection,
+            opts=child,
+        )
+        RailwayVariables(
+            f"{name}-variables",
+            project_id=project.id,
+            environment_id=project.environment_id,
+            service_id=self.service.id,
+            variables=dict(args.variables),
+            **connection,
+            opts=child,
+        )
+        domain = RailwayDomain(
+            f"{name}-domain",
+            service_id=self.service.id,
+            environment_id=project.environment_id,
+            **connection,
+            opts=child,
+        )
+        self.url = pulumi.Output.concat("https://", domain.domain)
+        self.register_outputs({"url": self.url})

@@ -1,0 +1,82 @@
+"""Checks of the managed phases' config (Railway, Vercel, Upstash)."""
+
+from __future__ import annotations
+
+import os
+
+from infra.config.errors import ConfigIssue
+from infra.config.model import BackendConfig, RailwayConfig, VercelConfig
+from infra.config.source import RawConfig
+
+PRO_PHASES = ("all-paid",)
+PROVIDER_CREDENTIALS = {
+    "vercel": (("vercel:apiToken", "VERCEL_API_TOKEN", True),),
+    "upstash": (
+        ("upstash:email", "UPSTASH_EMAIL", False),
+        ("upstash:apiKey", "UPSTASH_API_KEY", True),
+    ),
+}
+"""Provider config keys each managed service needs, the environment variable its provider
+also reads, and whether the key is a secret."""
+
+
+def check(
+    phase: str,
+    backend: BackendConfig,
+    railway: RailwayConfig,
+    vercel: VercelConfig,
+    raw: RawConfig,
+    stack: str,
+    offline: bool,
+    issues: list[ConfigIssue],
+    warnings: list[str],
+) -> None:
+    """Append every problem of a managed phase's config to ``issues``."""
+    if backend.context:
+        issues.append(
+            ConfigIssue(
+                "nowry:backend.context",
+                f"the {phase} phase deploys a published image on Railway; it builds nothing",
+                repr(backend.context),
+                "nowry:backend.image (push the image to a registry first)",
+            )
+        )
+    expected = "pro" if phase in PRO_PHASES else "hobby"
+    for name, settings in (("railway", railway), ("vercel", vercel)):
+        if settings.plan is not None and settings.plan != expected:
+            warnings.append(
+                f"nowry:{name}.plan is {settings.plan} but the {phase} phase is priced for "
+                f"{expected}: the plan is an account setting on {name.title()}, not a resource"
+            )
+    if vercel.git_repository is None:
+        warnings.append(
+            "nowry:vercel.gitRepository is not set: the Vercel project is created without a "
+            "git connection, so nothing builds until you deploy with the Vercel CLI"
+        )
+    services = ["vercel"] + (["upstash"] if phase == "all-paid" else [])
+    for service in services:
+        for key, env, secret in PROVIDER_CREDENTIALS[service]:
+            fix = (
+                f"pulumi config set {'--secret ' if secret else ''}{key} '<value>' --stack {stack}"
+            )
+            if key in raw.values:
+                if secret and key not in raw.secret_keys:
+                    issues.append(
+                        ConfigIssue(
+                            key,
+                            "is set as plain text; it must be stored encrypted",
+                            "[hidden]",
+                            fix,
+                        )
+                    )
+                elif not raw.values[key]:
+                    issues.append(ConfigIssue(key, "is empty", "''", fix))
+                continue
+            if os.environ.get(env):
+                continue
+            if offline:
+                warnings.append(f"{key} is not set; before deploying run: {fix} (or export {env})")
+            else:
+                issues.append(
+                    ConfigIssue(key, "is required and not set", None, f"{fix} (or export {env})")
+                )
