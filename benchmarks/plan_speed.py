@@ -28,9 +28,7 @@ ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
 
 def run(command: list[str]) -> tuple[float, subprocess.CompletedProcess[str]]:
     start = time.perf_counter()
-    done = subprocess.run(
-        command, capture_output=True, text=True, check=False, cwd=PROJECT_DIR, env=ENV
-    )
+    done = subprocess.run(command, capture_output=True, text=True, check=False, cwd=PROJECT_DIR, env=ENV)
     return time.perf_counter() - start, done
 
 
@@ -86,9 +84,7 @@ def main() -> int:
             print(f"{stack:<10} {'-':>8} {'-':>8} {'-':>6}  not planned: {reason}")
             continue
         imports = floor_program(provider_classes(json.loads(done.stdout)))
-        plan_time, floor_time = interleaved(
-            [*cli, stack, "--json"], [sys.executable, "-c", imports], args.runs
-        )
+        plan_time, floor_time = interleaved([*cli, stack, "--json"], [sys.executable, "-c", imports], args.runs)
         ratio = plan_time / floor_time
         worst = max(worst, ratio)
         ok = ratio <= TARGET_RATIO and plan_time <= TARGET_SECONDS

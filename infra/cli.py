@@ -44,9 +44,7 @@ ProjectDirOption = Annotated[
         file_okay=False,
     ),
 ]
-JsonOption = Annotated[
-    bool, typer.Option("--json", help="Print the plan as JSON (the plan contract).")
-]
+JsonOption = Annotated[bool, typer.Option("--json", help="Print the plan as JSON (the plan contract).")]
 
 
 @app.callback()
@@ -68,15 +66,45 @@ def plan(
         result = plan_stack(project_dir, stack, overrides or [])
     except (ConfigError, PhaseNotAvailable, StackFileError) as exc:
         _fail(str(exc))
+    from infra.policy.check import check_plan
+
+    report = check_plan(result)
     if as_json:
-        sys.stdout.write(json.dumps(result.to_json(), indent=2) + "\n")
+        payload = result.to_json()
+        payload["policy"] = report.to_json()
+        sys.stdout.write(json.dumps(payload, indent=2) + "\n")
     else:
-        from infra.render import print_plan
+        from infra.render import print_plan, print_policy
 
         print_plan(result)
+        print_policy(report)
     for warning in result.warnings:
         _warn(warning)
-    raise typer.Exit(EXIT_OK)
+    raise typer.Exit(EXIT_FINDINGS if report.mandatory else EXIT_OK)
+
+
+@app.command()
+def rules(as_json: JsonOption = False) -> None:
+    """List every policy rule: id, severity, enforcement, the control it implements."""
+    from infra.policy.rules import RULES, STACK_RULES
+
+    rows = [
+        {
+            "id": rule.id,
+            "severity": rule.severity,
+            "enforcement": rule.enforcement,
+            "reference": rule.reference,
+            "description": rule.description,
+            "scope": "resource" if rule in RULES else "stack",
+        }
+        for rule in (*RULES, *STACK_RULES)
+    ]
+    if as_json:
+        sys.stdout.write(json.dumps(rows, indent=2) + "\n")
+        return
+    from infra.render import print_rules
+
+    print_rules(rows)
 
 
 @app.command()

@@ -11,7 +11,7 @@ from pathlib import Path
 import pulumi
 
 import stacks
-from infra.config import ConfigError, PhaseNotAvailable, load_stack_config, source
+from infra.config import ConfigError, PhaseNotAvailable, StackConfig, load_stack_config, source
 
 
 def find_project_dir(start: Path | None = None) -> Path:
@@ -23,8 +23,8 @@ def find_project_dir(start: Path | None = None) -> Path:
     return here
 
 
-def run(*, offline: bool, project_dir: Path | None = None) -> None:
-    """Validate the stack's config, build its phase and export its outputs.
+def run(*, offline: bool, project_dir: Path | None = None) -> StackConfig:
+    """Validate the stack's config, build its phase, export its outputs; return the config.
 
     Nothing is registered before the whole config has been validated.
     """
@@ -42,6 +42,7 @@ def run(*, offline: bool, project_dir: Path | None = None) -> None:
         pulumi.log.warn(warning)
     for name, value in build(loaded.config).items():
         pulumi.export(name, value)
+    return loaded.config
 
 
 def main() -> None:

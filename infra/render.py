@@ -8,6 +8,7 @@ from rich.table import Table
 from rich.tree import Tree
 
 from infra.engine.plan import Plan, PlannedResource
+from infra.policy.check import PolicyReport
 
 
 def _label(resource: PlannedResource, plan: Plan) -> str:
@@ -64,3 +65,40 @@ def print_plan(plan: Plan, console: Console | None = None) -> None:
     for name, value in plan.outputs.items():
         outputs.add_row(escape(name), escape(str(value)))
     console.print(outputs)
+
+
+def _short(urn: str) -> str:
+    return urn.rsplit("::", 1)[-1]
+
+
+def print_policy(report: PolicyReport, console: Console | None = None) -> None:
+    """One line per finding (greppable, never wrapped), then a summary line."""
+    console = console or Console()
+    if report.violations:
+        console.print("[bold]Policy violations[/bold]")
+    for v in report.violations:
+        style = "red" if v.enforcement == "mandatory" else "yellow"
+        console.print(
+            f"  [{style}]✗ {v.enforcement}[/{style}] {escape(v.rule)} ({v.severity}) "
+            f"on {escape(_short(v.urn))}: {escape(v.message)}",
+            soft_wrap=True,
+        )
+    if report.accepted:
+        console.print("[bold]Accepted findings[/bold]")
+    for v, reason in report.accepted:
+        console.print(f"  ✓ accepted {escape(v.rule)} on {escape(_short(v.urn))}: {escape(reason)}", soft_wrap=True)
+    mandatory = len(report.mandatory)
+    console.print(
+        f"policy: {report.rules_checked} rules checked, {mandatory} mandatory and "
+        f"{len(report.violations) - mandatory} advisory violations, {len(report.accepted)} accepted"
+    )
+
+
+def print_rules(rows: list[dict[str, str]], console: Console | None = None) -> None:
+    console = console or Console()
+    table = Table(title="Policy rules", show_edge=False)
+    for column in ("id", "scope", "severity", "enforcement", "reference", "description"):
+        table.add_column(column)
+    for row in rows:
+        table.add_row(*(escape(row[c]) for c in ("id", "scope", "severity", "enforcement", "reference", "description")))
+    console.print(table)

@@ -13,9 +13,7 @@ OFFLINE_ORG_ID = "offline-org-id"
 """Stands in for ``nowry:atlas.orgId`` in an offline plan when it is not set (a warning says so)."""
 
 
-def atlas_database(
-    config: StackConfig, tier: str, extra_access: Sequence[pulumi.Input[str]] = ()
-) -> AtlasDatabase:
+def atlas_database(config: StackConfig, tier: str, extra_access: Sequence[pulumi.Input[str]] = ()) -> AtlasDatabase:
     """The stack's Atlas database at ``tier``. The logical name ``database`` is the same in
     every phase, so the cluster's URN never changes when the stack changes phase."""
     settings = config.atlas

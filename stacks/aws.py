@@ -167,9 +167,7 @@ def build(config: StackConfig) -> dict[str, Any]:
     }
 
 
-def _database_uri(
-    config: StackConfig, network: Network, firewall: AppSecurityGroups
-) -> pulumi.Output[str]:
+def _database_uri(config: StackConfig, network: Network, firewall: AppSecurityGroups) -> pulumi.Output[str]:
     database = config.database
     if config.database_engine == "atlas":
         from stacks.atlas import atlas_database

@@ -73,9 +73,7 @@ def build(config: StackConfig) -> dict[str, Any]:
     }
 
 
-def _frontend_args(
-    config: StackConfig, network: pulumi.Input[str], prefix: str
-) -> AppContainerArgs:
+def _frontend_args(config: StackConfig, network: pulumi.Input[str], prefix: str) -> AppContainerArgs:
     frontend = config.frontend
     static_dir = _path(config, frontend.static_dir)
     image = ContainerImageArgs(

@@ -12,9 +12,7 @@ SG_EGRESS = "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule"
 
 
 def container(plan: Plan) -> dict[str, Any]:
-    definitions = json.loads(
-        plan.one("aws:ecs/taskDefinition:TaskDefinition").inputs["containerDefinitions"]
-    )
+    definitions = json.loads(plan.one("aws:ecs/taskDefinition:TaskDefinition").inputs["containerDefinitions"])
     assert len(definitions) == 1
     return definitions[0]
 

@@ -13,9 +13,7 @@ import yaml
 from infra.engine import Plan, plan_stack
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
-SHIPPED_STACKS = sorted(
-    p.name[len("Pulumi.") : -len(".yaml")] for p in PROJECT_DIR.glob("Pulumi.*.yaml")
-)
+SHIPPED_STACKS = sorted(p.name[len("Pulumi.") : -len(".yaml")] for p in PROJECT_DIR.glob("Pulumi.*.yaml"))
 
 LOCAL_CONFIG: dict[str, Any] = {
     "nowry:phase": "local",
@@ -26,9 +24,7 @@ LOCAL_CONFIG: dict[str, Any] = {
 
 def write_project(directory: Path, stack: str, config: dict[str, Any]) -> Path:
     """A project folder with Pulumi.yaml and ``Pulumi.<stack>.yaml`` holding ``config``."""
-    (directory / "Pulumi.yaml").write_text(
-        yaml.safe_dump({"name": "nowry", "runtime": "python", "main": "infra/"})
-    )
+    (directory / "Pulumi.yaml").write_text(yaml.safe_dump({"name": "nowry", "runtime": "python", "main": "infra/"}))
     (directory / f"Pulumi.{stack}.yaml").write_text(yaml.safe_dump({"config": config}))
     return directory
 

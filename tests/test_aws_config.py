@@ -66,16 +66,10 @@ def test_bad_aws_config_exits_2_naming_the_key(overrides, key, allowed):
 
 
 def test_a_valid_fargate_pair_and_cache_type_are_accepted():
-    result = plan_prod(
-        "nowry:backend.cpu=512", "nowry:backend.memory=2048", "nowry:cache.nodeType=cache.t4g.small"
-    )
+    result = plan_prod("nowry:backend.cpu=512", "nowry:backend.memory=2048", "nowry:cache.nodeType=cache.t4g.small")
     assert result.exit_code == 0, result.stderr
 
 
 def test_redis_runs_on_previous_generation_nodes_valkey_does_not():
-    assert (
-        plan_prod("nowry:cache.engine=redis", "nowry:cache.nodeType=cache.t2.micro").exit_code == 0
-    )
-    assert (
-        plan_prod("nowry:cache.engine=valkey", "nowry:cache.nodeType=cache.t2.micro").exit_code == 2
-    )
+    assert plan_prod("nowry:cache.engine=redis", "nowry:cache.nodeType=cache.t2.micro").exit_code == 0
+    assert plan_prod("nowry:cache.engine=valkey", "nowry:cache.nodeType=cache.t2.micro").exit_code == 2

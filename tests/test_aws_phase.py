@@ -63,9 +63,7 @@ def test_site_bucket_blocks_all_public_access(prod):
 def test_site_bucket_disables_acls_encrypts_and_versions(prod):
     ownership = prod.one("aws:s3/bucketOwnershipControls:BucketOwnershipControls").inputs
     assert ownership["rule"]["objectOwnership"] == "BucketOwnerEnforced"
-    sse = prod.one(
-        "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration"
-    )
+    sse = prod.one("aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration")
     assert sse.inputs["rules"][0]["applyServerSideEncryptionByDefault"]["sseAlgorithm"] in (
         "AES256",
         "aws:kms",
@@ -98,10 +96,7 @@ def test_bucket_policy_admits_only_this_distribution_over_tls(prod):
 def test_distribution_uses_oac_https_and_a_root_object(prod):
     distribution = prod.one("aws:cloudfront/distribution:Distribution").inputs
     oac = prod.one("aws:cloudfront/originAccessControl:OriginAccessControl")
-    assert (
-        oac.inputs["signingBehavior"] == "always"
-        and oac.inputs["originAccessControlOriginType"] == "s3"
-    )
+    assert oac.inputs["signingBehavior"] == "always" and oac.inputs["originAccessControlOriginType"] == "s3"
     site_origin = next(o for o in distribution["origins"] if o["originId"] == "site")
     assert site_origin["originAccessControlId"] == f"{oac.name}-offline-id"
     assert "s3OriginConfig" not in site_origin  # no legacy OAI
@@ -119,13 +114,9 @@ def test_custom_domain_gets_tls12_2021_with_sni(project, tmp_path):
     arn = "arn:aws:acm:us-east-1:123456789012:certificate/11111111-2222-3333-4444-555555555555"
     directory = project(
         None,
-        **aws_config(
-            frontend={"staticDir": "site", "domain": "app.nowry.io", "certificateArn": arn}
-        ),
+        **aws_config(frontend={"staticDir": "site", "domain": "app.nowry.io", "certificateArn": arn}),
     )
-    distribution = (
-        plan_stack(directory, "test").one("aws:cloudfront/distribution:Distribution").inputs
-    )
+    distribution = plan_stack(directory, "test").one("aws:cloudfront/distribution:Distribution").inputs
     assert distribution["viewerCertificate"] == {
         "acmCertificateArn": arn,
         "sslSupportMethod": "sni-only",
@@ -135,18 +126,14 @@ def test_custom_domain_gets_tls12_2021_with_sni(project, tmp_path):
 
 
 def test_response_headers_policy_sets_the_security_headers(prod):
-    headers = prod.one("aws:cloudfront/responseHeadersPolicy:ResponseHeadersPolicy").inputs[
-        "securityHeadersConfig"
-    ]
+    headers = prod.one("aws:cloudfront/responseHeadersPolicy:ResponseHeadersPolicy").inputs["securityHeadersConfig"]
     assert headers["strictTransportSecurity"]["accessControlMaxAgeSec"] >= 31536000
     assert headers["contentTypeOptions"]["override"] is True
     assert headers["frameOptions"]["frameOption"] == "DENY"
     assert headers["referrerPolicy"]["referrerPolicy"]
     assert "default-src 'self'" in headers["contentSecurityPolicy"]["contentSecurityPolicy"]
     distribution = prod.one("aws:cloudfront/distribution:Distribution").inputs
-    policy_id = (
-        prod.one("aws:cloudfront/responseHeadersPolicy:ResponseHeadersPolicy").name + "-offline-id"
-    )
+    policy_id = prod.one("aws:cloudfront/responseHeadersPolicy:ResponseHeadersPolicy").name + "-offline-id"
     assert distribution["defaultCacheBehavior"]["responseHeadersPolicyId"] == policy_id
 
 
@@ -175,14 +162,10 @@ def test_spa_routes_fall_back_to_index_html_without_touching_api_errors(prod):
 def test_waf_rate_limits_100_per_minute_per_ip_and_blocks_bad_inputs(prod):
     acl = prod.one("aws:wafv2/webAcl:WebAcl").inputs
     assert acl["scope"] == "CLOUDFRONT" and acl["region"] == "us-east-1"
-    rate = next(r for r in acl["rules"] if "rateBasedStatement" in r["statement"])["statement"][
-        "rateBasedStatement"
-    ]
+    rate = next(r for r in acl["rules"] if "rateBasedStatement" in r["statement"])["statement"]["rateBasedStatement"]
     assert rate["limit"] == 100 and rate["evaluationWindowSec"] == 60
     assert rate["aggregateKeyType"] in ("IP", "FORWARDED_IP")
-    managed = [
-        r["statement"].get("managedRuleGroupStatement", {}).get("name") for r in acl["rules"]
-    ]
+    managed = [r["statement"].get("managedRuleGroupStatement", {}).get("name") for r in acl["rules"]]
     assert "AWSManagedRulesKnownBadInputsRuleSet" in managed
     assert all(r["visibilityConfig"]["cloudwatchMetricsEnabled"] for r in acl["rules"])
     distribution = prod.one("aws:cloudfront/distribution:Distribution").inputs
@@ -217,9 +200,7 @@ def test_alb_health_check_uses_the_configured_path(prod):
 
 def test_alb_with_a_certificate_listens_tls13_and_redirects_http(project):
     arn = "arn:aws:acm:us-east-1:123456789012:certificate/11111111-2222-3333-4444-555555555555"
-    directory = project(
-        None, **aws_config(aws={"albCertificateArn": arn, "albDomain": "api.nowry.io"})
-    )
+    directory = project(None, **aws_config(aws={"albCertificateArn": arn, "albDomain": "api.nowry.io"}))
     plan = plan_stack(directory, "test")
     listeners = {r.inputs["port"]: r.inputs for r in plan.of_type("aws:lb/listener:Listener")}
     assert listeners[443]["sslPolicy"] == "ELBSecurityPolicy-TLS13-1-2-2021-06"
@@ -252,9 +233,7 @@ def test_nothing_opens_27017_or_6379_beyond_the_backend(prod):
         for rule in rules:
             assert rule.inputs["referencedSecurityGroupId"] == backend
             assert "cidrIpv4" not in rule.inputs and "cidrIpv6" not in rule.inputs
-    assert not [
-        r for r in prod.of_type(SG_INGRESS) if r.inputs.get("cidrIpv4") or r.inputs.get("cidrIpv6")
-    ]
+    assert not [r for r in prod.of_type(SG_INGRESS) if r.inputs.get("cidrIpv4") or r.inputs.get("cidrIpv6")]
 
 
 def test_every_rule_is_described_and_groups_have_no_inline_rules(prod):
@@ -277,9 +256,7 @@ def test_task_definition_is_hardened_fargate_arm64(prod):
     assert backend["readonlyRootFilesystem"] is True
     assert backend["privileged"] is False
     assert backend["user"] not in ("", "0", "root")
-    assert {"sourceVolume": "tmp", "containerPath": "/tmp", "readOnly": False} in backend[
-        "mountPoints"
-    ]
+    assert {"sourceVolume": "tmp", "containerPath": "/tmp", "readOnly": False} in backend["mountPoints"]
     log = backend["logConfiguration"]
     assert log["logDriver"] == "awslogs"
     log_group = prod.one("aws:cloudwatch/logGroup:LogGroup", "backend-logs")
@@ -306,9 +283,7 @@ def test_execution_role_reads_exactly_the_apps_secrets(prod):
     secrets = next(s for s in statements if s["Action"] == ["secretsmanager:GetSecretValue"])
     assert set(secrets["Resource"]) == {s["valueFrom"] for s in container(prod)["secrets"]}
     for statement in statements:
-        assert "*" not in statement["Action"] and not any(
-            a.endswith(":*") for a in statement["Action"]
-        )
+        assert "*" not in statement["Action"] and not any(a.endswith(":*") for a in statement["Action"])
         if statement["Resource"] == ["*"]:
             assert statement["Action"] == ["ecr:GetAuthorizationToken"]
 
@@ -346,9 +321,7 @@ def test_autoscaling_tracks_cpu_and_requests_within_config_bounds(prod):
     target = prod.one("aws:appautoscaling/target:Target").inputs
     assert (target["minCapacity"], target["maxCapacity"]) == (2, 6)
     metrics = {
-        p.inputs["targetTrackingScalingPolicyConfiguration"]["predefinedMetricSpecification"][
-            "predefinedMetricType"
-        ]
+        p.inputs["targetTrackingScalingPolicyConfiguration"]["predefinedMetricSpecification"]["predefinedMetricType"]
         for p in prod.of_type("aws:appautoscaling/policy:Policy")
     }
     assert metrics == {"ECSServiceAverageCPUUtilization", "ALBRequestCountPerTarget"}
@@ -392,9 +365,7 @@ def test_documentdb_is_encrypted_tls_audited_backed_up_and_deletion_protected(pr
     assert set(inputs["enabledCloudwatchLogsExports"]) >= {"audit"}
     assert "availabilityZones" not in inputs
     assert inputs["masterPassword"] == "[secret]"
-    parameters = prod.one("aws:docdb/clusterParameterGroup:ClusterParameterGroup").inputs[
-        "parameters"
-    ]
+    parameters = prod.one("aws:docdb/clusterParameterGroup:ClusterParameterGroup").inputs["parameters"]
     assert {"name": "tls", "value": "enabled"} in parameters
     assert {"name": "audit_logs", "value": "enabled"} in parameters
 
@@ -403,9 +374,7 @@ def test_mongo_uri_is_assembled_from_the_cluster_endpoint_with_tls(prod):
     version = prod.one("aws:secretsmanager/secretVersion:SecretVersion", "secrets-mongo-uri-value")
     assert version.inputs["secretString"] == "[secret]"
     uri = version.revealed_inputs["secretString"]
-    assert uri.startswith(
-        "mongodb://nowryadmin:offline-random-database-master-password@database-cluster.cluster-"
-    )
+    assert uri.startswith("mongodb://nowryadmin:offline-random-database-master-password@database-cluster.cluster-")
     assert "tls=true" in uri and "retryWrites=false" in uri
     redis = prod.one("aws:secretsmanager/secretVersion:SecretVersion", "secrets-redis-url-value")
     assert redis.revealed_inputs["secretString"].startswith("rediss://:")
@@ -423,10 +392,7 @@ def test_vpc_defaults_are_closed(prod):
     for subnet in prod.of_type("aws:ec2/subnet:Subnet"):
         assert subnet.inputs["mapPublicIpOnLaunch"] is False
     assert prod.one("aws:ec2/flowLog:FlowLog").inputs["trafficType"] in ("REJECT", "ALL")
-    assert (
-        prod.one("aws:ec2/vpcEndpoint:VpcEndpoint").inputs["serviceName"]
-        == "com.amazonaws.us-east-1.s3"
-    )
+    assert prod.one("aws:ec2/vpcEndpoint:VpcEndpoint").inputs["serviceName"] == "com.amazonaws.us-east-1.s3"
     assert not prod.of_type("aws:ec2/natGateway:NatGateway")
     zones = {s.inputs["availabilityZone"] for s in prod.of_type("aws:ec2/subnet:Subnet")}
     assert zones == {"us-east-1a", "us-east-1b"}
@@ -491,16 +457,11 @@ def test_uploads_the_built_site_with_content_types_and_cache_control(project, tm
     (site / "static" / "js" / "main.3f2a1b4c.js").write_text("console.log(1)")
     (site / "favicon.ico").write_bytes(b"\0")
     plan = plan_stack(project(None, **aws_config()), "test")
-    objects = {
-        r.inputs["key"]: r.inputs for r in plan.of_type("aws:s3/bucketObjectv2:BucketObjectv2")
-    }
+    objects = {r.inputs["key"]: r.inputs for r in plan.of_type("aws:s3/bucketObjectv2:BucketObjectv2")}
     assert set(objects) == {"index.html", "static/js/main.3f2a1b4c.js", "favicon.ico"}
     assert objects["index.html"]["cacheControl"] == "no-cache"
     assert objects["index.html"]["contentType"].startswith("text/html")
-    assert (
-        objects["static/js/main.3f2a1b4c.js"]["cacheControl"]
-        == "public, max-age=31536000, immutable"
-    )
+    assert objects["static/js/main.3f2a1b4c.js"]["cacheControl"] == "public, max-age=31536000, immutable"
     assert objects["static/js/main.3f2a1b4c.js"]["contentType"] == "text/javascript"
     assert objects["favicon.ico"]["contentType"] == "image/x-icon"
 
@@ -528,9 +489,7 @@ def prod_on_atlas() -> Plan:
 def test_atlas_engine_builds_an_m20_cluster_instead_of_documentdb(prod_on_atlas):
     assert not prod_on_atlas.of_type("aws:docdb/cluster:Cluster")
     assert not [r for r in prod_on_atlas.resources if r.name.startswith("firewall-database")]
-    cluster = prod_on_atlas.one(
-        "mongodbatlas:index/advancedCluster:AdvancedCluster", "database-cluster"
-    )
+    cluster = prod_on_atlas.one("mongodbatlas:index/advancedCluster:AdvancedCluster", "database-cluster")
     region = cluster.inputs["replicationSpecs"][0]["regionConfigs"][0]
     assert region["electableSpecs"] == {"instanceSize": "M20", "nodeCount": 3}
     assert region["providerName"] == "AWS"
@@ -579,9 +538,7 @@ def test_atlas_open_to_the_world_in_prod_is_a_loud_warning(project):
 def test_atlas_access_list_entries_must_be_cidrs(project):
     from infra.config import ConfigError
 
-    config = aws_config(
-        database={"engine": "atlas"}, atlas={"ipAccessList": ["10.0.0.0/8", "everyone"]}
-    )
+    config = aws_config(database={"engine": "atlas"}, atlas={"ipAccessList": ["10.0.0.0/8", "everyone"]})
     with pytest.raises(ConfigError) as caught:
         plan_stack(project(config), "test")
     assert "nowry:atlas.ipAccessList[1]" in str(caught.value)

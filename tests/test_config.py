@@ -26,9 +26,7 @@ BASE = {
 
 def load(values: dict[str, str], secret_keys=(), *, stack: str = "dev", offline: bool = True):
     raw = RawConfig({**BASE, **values}, frozenset(secret_keys))
-    return load_stack_config(
-        raw, project="nowry", stack=stack, project_dir=Path("."), offline=offline
-    )
+    return load_stack_config(raw, project="nowry", stack=stack, project_dir=Path("."), offline=offline)
 
 
 def problems(values: dict[str, str], secret_keys=(), **kwargs) -> dict[str, str]:
@@ -76,9 +74,7 @@ def test_cpu_must_be_a_whole_number():
     found = problems({"nowry:backend": section(image="ghcr.io/a/b:1", cpu="lots")})
     assert "'lots'" in found["nowry:backend.cpu"]
     assert "whole number" in found["nowry:backend.cpu"]
-    assert (
-        load({"nowry:backend": section(image="ghcr.io/a/b:1", cpu=512)}).config.backend.cpu == 512
-    )
+    assert load({"nowry:backend": section(image="ghcr.io/a/b:1", cpu=512)}).config.backend.cpu == 512
 
 
 def test_port_out_of_range_is_refused():
@@ -148,9 +144,7 @@ def test_backend_needs_exactly_one_image_source():
     assert "exactly one" in problems({"nowry:backend": section()})["nowry:backend"]
     both = section(image="ghcr.io/a/b:1", context="./backend")
     assert "image, context" in problems({"nowry:backend": both})["nowry:backend"]
-    assert (
-        load({"nowry:backend": section(context="./backend")}).config.backend.context == "./backend"
-    )
+    assert load({"nowry:backend": section(context="./backend")}).config.backend.context == "./backend"
 
 
 def test_image_must_be_pinned():
@@ -168,30 +162,22 @@ def test_image_reference_must_be_well_formed():
 
 
 def test_desired_count_must_sit_between_min_and_max():
-    found = problems(
-        {"nowry:backend": section(image="a/b:1", minCount=2, maxCount=4, desiredCount=5)}
-    )
+    found = problems({"nowry:backend": section(image="a/b:1", minCount=2, maxCount=4, desiredCount=5)})
     assert "2..4" in found["nowry:backend.desiredCount"]
     ok = load({"nowry:backend": section(image="a/b:1", minCount=2, maxCount=4, desiredCount=3)})
     assert ok.config.backend.desired_count == 3
 
 
 def test_min_count_above_max_count_is_refused():
-    found = problems(
-        {"nowry:backend": section(image="a/b:1", minCount=5, maxCount=2, desiredCount=3)}
-    )
+    found = problems({"nowry:backend": section(image="a/b:1", minCount=5, maxCount=2, desiredCount=3)})
     assert "maxCount" in found["nowry:backend.minCount"]
 
 
 def test_env_may_not_override_the_stacks_secrets_or_use_bad_names():
-    found = problems(
-        {"nowry:backend": section(image="a/b:1", env={"MONGO_URI": "x", "bad-name": "y"})}
-    )
+    found = problems({"nowry:backend": section(image="a/b:1", env={"MONGO_URI": "x", "bad-name": "y"})})
     assert "set by the stack" in found["nowry:backend.env.MONGO_URI"]
     assert "variable name" in found["nowry:backend.env.bad-name"]
-    assert load(
-        {"nowry:backend": section(image="a/b:1", env={"LOG_LEVEL": "info"})}
-    ).config.backend.env
+    assert load({"nowry:backend": section(image="a/b:1", env={"LOG_LEVEL": "info"})}).config.backend.env
 
 
 def test_frontend_domain_must_be_a_dns_name():
@@ -242,8 +228,7 @@ def test_every_problem_is_reported_together():
 
 def test_stack_file_secure_values_become_opaque_secrets(tmp_path):
     (tmp_path / "Pulumi.s.yaml").write_text(
-        "config:\n  nowry:phase: local\n"
-        "  nowry:groqApiKey:\n    secure: v1:abcdef\n  nowry:protect: true\n"
+        "config:\n  nowry:phase: local\n  nowry:groqApiKey:\n    secure: v1:abcdef\n  nowry:protect: true\n"
     )
     raw = from_stack_file(Project("nowry", tmp_path), "s")
     assert raw.values["nowry:groqApiKey"].startswith(OFFLINE_SECRET_PREFIX)
@@ -253,9 +238,7 @@ def test_stack_file_secure_values_become_opaque_secrets(tmp_path):
 
 
 def test_overrides_set_top_level_and_nested_values():
-    raw = apply_overrides(
-        RawConfig(dict(BASE)), ["phase=aws", "nowry:backend.cpu=512", "nowry:cache.enabled=true"]
-    )
+    raw = apply_overrides(RawConfig(dict(BASE)), ["phase=aws", "nowry:backend.cpu=512", "nowry:cache.enabled=true"])
     assert raw.values["nowry:phase"] == "aws"
     assert json.loads(raw.values["nowry:backend"])["cpu"] == 512
     assert json.loads(raw.values["nowry:cache"]) == {"enabled": True}

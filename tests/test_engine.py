@@ -18,9 +18,7 @@ from tests.conftest import plan_json_text
 class Box(pulumi.ComponentResource):
     def __init__(self, name: str) -> None:
         super().__init__("test:index:Box", name, None)
-        self.image = docker.RemoteImage(
-            f"{name}-image", name="nginx:1.27", opts=pulumi.ResourceOptions(parent=self)
-        )
+        self.image = docker.RemoteImage(f"{name}-image", name="nginx:1.27", opts=pulumi.ResourceOptions(parent=self))
         self.register_outputs({})
 
 
@@ -59,10 +57,7 @@ def test_parents_are_recorded_and_resolve(sample):
 def test_urns_match_the_real_engines_form(sample):
     assert sample.one("test:index:Box").urn == "urn:pulumi:unit::nowry::test:index:Box::box"
     image = sample.one("docker:index/remoteImage:RemoteImage")
-    assert (
-        image.urn
-        == "urn:pulumi:unit::nowry::test:index:Box$docker:index/remoteImage:RemoteImage::box-image"
-    )
+    assert image.urn == "urn:pulumi:unit::nowry::test:index:Box$docker:index/remoteImage:RemoteImage::box-image"
 
 
 def test_dependencies_are_sorted_and_resolve(sample):

@@ -25,12 +25,8 @@ def test_mongo_runs_pinned_7_0_with_a_named_volume_and_generated_password(local_
     assert image.inputs["name"] == "mongo:7.0"
     mongo = local_plan.one(CONTAINER, "database-container")
     volume = local_plan.one("docker:index/volume:Volume")
-    assert mongo.inputs["volumes"] == [
-        {"volumeName": volume.inputs["name"], "containerPath": "/data/db"}
-    ]
-    password = local_plan.one(
-        "random:index/randomPassword:RandomPassword", "database-root-password"
-    )
+    assert mongo.inputs["volumes"] == [{"volumeName": volume.inputs["name"], "containerPath": "/data/db"}]
+    password = local_plan.one("random:index/randomPassword:RandomPassword", "database-root-password")
     assert password.urn in mongo.dependencies
     assert "[secret]" in mongo.inputs["envs"]
     assert env_of(mongo)["MONGO_INITDB_ROOT_PASSWORD"] == "offline-random-database-root-password"
@@ -42,9 +38,7 @@ def test_backend_mongo_uri_points_at_the_mongo_container_on_the_shared_network(l
     network = local_plan.one("docker:index/network:Network")
     uri = env_of(backend)["MONGO_URI"]
     mongo_alias = mongo.inputs["networksAdvanced"][0]["aliases"][0]
-    assert uri.startswith(
-        f"mongodb://nowry:offline-random-database-root-password@{mongo_alias}:27017/nowry"
-    )
+    assert uri.startswith(f"mongodb://nowry:offline-random-database-root-password@{mongo_alias}:27017/nowry")
     assert backend.inputs["networksAdvanced"][0]["name"] == network.inputs["name"]
     assert mongo.inputs["networksAdvanced"][0]["name"] == network.inputs["name"]
     assert network.urn in backend.dependencies and mongo.urn in backend.dependencies
@@ -56,9 +50,7 @@ def test_backend_gets_its_credentials_as_secrets(local_plan):
     assert set(env) >= {"MONGO_URI", "GROQ_API_KEY", "SECRET_KEY"}
     shown = backend.inputs["envs"]
     assert shown.count("[secret]") == 3
-    assert not any(
-        item.startswith(("MONGO_URI=", "GROQ_API_KEY=", "SECRET_KEY=")) for item in shown
-    )
+    assert not any(item.startswith(("MONGO_URI=", "GROQ_API_KEY=", "SECRET_KEY=")) for item in shown)
     generated = local_plan.one("random:index/randomPassword:RandomPassword", "secret-key-generated")
     assert generated.urn in backend.dependencies
 
@@ -84,9 +76,7 @@ def test_outputs(local_plan):
 
 
 def test_backend_built_from_a_context(project, tmp_path):
-    directory = project(
-        **{"nowry:backend": {"context": "backend", "dockerfile": "Dockerfile.prod"}}
-    )
+    directory = project(**{"nowry:backend": {"context": "backend", "dockerfile": "Dockerfile.prod"}})
     plan = plan_stack(directory, "test")
     image = plan.one("docker:index/image:Image")
     assert image.inputs["build"]["context"] == str(tmp_path / "backend")
@@ -127,6 +117,4 @@ def test_given_secret_key_is_used_instead_of_a_generated_one(project, tmp_path):
     stack_file.write_text(stack_file.read_text() + "  nowry:secretKey:\n    secure: v1:xyz\n")
     plan = plan_stack(directory, "test")
     assert not [r for r in plan.resources if r.name == "secret-key-generated"]
-    assert env_of(plan.one(CONTAINER, "backend-container"))["SECRET_KEY"].startswith(
-        "offline-secret-"
-    )
+    assert env_of(plan.one(CONTAINER, "backend-container"))["SECRET_KEY"].startswith("offline-secret-")

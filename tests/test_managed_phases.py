@@ -65,10 +65,7 @@ def test_railway_runs_the_backend_image_with_its_variables(phases):
         "SECRET_KEY",
         "MONGO_URI",
     }
-    assert (
-        dev.one("pulumi-python:dynamic/railway:Domain").inputs["service_id"]
-        == f"{service.name}-offline-id"
-    )
+    assert dev.one("pulumi-python:dynamic/railway:Domain").inputs["service_id"] == f"{service.name}-offline-id"
     assert dev.outputs["backendUrl"].endswith(".up.railway.app")
 
 

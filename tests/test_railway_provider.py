@@ -137,9 +137,7 @@ def test_domain_create_and_delete(railway):
     provider = DomainProvider()
     created = provider.create({**conn, "service_id": service.id, "environment_id": env})
     assert out(created)["domain"].endswith(".up.railway.app")
-    assert provider.diff(
-        created.id, out(created), {**out(created), "service_id": "x"}
-    ).replaces == ["service_id"]
+    assert provider.diff(created.id, out(created), {**out(created), "service_id": "x"}).replaces == ["service_id"]
     provider.delete(created.id, out(created))
     assert not fake.domains
 

@@ -33,9 +33,7 @@ class AppSecrets(pulumi.ComponentResource):
     arns: dict[str, pulumi.Output[str]]
     """Variable name -> secret ARN."""
 
-    def __init__(
-        self, name: str, args: AppSecretsArgs, opts: pulumi.ResourceOptions | None = None
-    ) -> None:
+    def __init__(self, name: str, args: AppSecretsArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("nowry:aws:AppSecrets", name, None, opts)
         self.arns = {}
         for variable, value in sorted(args.values.items()):

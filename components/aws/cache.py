@@ -40,9 +40,7 @@ class Cache(pulumi.ComponentResource):
     url: pulumi.Output[str]
     """``rediss://:<token>@<primary>:6379/0`` — a secret."""
 
-    def __init__(
-        self, name: str, args: CacheArgs, opts: pulumi.ResourceOptions | None = None
-    ) -> None:
+    def __init__(self, name: str, args: CacheArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("nowry:aws:Cache", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
         stateful = pulumi.ResourceOptions(parent=self, protect=args.protect)

@@ -64,9 +64,7 @@ class ContainerService(pulumi.ComponentResource):
     task_role: aws.iam.Role
     log_group: aws.cloudwatch.LogGroup
 
-    def __init__(
-        self, name: str, args: ContainerServiceArgs, opts: pulumi.ResourceOptions | None = None
-    ) -> None:
+    def __init__(self, name: str, args: ContainerServiceArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("nowry:aws:ContainerService", name, None, opts)
         self._name = name
         self._args = args
@@ -137,9 +135,7 @@ class ContainerService(pulumi.ComponentResource):
             "readonlyRootFilesystem": True,
             "portMappings": [{"containerPort": args.port, "protocol": "tcp"}],
             "environment": [{"name": k, "value": v} for k, v in sorted(args.env.items())],
-            "secrets": [
-                {"name": k, "valueFrom": args.secret_arns[k]} for k in sorted(args.secret_arns)
-            ],
+            "secrets": [{"name": k, "valueFrom": args.secret_arns[k]} for k in sorted(args.secret_arns)],
             "mountPoints": [{"sourceVolume": "tmp", "containerPath": "/tmp", "readOnly": False}],
             "linuxParameters": {"initProcessEnabled": True},
             "logConfiguration": {
@@ -183,9 +179,7 @@ class ContainerService(pulumi.ComponentResource):
             desired_count=args.desired_count,
             deployment_minimum_healthy_percent=100,
             deployment_maximum_percent=200,
-            deployment_circuit_breaker=aws.ecs.ServiceDeploymentCircuitBreakerArgs(
-                enable=True, rollback=True
-            ),
+            deployment_circuit_breaker=aws.ecs.ServiceDeploymentCircuitBreakerArgs(enable=True, rollback=True),
             health_check_grace_period_seconds=60,
             enable_execute_command=False,
             propagate_tags="SERVICE",
@@ -221,9 +215,7 @@ class ContainerService(pulumi.ComponentResource):
             "requests": (
                 "ALBRequestCountPerTarget",
                 args.requests_per_target,
-                pulumi.Output.concat(
-                    args.load_balancer_arn_suffix, "/", args.target_group_arn_suffix
-                ),
+                pulumi.Output.concat(args.load_balancer_arn_suffix, "/", args.target_group_arn_suffix),
             ),
         }
         for suffix, (metric, value, label) in metrics.items():

@@ -45,9 +45,7 @@ class DocumentDatabase(pulumi.ComponentResource):
     uri: pulumi.Output[str]
     """The connection string with credentials and TLS options — a secret."""
 
-    def __init__(
-        self, name: str, args: DocumentDatabaseArgs, opts: pulumi.ResourceOptions | None = None
-    ) -> None:
+    def __init__(self, name: str, args: DocumentDatabaseArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("nowry:aws:DocumentDatabase", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
         stateful = pulumi.ResourceOptions(parent=self, protect=args.protect)
@@ -68,9 +66,7 @@ class DocumentDatabase(pulumi.ComponentResource):
             ],
             opts=child,
         )
-        password = random.RandomPassword(
-            f"{name}-master-password", length=40, special=False, opts=stateful
-        )
+        password = random.RandomPassword(f"{name}-master-password", length=40, special=False, opts=stateful)
         identifier = f"{name}-{pulumi.get_stack()}"
         logs = [
             aws.cloudwatch.LogGroup(

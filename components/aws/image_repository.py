@@ -70,20 +70,14 @@ class ImageRepository(pulumi.ComponentResource):
     image_ref: pulumi.Output[str]
     """What the task definition runs."""
 
-    def __init__(
-        self, name: str, args: ImageRepositoryArgs, opts: pulumi.ResourceOptions | None = None
-    ) -> None:
+    def __init__(self, name: str, args: ImageRepositoryArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("nowry:aws:ImageRepository", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
         self.repository = aws.ecr.Repository(
             f"{name}-repo",
             image_tag_mutability="IMMUTABLE",
-            image_scanning_configuration=aws.ecr.RepositoryImageScanningConfigurationArgs(
-                scan_on_push=True
-            ),
-            encryption_configurations=[
-                aws.ecr.RepositoryEncryptionConfigurationArgs(encryption_type="AES256")
-            ],
+            image_scanning_configuration=aws.ecr.RepositoryImageScanningConfigurationArgs(scan_on_push=True),
+            encryption_configurations=[aws.ecr.RepositoryEncryptionConfigurationArgs(encryption_type="AES256")],
             force_delete=not args.protect,
             opts=pulumi.ResourceOptions(parent=self, protect=args.protect),
         )
@@ -98,22 +92,16 @@ class ImageRepository(pulumi.ComponentResource):
         else:
             assert args.image is not None
             self.image_ref = pulumi.Output.from_input(args.image)
-        self.register_outputs(
-            {"repositoryUrl": self.repository.repository_url, "image": self.image_ref}
-        )
+        self.register_outputs({"repositoryUrl": self.repository.repository_url, "image": self.image_ref})
 
-    def _build(
-        self, name: str, args: ImageRepositoryArgs, child: pulumi.ResourceOptions
-    ) -> pulumi.Output[str]:
+    def _build(self, name: str, args: ImageRepositoryArgs, child: pulumi.ResourceOptions) -> pulumi.Output[str]:
         assert args.context is not None
         tag = context_digest(args.context) if Path(args.context).is_dir() else "unbuilt"
         token = aws.ecr.get_authorization_token_output(registry_id=self.repository.registry_id)
         image = docker.Image(
             f"{name}-image",
             image_name=pulumi.Output.concat(self.repository.repository_url, ":", tag),
-            build=docker.DockerBuildArgs(
-                context=args.context, dockerfile=args.dockerfile, platform=args.platform
-            ),
+            build=docker.DockerBuildArgs(context=args.context, dockerfile=args.dockerfile, platform=args.platform),
             registry=docker.RegistryArgs(
                 server=self.repository.repository_url,
                 username=token.user_name,

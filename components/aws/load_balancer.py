@@ -48,9 +48,7 @@ class LoadBalancer(pulumi.ComponentResource):
     target_group: aws.lb.TargetGroup
     vpc_origin: aws.cloudfront.VpcOrigin
 
-    def __init__(
-        self, name: str, args: LoadBalancerArgs, opts: pulumi.ResourceOptions | None = None
-    ) -> None:
+    def __init__(self, name: str, args: LoadBalancerArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("nowry:aws:LoadBalancer", name, None, opts)
         self._name = name
         self._args = args
@@ -108,9 +106,7 @@ class LoadBalancer(pulumi.ComponentResource):
         return 443 if self._args.certificate_arn else 80
 
     def _listeners(self) -> aws.lb.Listener:
-        forward = aws.lb.ListenerDefaultActionArgs(
-            type="forward", target_group_arn=self.target_group.arn
-        )
+        forward = aws.lb.ListenerDefaultActionArgs(type="forward", target_group_arn=self.target_group.arn)
         if not self._args.certificate_arn:
             return aws.lb.Listener(
                 f"{self._name}-http",

@@ -43,9 +43,7 @@ class Network(pulumi.ComponentResource):
     nat_public_ips: list[pulumi.Output[str]]
     """The NAT gateways' addresses: the backend's source IPs when there is a NAT."""
 
-    def __init__(
-        self, name: str, args: NetworkArgs, opts: pulumi.ResourceOptions | None = None
-    ) -> None:
+    def __init__(self, name: str, args: NetworkArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("nowry:aws:Network", name, None, opts)
         self._name = name
         self._args = args
@@ -143,9 +141,7 @@ class Network(pulumi.ComponentResource):
             routes = []
             if nat_ids:
                 nat_id = nat_ids[min(index, len(nat_ids) - 1)]
-                routes.append(
-                    aws.ec2.RouteTableRouteArgs(cidr_block="0.0.0.0/0", nat_gateway_id=nat_id)
-                )
+                routes.append(aws.ec2.RouteTableRouteArgs(cidr_block="0.0.0.0/0", nat_gateway_id=nat_id))
             table = aws.ec2.RouteTable(
                 f"{name}-private-rt-{index}", vpc_id=self.vpc.id, routes=routes, opts=self._child
             )

@@ -41,9 +41,7 @@ class AppSecurityGroups(pulumi.ComponentResource):
     database: aws.ec2.SecurityGroup | None
     cache: aws.ec2.SecurityGroup | None
 
-    def __init__(
-        self, name: str, args: AppSecurityGroupsArgs, opts: pulumi.ResourceOptions | None = None
-    ) -> None:
+    def __init__(self, name: str, args: AppSecurityGroupsArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("nowry:aws:AppSecurityGroups", name, None, opts)
         self._name = name
         self._args = args
@@ -60,12 +58,8 @@ class AppSecurityGroups(pulumi.ComponentResource):
             "CloudFront origin-facing servers to the ALB listener",
             prefix_list_id=cloudfront.id,
         )
-        self._egress(
-            "alb-to-backend", self.alb, args.app_port, "ALB to backend tasks", self.backend
-        )
-        self._ingress(
-            "backend-from-alb", self.backend, args.app_port, "ALB to backend tasks", source=self.alb
-        )
+        self._egress("alb-to-backend", self.alb, args.app_port, "ALB to backend tasks", self.backend)
+        self._ingress("backend-from-alb", self.backend, args.app_port, "ALB to backend tasks", source=self.alb)
         aws.vpc.SecurityGroupEgressRule(
             f"{name}-backend-https-out",
             security_group_id=self.backend.id,
@@ -82,9 +76,7 @@ class AppSecurityGroups(pulumi.ComponentResource):
         if args.cache_port is not None:
             self.cache = self._group("cache", "Redis: reached only from backend tasks")
             self._link("cache", self.cache, args.cache_port, "Redis")
-        self.register_outputs(
-            {"albSecurityGroupId": self.alb.id, "backendSecurityGroupId": self.backend.id}
-        )
+        self.register_outputs({"albSecurityGroupId": self.alb.id, "backendSecurityGroupId": self.backend.id})
 
     def _group(self, tier: str, description: str) -> aws.ec2.SecurityGroup:
         return aws.ec2.SecurityGroup(
@@ -97,9 +89,7 @@ class AppSecurityGroups(pulumi.ComponentResource):
 
     def _link(self, tier: str, group: aws.ec2.SecurityGroup, port: int, what: str) -> None:
         self._egress(f"backend-to-{tier}", self.backend, port, f"Backend tasks to {what}", group)
-        self._ingress(
-            f"{tier}-from-backend", group, port, f"Backend tasks to {what}", source=self.backend
-        )
+        self._ingress(f"{tier}-from-backend", group, port, f"Backend tasks to {what}", source=self.backend)
 
     def _ingress(
         self,

@@ -80,9 +80,7 @@ class StaticSite(pulumi.ComponentResource):
     distribution: aws.cloudfront.Distribution
     url: pulumi.Output[str]
 
-    def __init__(
-        self, name: str, args: StaticSiteArgs, opts: pulumi.ResourceOptions | None = None
-    ) -> None:
+    def __init__(self, name: str, args: StaticSiteArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("nowry:aws:StaticSite", name, None, opts)
         self._name = name
         self._args = args
@@ -115,9 +113,7 @@ class StaticSite(pulumi.ComponentResource):
             if host
             else pulumi.Output.concat("https://", self.distribution.domain_name)
         )
-        self.register_outputs(
-            {"bucket": self.bucket.bucket, "distributionId": self.distribution.id, "url": self.url}
-        )
+        self.register_outputs({"bucket": self.bucket.bucket, "distributionId": self.distribution.id, "url": self.url})
 
     def _bucket(self) -> aws.s3.Bucket:
         name, protect = self._name, self._args.protect
@@ -157,9 +153,7 @@ class StaticSite(pulumi.ComponentResource):
         aws.s3.BucketVersioning(
             f"{name}-versioning",
             bucket=bucket.id,
-            versioning_configuration=aws.s3.BucketVersioningVersioningConfigurationArgs(
-                status="Enabled"
-            ),
+            versioning_configuration=aws.s3.BucketVersioningVersioningConfigurationArgs(status="Enabled"),
             opts=self._child,
         )
         return bucket
@@ -177,9 +171,7 @@ class StaticSite(pulumi.ComponentResource):
                     preload=True,
                     override=True,
                 ),
-                content_type_options=cf.ResponseHeadersPolicySecurityHeadersConfigContentTypeOptionsArgs(
-                    override=True
-                ),
+                content_type_options=cf.ResponseHeadersPolicySecurityHeadersConfigContentTypeOptionsArgs(override=True),
                 frame_options=cf.ResponseHeadersPolicySecurityHeadersConfigFrameOptionsArgs(
                     frame_option="DENY", override=True
                 ),
@@ -270,9 +262,7 @@ class StaticSite(pulumi.ComponentResource):
             ),
             ordered_cache_behaviors=api_behaviors,
             restrictions=cf.DistributionRestrictionsArgs(
-                geo_restriction=cf.DistributionRestrictionsGeoRestrictionArgs(
-                    restriction_type="none"
-                )
+                geo_restriction=cf.DistributionRestrictionsGeoRestrictionArgs(restriction_type="none")
             ),
             viewer_certificate=certificate,
             opts=self._child,

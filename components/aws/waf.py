@@ -38,9 +38,7 @@ class Waf(pulumi.ComponentResource):
 
     web_acl: aws.wafv2.WebAcl
 
-    def __init__(
-        self, name: str, args: WafArgs, opts: pulumi.ResourceOptions | None = None
-    ) -> None:
+    def __init__(self, name: str, args: WafArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("nowry:aws:Waf", name, None, opts)
         forwarded = args.client_ip == "forwarded"
         rate_rule = aws.wafv2.WebAclRuleArgs(
@@ -64,9 +62,7 @@ class Waf(pulumi.ComponentResource):
         bad_inputs = aws.wafv2.WebAclRuleArgs(
             name="aws-known-bad-inputs",
             priority=2,
-            override_action=aws.wafv2.WebAclRuleOverrideActionArgs(
-                none=aws.wafv2.WebAclRuleOverrideActionNoneArgs()
-            ),
+            override_action=aws.wafv2.WebAclRuleOverrideActionArgs(none=aws.wafv2.WebAclRuleOverrideActionNoneArgs()),
             statement=aws.wafv2.WebAclRuleStatementArgs(
                 managed_rule_group_statement=aws.wafv2.WebAclRuleStatementManagedRuleGroupStatementArgs(
                     vendor_name="AWS", name="AWSManagedRulesKnownBadInputsRuleSet"
@@ -79,9 +75,7 @@ class Waf(pulumi.ComponentResource):
             scope="CLOUDFRONT",
             region="us-east-1",
             description="Nowry: per-IP rate limit and known bad inputs",
-            default_action=aws.wafv2.WebAclDefaultActionArgs(
-                allow=aws.wafv2.WebAclDefaultActionAllowArgs()
-            ),
+            default_action=aws.wafv2.WebAclDefaultActionArgs(allow=aws.wafv2.WebAclDefaultActionAllowArgs()),
             rules=[rate_rule, bad_inputs],
             visibility_config=aws.wafv2.WebAclVisibilityConfigArgs(
                 cloudwatch_metrics_enabled=True,

@@ -65,9 +65,7 @@ class AppContainer(pulumi.ComponentResource):
 
     container: docker.Container
 
-    def __init__(
-        self, name: str, args: AppContainerArgs, opts: pulumi.ResourceOptions | None = None
-    ) -> None:
+    def __init__(self, name: str, args: AppContainerArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("nowry:docker:AppContainer", name, None, opts)
         self._args = args
         image = ContainerImage(f"{name}-image", args.image, pulumi.ResourceOptions(parent=self))
@@ -78,8 +76,7 @@ class AppContainer(pulumi.ComponentResource):
     def _environment(self) -> list[pulumi.Input[str]]:
         plain: list[pulumi.Input[str]] = [f"{k}={v}" for k, v in sorted(self._args.env.items())]
         secret: list[pulumi.Input[str]] = [
-            pulumi.Output.secret(pulumi.Output.concat(k, "=", v))
-            for k, v in sorted(self._args.secret_env.items())
+            pulumi.Output.secret(pulumi.Output.concat(k, "=", v)) for k, v in sorted(self._args.secret_env.items())
         ]
         return plain + secret
 
@@ -90,14 +87,8 @@ class AppContainer(pulumi.ComponentResource):
             name=args.container_name,
             image=image.image,
             envs=self._environment(),
-            ports=[
-                docker.ContainerPortArgs(
-                    internal=args.container_port, external=args.host_port, ip="127.0.0.1"
-                )
-            ],
-            networks_advanced=[
-                docker.ContainerNetworksAdvancedArgs(name=args.network, aliases=[args.hostname])
-            ],
+            ports=[docker.ContainerPortArgs(internal=args.container_port, external=args.host_port, ip="127.0.0.1")],
+            networks_advanced=[docker.ContainerNetworksAdvancedArgs(name=args.network, aliases=[args.hostname])],
             healthcheck=docker.ContainerHealthcheckArgs(
                 tests=args.health_check.command(),
                 interval="15s",

@@ -36,15 +36,11 @@ class ContainerImage(pulumi.ComponentResource):
     image: pulumi.Output[str]
     """What a container's ``image`` input takes: the pulled image id or the built name."""
 
-    def __init__(
-        self, name: str, args: ContainerImageArgs, opts: pulumi.ResourceOptions | None = None
-    ) -> None:
+    def __init__(self, name: str, args: ContainerImageArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("nowry:docker:ContainerImage", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
         if args.ref is not None:
-            pulled = docker.RemoteImage(
-                f"{name}-pull", name=args.ref, keep_locally=True, opts=child
-            )
+            pulled = docker.RemoteImage(f"{name}-pull", name=args.ref, keep_locally=True, opts=child)
             self.image = pulled.image_id
         else:
             built = docker.Image(

@@ -42,18 +42,12 @@ class MongoDatabase(pulumi.ComponentResource):
     container: docker.Container
     volume: docker.Volume
 
-    def __init__(
-        self, name: str, args: MongoDatabaseArgs, opts: pulumi.ResourceOptions | None = None
-    ) -> None:
+    def __init__(self, name: str, args: MongoDatabaseArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("nowry:docker:MongoDatabase", name, None, opts)
         self._args = args
         stateful = pulumi.ResourceOptions(parent=self, protect=args.protect)
-        self.password = random.RandomPassword(
-            f"{name}-root-password", length=32, special=False, opts=stateful
-        )
-        self.volume = docker.Volume(
-            f"{name}-data", name=f"{args.name_prefix}-mongo-data", opts=stateful
-        )
+        self.password = random.RandomPassword(f"{name}-root-password", length=32, special=False, opts=stateful)
+        self.volume = docker.Volume(f"{name}-data", name=f"{args.name_prefix}-mongo-data", opts=stateful)
         image = docker.RemoteImage(
             f"{name}-image",
             name=args.image,
@@ -86,20 +80,12 @@ class MongoDatabase(pulumi.ComponentResource):
             image=image.image_id,
             envs=[
                 f"MONGO_INITDB_ROOT_USERNAME={args.username}",
-                pulumi.Output.secret(
-                    pulumi.Output.concat("MONGO_INITDB_ROOT_PASSWORD=", self.password.result)
-                ),
+                pulumi.Output.secret(pulumi.Output.concat("MONGO_INITDB_ROOT_PASSWORD=", self.password.result)),
                 f"MONGO_INITDB_DATABASE={args.database}",
             ],
-            volumes=[
-                docker.ContainerVolumeArgs(volume_name=self.volume.name, container_path="/data/db")
-            ],
-            ports=[
-                docker.ContainerPortArgs(internal=args.port, external=args.port, ip="127.0.0.1")
-            ],
-            networks_advanced=[
-                docker.ContainerNetworksAdvancedArgs(name=args.network, aliases=[args.hostname])
-            ],
+            volumes=[docker.ContainerVolumeArgs(volume_name=self.volume.name, container_path="/data/db")],
+            ports=[docker.ContainerPortArgs(internal=args.port, external=args.port, ip="127.0.0.1")],
+            networks_advanced=[docker.ContainerNetworksAdvancedArgs(name=args.network, aliases=[args.hostname])],
             healthcheck=docker.ContainerHealthcheckArgs(
                 tests=["CMD", "mongosh", "--quiet", "--eval", "db.adminCommand('ping').ok"],
                 interval="10s",

@@ -44,19 +44,13 @@ class AtlasDatabase(pulumi.ComponentResource):
     cluster: atlas.AdvancedCluster
     uri: pulumi.Output[str]
 
-    def __init__(
-        self, name: str, args: AtlasDatabaseArgs, opts: pulumi.ResourceOptions | None = None
-    ) -> None:
+    def __init__(self, name: str, args: AtlasDatabaseArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("nowry:managed:AtlasDatabase", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
         stateful = pulumi.ResourceOptions(parent=self, protect=args.protect)
-        project = atlas.Project(
-            f"{name}-project", org_id=args.org_id, name=args.project_name, opts=stateful
-        )
+        project = atlas.Project(f"{name}-project", org_id=args.org_id, name=args.project_name, opts=stateful)
         self.cluster = self._cluster(name, args, project, stateful)
-        password = random.RandomPassword(
-            f"{name}-app-password", length=40, special=False, opts=stateful
-        )
+        password = random.RandomPassword(f"{name}-app-password", length=40, special=False, opts=stateful)
         user = atlas.DatabaseUser(
             f"{name}-app-user",
             project_id=project.id,
@@ -75,9 +69,7 @@ class AtlasDatabase(pulumi.ComponentResource):
                 comment="nowry-infra",
                 opts=child,
             )
-        host = self.cluster.connection_strings.apply(
-            lambda strings: (strings.standard_srv or "") if strings else ""
-        )
+        host = self.cluster.connection_strings.apply(lambda strings: (strings.standard_srv or "") if strings else "")
         self.uri = pulumi.Output.secret(
             pulumi.Output.all(host, user.username, password.result).apply(
                 lambda parts: (

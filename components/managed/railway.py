@@ -50,15 +50,11 @@ class ProjectProvider(ResourceProvider):
         )
 
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
-        return DiffResult(
-            changes=bool(_changed(olds, news, ("name",))), replaces=[], stables=["environment_id"]
-        )
+        return DiffResult(changes=bool(_changed(olds, news, ("name",))), replaces=[], stables=["environment_id"])
 
     def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
         _client(news).rename_project(id_, news["name"])
-        return UpdateResult(
-            {**_connection(news), "name": news["name"], "environment_id": olds["environment_id"]}
-        )
+        return UpdateResult({**_connection(news), "name": news["name"], "environment_id": olds["environment_id"]})
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
         project = _client(props).read_project(id_)
@@ -75,9 +71,7 @@ class ServiceProvider(ResourceProvider):
     project or name replaces the service."""
 
     def create(self, props: dict[str, Any]) -> CreateResult:
-        service_id = _client(props).create_service(
-            props["project_id"], props["name"], props["image"]
-        )
+        service_id = _client(props).create_service(props["project_id"], props["name"], props["image"])
         return CreateResult(service_id, self._outs(props))
 
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
@@ -142,11 +136,7 @@ class VariablesProvider(ResourceProvider):
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
         live = _client(props).read_variables(*self._scope(props))
         salt = props["salt"]
-        hashes = {
-            name: fingerprint(salt, value)
-            for name, value in live.items()
-            if name in props.get("hashes", {})
-        }
+        hashes = {name: fingerprint(salt, value) for name, value in live.items() if name in props.get("hashes", {})}
         return ReadResult(id_, {**props, "names": sorted(hashes), "hashes": hashes})
 
     def delete(self, id_: str, props: dict[str, Any]) -> None:
@@ -318,6 +308,4 @@ class RailwayDomain(Resource, module="railway", name="Domain"):
 
 
 def _secret_token(opts: pulumi.ResourceOptions | None) -> pulumi.ResourceOptions:
-    return pulumi.ResourceOptions.merge(
-        opts, pulumi.ResourceOptions(additional_secret_outputs=_SECRET_OUTPUTS)
-    )
+    return pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(additional_secret_outputs=_SECRET_OUTPUTS))

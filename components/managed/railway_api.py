@@ -38,9 +38,7 @@ SERVICE_READ = """query service($id: String!) { service(id: $id) { id name proje
 VARIABLES_UPSERT = """mutation variableCollectionUpsert($input: VariableCollectionUpsertInput!) {
   variableCollectionUpsert(input: $input)
 }"""
-VARIABLE_DELETE = (
-    """mutation variableDelete($input: VariableDeleteInput!) { variableDelete(input: $input) }"""
-)
+VARIABLE_DELETE = """mutation variableDelete($input: VariableDeleteInput!) { variableDelete(input: $input) }"""
 VARIABLES_READ = """query variables(
   $projectId: String!, $environmentId: String!, $serviceId: String
 ) {
@@ -80,9 +78,7 @@ class RailwayClient:
             raise RailwayApiError(f"Railway {operation} failed: HTTP {exc.code}{detail}") from None
         except (urllib.error.URLError, TimeoutError, OSError) as exc:
             reason = getattr(exc, "reason", exc)
-            raise RailwayApiError(
-                f"Railway {operation} failed: cannot reach {self.endpoint}: {reason}"
-            ) from None
+            raise RailwayApiError(f"Railway {operation} failed: cannot reach {self.endpoint}: {reason}") from None
         except json.JSONDecodeError:
             raise RailwayApiError(f"Railway {operation} failed: the answer was not JSON") from None
         errors = payload.get("errors")
@@ -147,15 +143,11 @@ class RailwayClient:
             {"input": {**scope, "variables": variables}},
         )
 
-    def delete_variable(
-        self, project_id: str, environment_id: str, service_id: str, name: str
-    ) -> None:
+    def delete_variable(self, project_id: str, environment_id: str, service_id: str, name: str) -> None:
         scope = {"projectId": project_id, "environmentId": environment_id, "serviceId": service_id}
         self.call("variableDelete", VARIABLE_DELETE, {"input": {**scope, "name": name}})
 
-    def read_variables(
-        self, project_id: str, environment_id: str, service_id: str
-    ) -> dict[str, str]:
+    def read_variables(self, project_id: str, environment_id: str, service_id: str) -> dict[str, str]:
         scope = {"projectId": project_id, "environmentId": environment_id, "serviceId": service_id}
         return self.call("variables", VARIABLES_READ, scope).get("variables") or {}
 

@@ -41,9 +41,7 @@ class RailwayBackend(pulumi.ComponentResource):
     service: RailwayService
     url: pulumi.Output[str]
 
-    def __init__(
-        self, name: str, args: RailwayBackendArgs, opts: pulumi.ResourceOptions | None = None
-    ) -> None:
+    def __init__(self, name: str, args: RailwayBackendArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("nowry:managed:RailwayBackend", name, None, opts)
         connection = {"token": args.token, "endpoint": args.endpoint}
         project = RailwayProject(

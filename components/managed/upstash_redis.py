@@ -30,9 +30,7 @@ class UpstashRedis(pulumi.ComponentResource):
     database: upstash.RedisDatabase
     url: pulumi.Output[str]
 
-    def __init__(
-        self, name: str, args: UpstashRedisArgs, opts: pulumi.ResourceOptions | None = None
-    ) -> None:
+    def __init__(self, name: str, args: UpstashRedisArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("nowry:managed:UpstashRedis", name, None, opts)
         self.database = upstash.RedisDatabase(
             f"{name}-redis",

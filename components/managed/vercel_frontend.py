@@ -35,9 +35,7 @@ class VercelFrontend(pulumi.ComponentResource):
     project: vercel.Project
     url: pulumi.Output[str]
 
-    def __init__(
-        self, name: str, args: VercelFrontendArgs, opts: pulumi.ResourceOptions | None = None
-    ) -> None:
+    def __init__(self, name: str, args: VercelFrontendArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("nowry:managed:VercelFrontend", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
         git = (

@@ -91,18 +91,12 @@ def check(
     _credentials(raw, stack, offline=offline, issues=issues, warnings=warnings)
 
 
-def _credentials(
-    raw: RawConfig, stack: str, *, offline: bool, issues: list[ConfigIssue], warnings: list[str]
-) -> None:
+def _credentials(raw: RawConfig, stack: str, *, offline: bool, issues: list[ConfigIssue], warnings: list[str]) -> None:
     for key, env, secret in CREDENTIALS:
         fix = f"pulumi config set {'--secret ' if secret else ''}{key} '<value>' --stack {stack}"
         if key in raw.values:
             if secret and key not in raw.secret_keys:
-                issues.append(
-                    ConfigIssue(
-                        key, "is set as plain text; it must be stored encrypted", "[hidden]", fix
-                    )
-                )
+                issues.append(ConfigIssue(key, "is set as plain text; it must be stored encrypted", "[hidden]", fix))
             continue
         if os.environ.get(env):
             continue

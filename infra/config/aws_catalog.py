@@ -34,11 +34,7 @@ def fargate_pairs_text() -> str:
     for cpu, memories in FARGATE_SIZES.items():
         low, high = memories[0], memories[-1]
         step = memories[1] - memories[0]
-        shown = (
-            ", ".join(map(str, memories))
-            if len(memories) <= 3
-            else f"{low}-{high} in steps of {step}"
-        )
+        shown = ", ".join(map(str, memories)) if len(memories) <= 3 else f"{low}-{high} in steps of {step}"
         parts.append(f"cpu {cpu}: memory {shown}")
     return "; ".join(parts)
 

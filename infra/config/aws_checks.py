@@ -39,9 +39,7 @@ def check(
 ) -> None:
     """Append every problem of an aws-phase config to ``issues``."""
     if region not in REGIONS:
-        issues.append(
-            ConfigIssue("aws:region", "is not an AWS region", repr(region), ", ".join(REGIONS))
-        )
+        issues.append(ConfigIssue("aws:region", "is not an AWS region", repr(region), ", ".join(REGIONS)))
     _fargate(backend, issues)
     _frontend(frontend, issues)
     if (database.engine or "documentdb") == "documentdb":
@@ -140,11 +138,7 @@ def _cache(cache: CacheConfig, issues: list[ConfigIssue]) -> None:
     parts = cache.node_type.split(".")
     allowed = f"cache.<family>.<size> with family one of {', '.join(families)}"
     if len(parts) != 3 or parts[0] != "cache" or parts[2] not in CACHE_SIZES:
-        issues.append(
-            ConfigIssue(
-                "nowry:cache.nodeType", "is not a cache node type", repr(cache.node_type), allowed
-            )
-        )
+        issues.append(ConfigIssue("nowry:cache.nodeType", "is not a cache node type", repr(cache.node_type), allowed))
     elif parts[1] not in families:
         issues.append(
             ConfigIssue(

@@ -50,9 +50,7 @@ def secret_set_command(key: str, stack: str, example: str = "<value>") -> str:
     return f"pulumi config set --secret nowry:{key} '{example}' --stack {stack}"
 
 
-def load_stack_config(
-    raw: RawConfig, *, project: str, stack: str, project_dir: Path, offline: bool
-) -> LoadResult:
+def load_stack_config(raw: RawConfig, *, project: str, stack: str, project_dir: Path, offline: bool) -> LoadResult:
     """Turn raw config into a ``StackConfig``; raise ``ConfigError`` listing every problem.
 
     Offline (no passphrase, no decryption), a required secret that is not set becomes a
@@ -67,9 +65,7 @@ def load_stack_config(
 
     phase = _phase(ns.get("phase"), issues)
     protect = _protect(ns.get("protect"), stack, issues)
-    sections = {
-        name: _section(name, model, ns.get(name), issues) for name, model in SECTIONS.items()
-    }
+    sections = {name: _section(name, model, ns.get(name), issues) for name, model in SECTIONS.items()}
     secrets = _secrets(raw, ns, project, stack, phase, offline, issues, warnings)
 
     backend = cast(BackendConfig | None, sections["backend"])
@@ -85,9 +81,7 @@ def load_stack_config(
     if database is not None and phase is not None:
         _check_database(database, phase, issues)
     if cache is not None and phase == "local" and cache.enabled:
-        issues.append(
-            ConfigIssue("nowry:cache.enabled", "the local phase runs no cache", "true", "false")
-        )
+        issues.append(ConfigIssue("nowry:cache.enabled", "the local phase runs no cache", "true", "false"))
 
     atlas = cast(AtlasConfig | None, sections["atlas"])
     railway = cast(RailwayConfig | None, sections["railway"])
@@ -149,15 +143,11 @@ def _protect(value: str | None, stack: str, issues: list[ConfigIssue]) -> bool |
     try:
         return TypeAdapter(bool).validate_python(value)
     except ValidationError:
-        issues.append(
-            ConfigIssue("nowry:protect", "expected a boolean", repr(value), "true or false")
-        )
+        issues.append(ConfigIssue("nowry:protect", "expected a boolean", repr(value), "true or false"))
         return None
 
 
-def _section(
-    name: str, model: type[Section], text: str | None, issues: list[ConfigIssue]
-) -> Section | None:
+def _section(name: str, model: type[Section], text: str | None, issues: list[ConfigIssue]) -> Section | None:
     key = f"nowry:{name}"
     data: Any = {}
     if text is not None:
@@ -178,8 +168,8 @@ def _section(
 
 
 def _pydantic_issue(key: str, model: type[Section], error: Any) -> ConfigIssue:
-    loc = [str(part) for part in error["loc"]]
-    path = ".".join([key, *loc])
+    loc = [str(part) for part in error["loc"] if not isinstance(part, int)]
+    path = key + "".join(f"[{part}]" if isinstance(part, int) else f".{part}" for part in error["loc"])
     given = _show(error.get("input"))
     kind = error["type"]
     if kind == "extra_forbidden":
@@ -195,12 +185,16 @@ def _pydantic_issue(key: str, model: type[Section], error: Any) -> ConfigIssue:
         "dict_type": "expected a mapping",
         "literal_error": "not one of the allowed values",
         "missing": "is required",
+        "string_too_short": "is too short",
+        "list_type": "expected a list",
     }
     ctx = error.get("ctx") or {}
     if kind in ("greater_than_equal", "less_than_equal", "greater_than", "less_than"):
         problem = "out of range"
     elif kind == "string_pattern_mismatch":
         problem = f"does not match {ctx.get('pattern')}"
+    elif kind == "value_error":
+        problem = str(error["msg"]).removeprefix("Value error, ")
     else:
         problem = problems.get(kind, str(error["msg"]))
     return ConfigIssue(path, problem, given, allowed)
@@ -267,12 +261,9 @@ def _secrets(
         if value is None and spec.required:
             if offline:
                 warnings.append(
-                    f"{full_key} is not set; the offline plan uses a placeholder. Before "
-                    f"deploying run: {fix}"
+                    f"{full_key} is not set; the offline plan uses a placeholder. Before deploying run: {fix}"
                 )
-                secrets[spec.key] = SecretValue(
-                    f"{OFFLINE_SECRET_PREFIX}{full_key}", placeholder=True
-                )
+                secrets[spec.key] = SecretValue(f"{OFFLINE_SECRET_PREFIX}{full_key}", placeholder=True)
             else:
                 issues.append(ConfigIssue(full_key, "is required and not set", None, fix))
                 secrets[spec.key] = None
@@ -288,9 +279,7 @@ def _check_image(key: str, value: str | None, issues: list[ConfigIssue]) -> None
     if value is None:
         return
     if not IMAGE_REF.match(value):
-        issues.append(
-            ConfigIssue(key, "is not an image reference", repr(value), "registry/name:tag")
-        )
+        issues.append(ConfigIssue(key, "is not an image reference", repr(value), "registry/name:tag"))
         return
     name, _, digest = value.partition("@")
     tag = name.rsplit("/", 1)[-1].partition(":")[2]
@@ -337,11 +326,7 @@ def _check_backend(backend: BackendConfig, issues: list[ConfigIssue]) -> None:
         )
     for name in backend.env:
         if not ENV_NAME.match(name):
-            issues.append(
-                ConfigIssue(
-                    f"{key}.env.{name}", "is not a variable name", repr(name), "[A-Z_][A-Z0-9_]*"
-                )
-            )
+            issues.append(ConfigIssue(f"{key}.env.{name}", "is not a variable name", repr(name), "[A-Z_][A-Z0-9_]*"))
         elif name in RESERVED_ENV:
             issues.append(
                 ConfigIssue(
@@ -353,9 +338,7 @@ def _check_backend(backend: BackendConfig, issues: list[ConfigIssue]) -> None:
             )
 
 
-def _check_frontend(
-    frontend: FrontendConfig, phase: Phase | None, issues: list[ConfigIssue]
-) -> None:
+def _check_frontend(frontend: FrontendConfig, phase: Phase | None, issues: list[ConfigIssue]) -> None:
     key = "nowry:frontend"
     if phase == "local":
         sources = {
@@ -366,11 +349,7 @@ def _check_frontend(
         _one_source(key, sources, issues)
     _check_image(f"{key}.image", frontend.image, issues)
     if frontend.domain is not None and not HOSTNAME.match(frontend.domain):
-        issues.append(
-            ConfigIssue(
-                f"{key}.domain", "is not a DNS name", repr(frontend.domain), "e.g. app.nowry.io"
-            )
-        )
+        issues.append(ConfigIssue(f"{key}.domain", "is not a DNS name", repr(frontend.domain), "e.g. app.nowry.io"))
 
 
 def _check_database(database: DatabaseConfig, phase: Phase, issues: list[ConfigIssue]) -> None:

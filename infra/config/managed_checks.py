@@ -56,9 +56,7 @@ def check(
     services = ["vercel"] + (["upstash"] if phase == "all-paid" else [])
     for service in services:
         for key, env, secret in PROVIDER_CREDENTIALS[service]:
-            fix = (
-                f"pulumi config set {'--secret ' if secret else ''}{key} '<value>' --stack {stack}"
-            )
+            fix = f"pulumi config set {'--secret ' if secret else ''}{key} '<value>' --stack {stack}"
             if key in raw.values:
                 if secret and key not in raw.secret_keys:
                     issues.append(
@@ -77,6 +75,4 @@ def check(
             if offline:
                 warnings.append(f"{key} is not set; before deploying run: {fix} (or export {env})")
             else:
-                issues.append(
-                    ConfigIssue(key, "is required and not set", None, f"{fix} (or export {env})")
-                )
+                issues.append(ConfigIssue(key, "is required and not set", None, f"{fix} (or export {env})"))

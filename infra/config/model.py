@@ -6,12 +6,13 @@ One model per config key that holds an object; field descriptions double as the
 
 from __future__ import annotations
 
+import difflib
 import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal, get_args
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 from pydantic.alias_generators import to_camel
 
 Phase = Literal["local", "free-tier", "hybrid", "all-paid", "aws", "kubernetes"]
@@ -44,9 +45,7 @@ HOSTNAME = re.compile(r"^(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)
 class Section(BaseModel):
     """A config object: camelCase keys, unknown keys refused, immutable once loaded."""
 
-    model_config = ConfigDict(
-        alias_generator=to_camel, populate_by_name=True, extra="forbid", frozen=True
-    )
+    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, extra="forbid", frozen=True)
 
 
 class BackendConfig(Section):
@@ -56,21 +55,15 @@ class BackendConfig(Section):
         None,
         description="an image reference pinned by tag or digest, e.g. ghcr.io/acme/api:1.4.2",
     )
-    context: str | None = Field(
-        None, description="Docker build context, relative to the project directory"
-    )
+    context: str | None = Field(None, description="Docker build context, relative to the project directory")
     dockerfile: str | None = Field(None, description="Dockerfile path inside the build context")
     port: int = Field(8000, ge=1, le=65535, description="a TCP port, 1-65535")
-    cpu: int = Field(
-        256, ge=128, le=16384, description="CPU units as a whole number, 1024 = 1 vCPU"
-    )
+    cpu: int = Field(256, ge=128, le=16384, description="CPU units as a whole number, 1024 = 1 vCPU")
     memory: int = Field(512, ge=128, le=122880, description="memory in MiB as a whole number")
     desired_count: int = Field(1, ge=0, le=100, description="a whole number of tasks, 0-100")
     min_count: int = Field(1, ge=0, le=100, description="a whole number of tasks, 0-100")
     max_count: int = Field(3, ge=1, le=100, description="a whole number of tasks, 1-100")
-    health_path: str = Field(
-        "/health", pattern=r"^/[\w./-]*$", description="an absolute URL path such as /health"
-    )
+    health_path: str = Field("/health", pattern=r"^/[\w./-]*$", description="an absolute URL path such as /health")
     env: dict[str, str] = Field(
         default_factory=dict,
         description="extra plain environment variables (NAME: value); secrets never go here",
@@ -93,16 +86,12 @@ class FrontendConfig(Section):
     """`nowry:frontend` — the React app: an nginx image, or a built static directory."""
 
     image: str | None = Field(None, description="nginx image reference pinned by tag or digest")
-    context: str | None = Field(
-        None, description="Docker build context of the nginx image, relative to the project"
-    )
+    context: str | None = Field(None, description="Docker build context of the nginx image, relative to the project")
     static_dir: str | None = Field(
         None, description="directory of the built site (npm run build), relative to the project"
     )
     port: int = Field(80, ge=1, le=65535, description="the port nginx listens on in the container")
-    host_port: int = Field(
-        3000, ge=1, le=65535, description="the port published on the developer's machine (local)"
-    )
+    host_port: int = Field(3000, ge=1, le=65535, description="the port published on the developer's machine (local)")
     domain: str | None = Field(None, description="a lower-case DNS name such as app.nowry.io")
     certificate_arn: str | None = Field(
         None,
@@ -123,13 +112,9 @@ class DatabaseConfig(Section):
     )
     image: str = Field("mongo:7.0", description="the MongoDB image of the local phase")
     port: int = Field(27017, ge=1, le=65535, description="the port MongoDB listens on")
-    instance_class: str = Field(
-        "db.t4g.medium", description="a DocumentDB instance class such as db.t4g.medium"
-    )
+    instance_class: str = Field("db.t4g.medium", description="a DocumentDB instance class such as db.t4g.medium")
     instances: int = Field(1, ge=1, le=16, description="DocumentDB instances, 1-16")
-    backup_retention_days: int = Field(
-        7, ge=7, le=35, description="days of automated backups, 7-35"
-    )
+    backup_retention_days: int = Field(7, ge=7, le=35, description="days of automated backups, 7-35")
     engine_version: str = Field("5.0.0", description="DocumentDB engine version: 4.0.0 or 5.0.0")
     tls_ca_file: str = Field(
         "/etc/ssl/certs/rds-global-bundle.pem",
@@ -144,9 +129,7 @@ class CacheConfig(Section):
     engine: CacheEngine = Field("valkey", description="valkey or redis")
     node_type: str = Field("cache.t4g.micro", description="an ElastiCache node type")
     nodes: int = Field(1, ge=1, le=6, description="a whole number of nodes, 1-6")
-    snapshot_retention_days: int = Field(
-        1, ge=1, le=35, description="days of automatic snapshots, 1-35"
-    )
+    snapshot_retention_days: int = Field(1, ge=1, le=35, description="days of automatic snapshots, 1-35")
 
 
 NatStrategy = Literal["none", "single", "per-az"]
@@ -159,9 +142,7 @@ class WafConfig(Section):
     """`nowry:aws.waf` — the web ACL on the CloudFront distribution."""
 
     enabled: bool = Field(True, description="true or false")
-    rate_limit: int = Field(
-        100, ge=10, le=2_000_000_000, description="requests per client IP per evaluation window"
-    )
+    rate_limit: int = Field(100, ge=10, le=2_000_000_000, description="requests per client IP per evaluation window")
     window_seconds: Literal[60, 120, 300, 600] = Field(
         60, description="evaluation window in seconds: 60, 120, 300 or 600"
     )
@@ -176,23 +157,15 @@ class AwsConfig(Section):
 
     vpc_cidr: str = Field("10.0.0.0/16", description="an IPv4 CIDR block /16 to /22 for the VPC")
     availability_zones: int = Field(2, ge=2, le=3, description="availability zones, 2 or 3")
-    nat: NatStrategy = Field(
-        "none", description="NAT gateways: none (tasks get public IPs), single or per-az"
-    )
+    nat: NatStrategy = Field("none", description="NAT gateways: none (tasks get public IPs), single or per-az")
     flow_logs: bool = Field(True, description="VPC flow logs of rejected traffic: true or false")
     log_retention_days: int = Field(30, description="CloudWatch Logs retention in days")
-    secret_recovery_days: int = Field(
-        30, ge=7, le=30, description="Secrets Manager recovery window, 7-30 days"
-    )
+    secret_recovery_days: int = Field(30, ge=7, le=30, description="Secrets Manager recovery window, 7-30 days")
     alb_certificate_arn: str | None = Field(
         None, description="regional ACM certificate ARN for HTTPS from CloudFront to the ALB"
     )
-    alb_domain: str | None = Field(
-        None, description="DNS name on that certificate that resolves to the ALB"
-    )
-    waf: WafConfig = Field(
-        default_factory=lambda: WafConfig.model_validate({}), description="web ACL settings"
-    )
+    alb_domain: str | None = Field(None, description="DNS name on that certificate that resolves to the ALB")
+    waf: WafConfig = Field(default_factory=lambda: WafConfig.model_validate({}), description="web ACL settings")
 
 
 ATLAS_TIERS_BY_PHASE = {"free-tier": "M0", "hybrid": "M10", "all-paid": "M10", "aws": "M20"}
@@ -202,17 +175,11 @@ ATLAS_TIERS_BY_PHASE = {"free-tier": "M0", "hybrid": "M10", "all-paid": "M10", "
 class AtlasConfig(Section):
     """`nowry:atlas` — MongoDB Atlas (managed phases, and aws with database.engine atlas)."""
 
-    org_id: str | None = Field(
-        None, pattern=r"^[0-9a-f]{24}$", description="the Atlas organization id (24 hex digits)"
-    )
-    project_name: str | None = Field(
-        None, description="Atlas project name; nowry-<stack> when unset"
-    )
+    org_id: str | None = Field(None, pattern=r"^[0-9a-f]{24}$", description="the Atlas organization id (24 hex digits)")
+    project_name: str | None = Field(None, description="Atlas project name; nowry-<stack> when unset")
     region: str = Field("US_EAST_1", description="an Atlas AWS region name such as US_EAST_1")
     mongo_version: str = Field("8.0", description="MongoDB major version: 7.0 or 8.0")
-    ip_access_list: list[str] = Field(
-        default_factory=list, description="IPv4 CIDR blocks allowed to connect"
-    )
+    ip_access_list: list[str] = Field(default_factory=list, description="IPv4 CIDR blocks allowed to connect")
 
 
 Plan = Literal["hobby", "pro"]
@@ -221,23 +188,15 @@ Plan = Literal["hobby", "pro"]
 class RailwayConfig(Section):
     """`nowry:railway` — the backend on Railway (managed phases)."""
 
-    project_name: str | None = Field(
-        None, description="Railway project name; nowry-<stack> when unset"
-    )
-    plan: Plan | None = Field(
-        None, description="hobby or pro: the account plan (pro in all-paid, hobby before)"
-    )
+    project_name: str | None = Field(None, description="Railway project name; nowry-<stack> when unset")
+    plan: Plan | None = Field(None, description="hobby or pro: the account plan (pro in all-paid, hobby before)")
 
 
 class VercelConfig(Section):
     """`nowry:vercel` — the frontend on Vercel (managed phases)."""
 
-    project_name: str | None = Field(
-        None, description="Vercel project name; nowry-<stack> when unset"
-    )
-    plan: Plan | None = Field(
-        None, description="hobby or pro: the account plan (pro in all-paid, hobby before)"
-    )
+    project_name: str | None = Field(None, description="Vercel project name; nowry-<stack> when unset")
+    plan: Plan | None = Field(None, description="hobby or pro: the account plan (pro in all-paid, hobby before)")
     framework: Literal["create-react-app", "vite", "nextjs"] = Field(
         "create-react-app", description="create-react-app, vite or nextjs"
     )
@@ -248,9 +207,7 @@ class VercelConfig(Section):
     )
     root_directory: str = Field("frontend", description="the frontend's folder in that repository")
     production_branch: str = Field("main", description="the branch deployed to production")
-    team_id: str | None = Field(
-        None, description="Vercel team id, when the project belongs to a team"
-    )
+    team_id: str | None = Field(None, description="Vercel team id, when the project belongs to a team")
     api_url_variable: str = Field(
         "REACT_APP_API_URL",
         pattern=r"^[A-Z_][A-Z0-9_]*$",
@@ -265,6 +222,33 @@ class UpstashConfig(Section):
     eviction: bool = Field(True, description="evict keys when full: true or false")
 
 
+class AcceptedFinding(Section):
+    """One policy finding the stack accepts on purpose."""
+
+    rule: str = Field(description="a policy rule id (nowry-infra rules lists them)")
+    reason: str = Field(min_length=10, description="why the finding is accepted, in words (10+ characters)")
+    resource: str | None = Field(None, description="the logical resource name it applies to; every resource when unset")
+
+    @field_validator("rule")
+    @classmethod
+    def _known_rule(cls, rule: str) -> str:
+        from infra.policy.rules import RULE_IDS
+
+        if rule not in RULE_IDS:
+            close = difflib.get_close_matches(rule, sorted(RULE_IDS), n=1)
+            hint = f" — did you mean '{close[0]}'?" if close else ""
+            raise ValueError(f"no such policy rule{hint}")
+        return rule
+
+
+class PolicyConfig(Section):
+    """`nowry:policy` — accepted policy findings."""
+
+    accept: list[AcceptedFinding] = Field(
+        default_factory=list, description="findings accepted on purpose, each with a reason"
+    )
+
+
 SECTIONS: dict[str, type[Section]] = {
     "backend": BackendConfig,
     "frontend": FrontendConfig,
@@ -275,6 +259,7 @@ SECTIONS: dict[str, type[Section]] = {
     "railway": RailwayConfig,
     "vercel": VercelConfig,
     "upstash": UpstashConfig,
+    "policy": PolicyConfig,
 }
 """Config keys that hold an object, and the model that reads each."""
 
@@ -301,9 +286,7 @@ class SecretSpec:
 SECRETS: tuple[SecretSpec, ...] = (
     SecretSpec("groqApiKey", "GROQ_API_KEY", required=True, example="gsk_..."),
     SecretSpec("secretKey", "SECRET_KEY", required=False, example="<64 random characters>"),
-    SecretSpec(
-        "railwayToken", None, required=True, example="<Railway API token>", phases=MANAGED_PHASES
-    ),
+    SecretSpec("railwayToken", None, required=True, example="<Railway API token>", phases=MANAGED_PHASES),
 )
 """Secret config keys. A required one must be set; an optional one is generated when unset."""
 
@@ -345,6 +328,7 @@ class StackConfig:
     railway: RailwayConfig
     vercel: VercelConfig
     upstash: UpstashConfig
+    policy: PolicyConfig
     aws_region: str
     """``aws:region`` (the AWS provider's own key), validated; ``us-east-1`` when unset."""
     secrets: dict[str, SecretValue | None]

@@ -62,17 +62,13 @@ class Project:
         return self.directory / f"Pulumi.{stack}.yaml"
 
     def stacks(self) -> list[str]:
-        return sorted(
-            p.name[len("Pulumi.") : -len(".yaml")] for p in self.directory.glob("Pulumi.*.yaml")
-        )
+        return sorted(p.name[len("Pulumi.") : -len(".yaml")] for p in self.directory.glob("Pulumi.*.yaml"))
 
 
 def read_project(directory: Path) -> Project:
     path = directory / "Pulumi.yaml"
     if not path.is_file():
-        raise StackFileError(
-            f"no Pulumi.yaml in {directory}: pass --project-dir with the project's folder"
-        )
+        raise StackFileError(f"no Pulumi.yaml in {directory}: pass --project-dir with the project's folder")
     data = _read_yaml(path)
     name = data.get("name")
     if not isinstance(name, str) or not name:
@@ -85,9 +81,7 @@ def from_stack_file(project: Project, stack: str) -> RawConfig:
     path = project.stack_file(stack)
     if not path.is_file():
         known = ", ".join(project.stacks()) or "none"
-        raise StackFileError(
-            f"no stack file {path.name} in {project.directory} (stacks here: {known})"
-        )
+        raise StackFileError(f"no stack file {path.name} in {project.directory} (stacks here: {known})")
     data = _read_yaml(path)
     config = data.get("config") or {}
     if not isinstance(config, dict):

@@ -41,9 +41,7 @@ def _aws(type_: str, name: str, inputs: dict[str, Any], region: str) -> dict[str
     service = _ARN_SERVICE.get(module, module)
     where = "" if module in _GLOBAL_SERVICES else region
     resource_name = inputs.get("name") or f"{name}-{OFFLINE}"
-    out: dict[str, Any] = {
-        "arn": f"arn:aws:{service}:{where}:{ACCOUNT}:{kind[0].lower() + kind[1:]}/{resource_name}"
-    }
+    out: dict[str, Any] = {"arn": f"arn:aws:{service}:{where}:{ACCOUNT}:{kind[0].lower() + kind[1:]}/{resource_name}"}
     if kind == "Bucket":
         bucket = inputs.get("bucket") or f"{name}-{OFFLINE}"
         out |= {
@@ -101,9 +99,7 @@ def _dynamic(kind: str, name: str) -> dict[str, Any]:
     return {}
 
 
-def computed_attributes(
-    type_: str, name: str, inputs: dict[str, Any], region: str = "us-east-1"
-) -> dict[str, Any]:
+def computed_attributes(type_: str, name: str, inputs: dict[str, Any], region: str = "us-east-1") -> dict[str, Any]:
     """Attributes the provider would compute for this resource, as offline placeholders."""
     package, _, kind = _parts(type_)
     attributes: dict[str, Any] = {}

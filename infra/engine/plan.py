@@ -22,6 +22,8 @@ class PlannedResource:
     """Wire-named inputs with secrets masked and unknowns marked: safe to print."""
     revealed_inputs: dict[str, Any] = field(repr=False, compare=False)
     """The same inputs with secret plaintext: for in-process checks only, never printed."""
+    property_dependencies: dict[str, tuple[str, ...]] = field(default_factory=dict, compare=False)
+    """Input name -> the URNs its value came from (which group a rule belongs to, ...)."""
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -48,6 +50,8 @@ class Plan:
     resources: tuple[PlannedResource, ...]
     outputs: dict[str, Any]
     warnings: tuple[str, ...] = ()
+    acceptances: tuple[Any, ...] = ()
+    """Policy findings the stack's config accepts (``infra.policy.check.Acceptance``)."""
 
     def of_type(self, type_: str) -> list[PlannedResource]:
         return [r for r in self.resources if r.type == type_]

@@ -30,6 +30,7 @@ class Registration:
     protect: bool
     retain_on_delete: bool
     wire_inputs: dict[str, Any]
+    property_dependencies: dict[str, tuple[str, ...]]
 
 
 class OfflineMocks(Mocks):
@@ -78,6 +79,9 @@ class Recorder(MockMonitor):
             protect=request.HasField("protect") and request.protect,
             retain_on_delete=request.HasField("retainOnDelete") and request.retainOnDelete,
             wire_inputs=struct_to_dict(request.object),
+            property_dependencies={
+                key: tuple(sorted(value.urns)) for key, value in request.propertyDependencies.items()
+            },
         )
         with self._lock:
             self.registrations.append(registration)

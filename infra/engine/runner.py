@@ -25,6 +25,7 @@ from infra.config.source import Project, RawConfig
 from infra.engine.plan import Plan, PlannedResource
 from infra.engine.recorder import OfflineMocks, Recorder, Registration
 from infra.engine.wire import SECRET, UNKNOWN, to_plan
+from infra.policy.model import Acceptance
 
 _ONE_AT_A_TIME = threading.Lock()
 
@@ -49,7 +50,7 @@ def run_offline(
     project: Project,
     stack: str,
     raw: RawConfig,
-    program_fn: Callable[..., None] = program.run,
+    program_fn: Callable[..., Any] = program.run,
 ) -> Plan:
     """Run the program (Nowry's, unless another is given) against ``raw`` config and
     return what it registered."""
@@ -67,8 +68,10 @@ def run_offline(
         settings.SETTINGS.outputs.clear()  # pyright: ignore[reportAttributeAccessIssue]
         pulumi.runtime.set_all_config(raw.values, sorted(raw.secret_keys))
 
+        loaded: list[Any] = []
+
         def program_then_outputs() -> Any:
-            program_fn(offline=True, project_dir=project.directory)
+            loaded.append(program_fn(offline=True, project_dir=project.directory))
             return _collect_outputs(outputs)
 
         try:
@@ -78,7 +81,15 @@ def run_offline(
             settings.set_root_resource(None)  # type: ignore[arg-type]
         phase = raw.namespace(project.name).get("phase", "")
         resources = _resources(recorder)
-        return Plan(project.name, stack, phase, resources, outputs, tuple(collector.messages))
+        acceptances = _acceptances(loaded[0] if loaded else None)
+        return Plan(project.name, stack, phase, resources, outputs, tuple(collector.messages), acceptances)
+
+
+def _acceptances(config: Any) -> tuple[Acceptance, ...]:
+    policy = getattr(config, "policy", None)
+    if policy is None:
+        return ()
+    return tuple(Acceptance(a.rule, a.reason, a.resource) for a in policy.accept)
 
 
 def _resources(recorder: Recorder) -> tuple[PlannedResource, ...]:
@@ -98,6 +109,9 @@ def _resources(recorder: Recorder) -> tuple[PlannedResource, ...]:
             retain_on_delete=r.retain_on_delete,
             inputs=to_plan(r.wire_inputs),
             revealed_inputs=to_plan(r.wire_inputs, reveal=True),
+            property_dependencies={
+                key: tuple(u for u in urns if u in known) for key, urns in r.property_dependencies.items()
+            },
         )
 
     return tuple(sorted((planned(r) for r in recorder.registrations), key=lambda p: p.urn))

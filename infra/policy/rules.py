@@ -1,0 +1,658 @@
+"""Every security and data-safety rule, one place: SECURITY.md's AWS table row by row, the
+data-safety rules and the managed phases' rules. Rules are plain functions over a resource's
+wire-named props; the offline check and the Pulumi policy pack (policy/) run the same ones.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from infra.policy.model import Rule, StackCheck, StackRule, Subject
+
+BUCKET = "aws:s3/bucket:Bucket"
+PUBLIC_ACCESS_BLOCK = "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock"
+OWNERSHIP = "aws:s3/bucketOwnershipControls:BucketOwnershipControls"
+BUCKET_POLICY = "aws:s3/bucketPolicy:BucketPolicy"
+SSE = "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration"
+VERSIONING = "aws:s3/bucketVersioning:BucketVersioning"
+DISTRIBUTION = "aws:cloudfront/distribution:Distribution"
+HEADERS_POLICY = "aws:cloudfront/responseHeadersPolicy:ResponseHeadersPolicy"
+VPC_ORIGIN = "aws:cloudfront/vpcOrigin:VpcOrigin"
+ALB = "aws:lb/loadBalancer:LoadBalancer"
+LISTENER = "aws:lb/listener:Listener"
+SERVICE = "aws:ecs/service:Service"
+TASK_DEFINITION = "aws:ecs/taskDefinition:TaskDefinition"
+ECS_CLUSTER = "aws:ecs/cluster:Cluster"
+REPOSITORY = "aws:ecr/repository:Repository"
+LIFECYCLE = "aws:ecr/lifecyclePolicy:LifecyclePolicy"
+REPLICATION_GROUP = "aws:elasticache/replicationGroup:ReplicationGroup"
+DOCDB_CLUSTER = "aws:docdb/cluster:Cluster"
+DOCDB_INSTANCE = "aws:docdb/clusterInstance:ClusterInstance"
+DOCDB_PARAMETERS = "aws:docdb/clusterParameterGroup:ClusterParameterGroup"
+SECURITY_GROUP = "aws:ec2/securityGroup:SecurityGroup"
+INGRESS = "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule"
+EGRESS = "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule"
+LEGACY_RULE = "aws:ec2/securityGroupRule:SecurityGroupRule"
+VPC = "aws:ec2/vpc:Vpc"
+DEFAULT_SG = "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup"
+SUBNET = "aws:ec2/subnet:Subnet"
+FLOW_LOG = "aws:ec2/flowLog:FlowLog"
+ROLE = "aws:iam/role:Role"
+ROLE_POLICY = "aws:iam/rolePolicy:RolePolicy"
+IAM_POLICY = "aws:iam/policy:Policy"
+LOG_GROUP = "aws:cloudwatch/logGroup:LogGroup"
+SECRET = "aws:secretsmanager/secret:Secret"
+ROTATION = "aws:secretsmanager/secretRotation:SecretRotation"
+WEB_ACL = "aws:wafv2/webAcl:WebAcl"
+ATLAS_CLUSTER = "mongodbatlas:index/advancedCluster:AdvancedCluster"
+ATLAS_ACCESS = "mongodbatlas:index/projectIpAccessList:ProjectIpAccessList"
+UPSTASH = "upstash:index/redisDatabase:RedisDatabase"
+
+STATEFUL_TYPES = (
+    BUCKET, REPOSITORY, REPLICATION_GROUP, DOCDB_CLUSTER, DOCDB_INSTANCE, SECRET,
+    "random:index/randomPassword:RandomPassword",
+    "mongodbatlas:index/project:Project", ATLAS_CLUSTER, UPSTASH,
+    "docker:index/volume:Volume", "pulumi-python:dynamic/railway:Project",
+)  # fmt: skip
+"""Resources that hold data or credentials: deleting or replacing one loses something."""
+
+TLS13_POLICY = "ELBSecurityPolicy-TLS13-1-2-2021-06"
+CLOUDFRONT_TLS = "TLSv1.2_2021"
+APP_RATE_LIMIT = (100, 60)
+"""The app's own limit: 100 requests per 60 seconds per client IP."""
+STAR_RESOURCE_ACTIONS = ("ecr:GetAuthorizationToken",)
+"""Actions AWS offers no resource-level permission for: ``*`` is the only resource."""
+SECRET_WORDS = ("KEY", "SECRET", "TOKEN", "PASSWORD", "PASSWD", "MONGO_URI", "REDIS_URL", "DSN")
+
+
+def _is(value: Any, expected: Any) -> bool:
+    """True when the value is as expected, or unknown until deployment."""
+    return value is None or value == expected
+
+
+# --- S3 ---------------------------------------------------------------------------------------
+
+
+def _public_access_block(s: Subject) -> Iterable[str]:
+    for flag in (
+        "blockPublicAcls",
+        "blockPublicPolicy",
+        "ignorePublicAcls",
+        "restrictPublicBuckets",
+    ):
+        if s.get(flag) is not True:
+            yield f"{flag} is not true"
+
+
+def _acls_disabled(s: Subject) -> Iterable[str]:
+    if s.type == OWNERSHIP:
+        if not _is(s.get("rule", "objectOwnership"), "BucketOwnerEnforced"):
+            yield "object ownership is not BucketOwnerEnforced (ACLs stay enabled)"
+    elif s.get("acl") in ("public-read", "public-read-write", "authenticated-read"):
+        yield f"bucket ACL {s.get('acl')} grants public access"
+
+
+def _bucket_policy(s: Subject) -> Iterable[str]:
+    document = s.json("policy")
+    if not isinstance(document, dict):
+        return
+    statements = document.get("Statement", [])
+    for statement in statements:
+        principal = statement.get("Principal")
+        if statement.get("Effect") != "Allow":
+            continue
+        if _any_principal(principal):
+            yield f"statement {statement.get('Sid', '?')} allows any principal"
+        cloudfront = isinstance(principal, dict) and principal.get("Service") == "cloudfront.amazonaws.com"
+        if cloudfront and "AWS:SourceArn" not in str(statement.get("Condition", {})):
+            yield "CloudFront is allowed without an AWS:SourceArn condition naming the distribution"
+    if not any(
+        s_.get("Effect") == "Deny" and "aws:SecureTransport" in str(s_.get("Condition", {})) for s_ in statements
+    ):
+        yield "no statement denies requests without TLS (aws:SecureTransport false)"
+
+
+def _encryption(s: Subject) -> Iterable[str]:
+    rules = s.get("rules") or []
+    algorithms = [r.get("applyServerSideEncryptionByDefault", {}).get("sseAlgorithm") for r in rules]
+    if not any(a in ("AES256", "aws:kms", "aws:kms:dsse") for a in algorithms):
+        yield "no default server-side encryption"
+
+
+def _versioning(s: Subject) -> Iterable[str]:
+    if not _is(s.get("versioningConfiguration", "status"), "Enabled"):
+        yield "versioning is not Enabled"
+
+
+def _no_force_destroy(s: Subject) -> Iterable[str]:
+    if s.prod and s.get("forceDestroy") is True:
+        yield "force_destroy is on in prod: deleting the stack would empty the bucket"
+
+
+# --- CloudFront ---------------------------------------------------------------------------------
+
+
+def _behaviours(s: Subject) -> list[dict[str, Any]]:
+    return [s.get("defaultCacheBehavior") or {}, *(s.get("orderedCacheBehaviors") or [])]
+
+
+def _oac(s: Subject) -> Iterable[str]:
+    for origin in s.get("origins") or []:
+        if ".s3." in str(origin.get("domainName", "")) or origin.get("s3OriginConfig"):
+            if origin.get("s3OriginConfig", {}).get("originAccessIdentity"):
+                yield f"origin {origin.get('originId')} uses a legacy Origin Access Identity"
+            if not origin.get("originAccessControlId"):
+                yield f"S3 origin {origin.get('originId')} has no Origin Access Control"
+
+
+def _viewer_https(s: Subject) -> Iterable[str]:
+    for behaviour in _behaviours(s):
+        if behaviour.get("viewerProtocolPolicy") not in (None, "redirect-to-https", "https-only"):
+            yield f"behaviour {behaviour.get('pathPattern', 'default')} allows plain HTTP"
+    if not s.get("defaultRootObject") and "defaultRootObject" not in s.props:
+        yield "no default root object"
+
+
+def _viewer_tls(s: Subject) -> Iterable[str]:
+    certificate = s.get("viewerCertificate") or {}
+    if certificate.get("cloudfrontDefaultCertificate"):
+        yield "the default *.cloudfront.net certificate keeps the TLSv1 minimum (needs a custom domain)"
+    elif certificate.get("minimumProtocolVersion") not in (None, CLOUDFRONT_TLS, "TLSv1.2_2025"):
+        yield f"minimum TLS {certificate.get('minimumProtocolVersion')} is below {CLOUDFRONT_TLS}"
+    elif certificate.get("sslSupportMethod") not in (None, "sni-only"):
+        yield "certificate is not served with SNI"
+
+
+def _security_headers(s: Subject) -> Iterable[str]:
+    if s.type == DISTRIBUTION:
+        for behaviour in _behaviours(s):
+            if not behaviour.get("responseHeadersPolicyId"):
+                yield f"behaviour {behaviour.get('pathPattern', 'default')} has no response headers policy"
+        return
+    config = s.get("securityHeadersConfig") or {}
+    for header in ("strictTransportSecurity", "contentTypeOptions", "frameOptions", "referrerPolicy",
+                   "contentSecurityPolicy"):  # fmt: skip
+        if not config.get(header):
+            yield f"response headers policy sets no {header}"
+
+
+def _origin_https(s: Subject) -> Iterable[str]:
+    if s.type == VPC_ORIGIN:
+        if s.get("vpcOriginEndpointConfig", "originProtocolPolicy") == "http-only":
+            yield "the VPC origin speaks plain HTTP to the ALB (no ALB certificate configured)"
+        return
+    for origin in s.get("origins") or []:
+        policy = (origin.get("customOriginConfig") or {}).get("originProtocolPolicy")
+        if policy in ("http-only", "match-viewer"):
+            yield f"origin {origin.get('originId')} is reached over {policy}"
+
+
+def _distribution_waf(s: Subject) -> Iterable[str]:
+    if not s.get("webAclId") and "webAclId" not in s.props:
+        yield "no web ACL: no rate limit or bad-input filtering at the edge"
+
+
+# --- ALB ------------------------------------------------------------------------------------------
+
+
+def _listener_tls(s: Subject) -> Iterable[str]:
+    protocol = s.get("protocol")
+    if protocol == "HTTPS" and not _is(s.get("sslPolicy"), TLS13_POLICY):
+        yield f"HTTPS listener uses {s.get('sslPolicy')}, not {TLS13_POLICY}"
+    if protocol == "HTTP":
+        actions = s.get("defaultActions") or []
+        if not any(a.get("type") == "redirect" and a.get("redirect", {}).get("protocol") == "HTTPS" for a in actions):
+            yield "HTTP listener serves traffic instead of redirecting to HTTPS (no ALB certificate)"
+
+
+def _alb_headers(s: Subject) -> Iterable[str]:
+    if s.get("dropInvalidHeaderFields") is not True:
+        yield "invalid header fields are not dropped"
+    if s.get("desyncMitigationMode") not in (None, "defensive", "strictest"):
+        yield f"desync mitigation is {s.get('desyncMitigationMode')}"
+
+
+def _alb_resilience(s: Subject) -> Iterable[str]:
+    if s.prod and s.get("enableDeletionProtection") is not True:
+        yield "deletion protection is off in prod"
+    subnets = s.get("subnets")
+    if isinstance(subnets, list) and len(subnets) < 2:
+        yield "the ALB spans fewer than 2 subnets (availability zones)"
+
+
+# --- ECS ------------------------------------------------------------------------------------------
+
+
+def _containers(s: Subject) -> list[dict[str, Any]]:
+    definitions = s.json("containerDefinitions")
+    return definitions if isinstance(definitions, list) else []
+
+
+def _no_public_ip(s: Subject) -> Iterable[str]:
+    if s.get("networkConfiguration", "assignPublicIp") is True:
+        yield "tasks get a public IP"
+
+
+def _container_hardening(s: Subject) -> Iterable[str]:
+    for container in _containers(s):
+        name = container.get("name", "?")
+        if container.get("readonlyRootFilesystem") is not True:
+            yield f"container {name}: root filesystem is writable"
+        if container.get("privileged") is True:
+            yield f"container {name}: privileged"
+        if str(container.get("user", "")).split(":")[0] in ("", "0", "root"):
+            yield f"container {name}: runs as root (set a non-root user)"
+
+
+def _secrets_not_env(s: Subject) -> Iterable[str]:
+    for container in _containers(s):
+        for variable in container.get("environment") or []:
+            name = str(variable.get("name", "")).upper()
+            if any(word in name for word in SECRET_WORDS):
+                yield f"container {container.get('name')}: {name} is plain environment; use secrets"
+
+
+def _container_logging(s: Subject) -> Iterable[str]:
+    for container in _containers(s):
+        if (container.get("logConfiguration") or {}).get("logDriver") != "awslogs":
+            yield f"container {container.get('name')}: no awslogs logging"
+
+
+def _container_insights(s: Subject) -> Iterable[str]:
+    settings = s.get("settings") or []
+    if not any(x.get("name") == "containerInsights" and x.get("value") in ("enabled", "enhanced") for x in settings):
+        yield "Container Insights is off"
+
+
+def _service_deployment(s: Subject) -> Iterable[str]:
+    breaker = s.get("deploymentCircuitBreaker") or {}
+    if breaker.get("enable") is not True or breaker.get("rollback") is not True:
+        yield "no deployment circuit breaker with rollback"
+    if s.get("platformVersion") not in (None, "LATEST") and s.get("launchType") == "FARGATE":
+        yield f"platform version pinned to {s.get('platformVersion')}, not LATEST"
+    if s.get("loadBalancers") and not s.get("healthCheckGracePeriodSeconds"):
+        yield "no health-check grace period"
+
+
+def _separate_roles(s: Subject) -> Iterable[str]:
+    execution, task = s.get("executionRoleArn"), s.get("taskRoleArn")
+    if execution and execution == task:
+        yield "the execution role is also the task role"
+
+
+# --- ECR, ElastiCache, DocumentDB ------------------------------------------------------------------
+
+
+def _ecr(s: Subject) -> Iterable[str]:
+    if s.get("imageScanningConfiguration", "scanOnPush") is not True:
+        yield "images are not scanned on push"
+    if not _is(s.get("imageTagMutability"), "IMMUTABLE"):
+        yield "image tags are mutable"
+
+
+def _cache_encryption(s: Subject) -> Iterable[str]:
+    if s.get("atRestEncryptionEnabled") is not True:
+        yield "no encryption at rest"
+    if s.get("transitEncryptionEnabled") is not True:
+        yield "no encryption in transit"
+    if "authToken" not in s.props and not s.get("userGroupIds"):
+        yield "no AUTH token or user group"
+
+
+def _cache_backups(s: Subject) -> Iterable[str]:
+    if (s.get("snapshotRetentionLimit") or 0) < 1:
+        yield "no automatic snapshots"
+    if not s.get("finalSnapshotIdentifier"):
+        yield "no final snapshot on delete"
+    if (s.get("numCacheClusters") or 1) >= 2 and not (s.get("automaticFailoverEnabled") and s.get("multiAzEnabled")):
+        yield "2+ nodes without automatic failover and Multi-AZ"
+
+
+def _cache_maintenance(s: Subject) -> Iterable[str]:
+    if s.get("autoMinorVersionUpgrade") is False:
+        yield "automatic minor version upgrades are off"
+    if not s.get("subnetGroupName") and "subnetGroupName" not in s.props:
+        yield "no subnet group of its own"
+
+
+def _docdb_encryption(s: Subject) -> Iterable[str]:
+    if s.type == DOCDB_PARAMETERS:
+        parameters = {p.get("name"): p.get("value") for p in s.get("parameters") or []}
+        if parameters.get("tls") != "enabled":
+            yield "parameter tls is not enabled"
+        if parameters.get("audit_logs") != "enabled":
+            yield "parameter audit_logs is not enabled"
+        return
+    if s.get("storageEncrypted") is not True:
+        yield "storage is not encrypted"
+    if "audit" not in (s.get("enabledCloudwatchLogsExports") or []):
+        yield "audit logs are not exported"
+
+
+def _docdb_backups(s: Subject) -> Iterable[str]:
+    if (s.get("backupRetentionPeriod") or 1) < 7:
+        yield f"backups kept {s.get('backupRetentionPeriod') or 1} days (fewer than 7)"
+    if s.prod and s.get("deletionProtection") is not True:
+        yield "deletion protection is off in prod"
+    if s.get("skipFinalSnapshot") is not False or not s.get("finalSnapshotIdentifier"):
+        yield "no final snapshot on delete"
+
+
+def _docdb_azs(s: Subject) -> Iterable[str]:
+    zones = s.get("availabilityZones")
+    if isinstance(zones, list) and len(zones) < 3:
+        yield "pins fewer than 3 availability zones: every update becomes a replacement"
+
+
+# --- network, IAM, logs, secrets, WAF ---------------------------------------------------------------
+
+
+def _rule_described(s: Subject) -> Iterable[str]:
+    if not s.get("description"):
+        yield "security group rule has no description"
+
+
+def _default_sg_closed(s: Subject) -> Iterable[str]:
+    if s.get("ingress") or s.get("egress"):
+        yield "the default security group allows traffic"
+
+
+def _no_public_ip_on_launch(s: Subject) -> Iterable[str]:
+    if s.get("mapPublicIpOnLaunch") is True:
+        yield "instances launched here get a public IP automatically"
+
+
+def _statements(document: Any) -> list[dict[str, Any]]:
+    if not isinstance(document, dict):
+        return []
+    statements = document.get("Statement", [])
+    return statements if isinstance(statements, list) else [statements]
+
+
+def _as_list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else [value]
+
+
+def _any_principal(principal: Any) -> bool:
+    """``"*"`` or ``{"AWS": "*"}``: anyone at all."""
+    if principal == "*":
+        return True
+    return isinstance(principal, dict) and "*" in _as_list(principal.get("AWS"))
+
+
+def _trust(s: Subject) -> Iterable[str]:
+    for statement in _statements(s.json("assumeRolePolicy")):
+        if _any_principal(statement.get("Principal")):
+            yield "the role can be assumed by any principal"
+
+
+def _least_privilege(s: Subject) -> Iterable[str]:
+    for statement in _statements(s.json("policy")):
+        if statement.get("Effect") != "Allow":
+            continue
+        actions = [str(a) for a in _as_list(statement.get("Action"))]
+        resources = [str(r) for r in _as_list(statement.get("Resource"))]
+        if any(a == "*" or a.endswith(":*") for a in actions):
+            yield f"wildcard action in {actions}"
+        if "*" in resources and not set(actions) <= set(STAR_RESOURCE_ACTIONS):
+            yield f"resource * for {actions}"
+        if "secretsmanager:GetSecretValue" in actions and any(r.endswith("*") for r in resources):
+            yield "reads secrets by wildcard rather than exactly the app's secrets"
+
+
+def _log_retention(s: Subject) -> Iterable[str]:
+    if s.props.get("retentionInDays") in (None, 0):
+        yield "logs never expire"
+
+
+def _secret_recovery(s: Subject) -> Iterable[str]:
+    days = s.get("recoveryWindowInDays")
+    if days is None:
+        return
+    if days == 0 and s.prod:
+        yield "deleted immediately in prod (recovery window 0)"
+    elif days != 0 and not 7 <= days <= 30:
+        yield f"recovery window of {days} days (allowed: 7-30)"
+
+
+def _secret_rotation(subjects: list[Subject]) -> Iterable[tuple[str, str]]:
+    rotated = {urn for s in subjects if s.type == ROTATION for urn in s.sources("secretId")}
+    for secret in (s for s in subjects if s.type == SECRET):
+        if secret.urn not in rotated:
+            yield secret.urn, "no automatic rotation"
+
+
+def _waf(s: Subject) -> Iterable[str]:
+    rules = s.get("rules") or []
+    rates = [
+        r["statement"]["rateBasedStatement"] for r in rules if (r.get("statement") or {}).get("rateBasedStatement")
+    ]
+    limit, window = APP_RATE_LIMIT
+    if not any((r.get("limit") or 0) * window <= limit * (r.get("evaluationWindowSec") or 300) for r in rates):
+        yield f"no rate-based rule of at most {limit} requests per {window} s per IP"
+    managed = [(r.get("statement") or {}).get("managedRuleGroupStatement", {}).get("name") for r in rules]
+    if "AWSManagedRulesKnownBadInputsRuleSet" not in managed:
+        yield "no AWS Known Bad Inputs managed rules"
+    if not all((r.get("visibilityConfig") or {}).get("cloudwatchMetricsEnabled") for r in rules):
+        yield "a rule has no CloudWatch metrics"
+
+
+# --- stack-wide ------------------------------------------------------------------------------------
+
+
+def _group_urns(subjects: list[Subject], suffix: str) -> set[str]:
+    """URNs of the security groups whose logical name ends with ``suffix`` (-alb, -backend)."""
+    return {s.urn for s in subjects if s.type == SECURITY_GROUP and s.name.endswith(suffix)}
+
+
+def _points_at(rule: Subject, key: str, urns: set[str]) -> bool | None:
+    """Whether ``rule``'s ``key`` came from one of ``urns``; None when nothing says."""
+    sources = rule.sources(key)
+    return bool(set(sources) & urns) if sources else None
+
+
+def _data_ports_from_backend_only(subjects: list[Subject]) -> Iterable[tuple[str, str]]:
+    backend = _group_urns(subjects, "-backend")
+    for rule in (s for s in subjects if s.type in (INGRESS, LEGACY_RULE)):
+        if rule.type == LEGACY_RULE and rule.get("type") != "ingress":
+            continue
+        low, high = rule.get("fromPort"), rule.get("toPort")
+        if low is None or high is None:
+            continue
+        for port, what in ((27017, "MongoDB"), (6379, "Redis")):
+            if low <= port <= high:
+                from_backend = _points_at(rule, "referencedSecurityGroupId", backend)
+                if (
+                    rule.get("cidrIpv4")
+                    or rule.get("cidrIpv6")
+                    or rule.get("cidrBlocks")
+                    or from_backend is False
+                    or (from_backend is None and not rule.get("referencedSecurityGroupId"))
+                ):
+                    yield (
+                        rule.urn,
+                        f"{what} port {port} is open to something other than the backend's security group",
+                    )
+
+
+def _no_open_ingress(subjects: list[Subject]) -> Iterable[tuple[str, str]]:
+    for rule in (s for s in subjects if s.type == INGRESS):
+        if rule.get("cidrIpv4") == "0.0.0.0/0" or rule.get("cidrIpv6") == "::/0":
+            yield rule.urn, "ingress open to the whole internet"
+
+
+def _alb_from_cloudfront_only(subjects: list[Subject]) -> Iterable[tuple[str, str]]:
+    alb_groups = _group_urns(subjects, "-alb")
+    for rule in (s for s in subjects if s.type == INGRESS and _points_at(s, "securityGroupId", alb_groups)):
+        if not str(rule.get("prefixListId") or "").startswith("pl-"):
+            yield (
+                rule.urn,
+                "the ALB admits traffic that is not from CloudFront's origin-facing prefix list",
+            )
+    for alb in (s for s in subjects if s.type == ALB):
+        if alb.get("internal") is not True and not alb_groups:
+            yield alb.urn, "internet-facing ALB with no CloudFront-only security group"
+
+
+def _tasks_from_alb_only(subjects: list[Subject]) -> Iterable[tuple[str, str]]:
+    backend, alb = _group_urns(subjects, "-backend"), _group_urns(subjects, "-alb")
+    for rule in (s for s in subjects if s.type == INGRESS and _points_at(s, "securityGroupId", backend)):
+        if _points_at(rule, "referencedSecurityGroupId", alb) is False or rule.get("cidrIpv4"):
+            yield rule.urn, "backend tasks admit traffic from something other than the ALB"
+
+
+def _each_has(kind: str, companion: str, key: str, message: str) -> StackCheck:
+    """Every ``kind`` resource has a ``companion`` whose ``key`` came from it."""
+
+    def check(subjects: list[Subject]) -> Iterable[tuple[str, str]]:
+        companions = [s for s in subjects if s.type == companion]
+        covered = {urn for c in companions for urn in c.sources(key)}
+        untraceable = sum(1 for c in companions if not c.sources(key))
+        for item in (s for s in subjects if s.type == kind):
+            if item.urn in covered:
+                continue
+            if untraceable:
+                untraceable -= 1
+                continue
+            yield item.urn, message
+
+    return check
+
+
+def _protected(subjects: list[Subject]) -> Iterable[tuple[str, str]]:
+    for s in subjects:
+        if s.type in STATEFUL_TYPES and s.prod and not s.protect:
+            yield (
+                s.urn,
+                "stateful resource is not protected in prod: a change could delete or replace it",
+            )
+
+
+def _atlas_not_open_in_prod(s: Subject) -> Iterable[str]:
+    if s.prod and s.get("cidrBlock") == "0.0.0.0/0":
+        yield "the Atlas access list admits 0.0.0.0/0 in prod"
+
+
+def _atlas_backups(s: Subject) -> Iterable[str]:
+    region = s.get("replicationSpecs", 0, "regionConfigs", 0) or {}
+    if s.prod and region.get("providerName") != "TENANT" and s.get("backupEnabled") is not True:
+        yield "cloud backups are off in prod"
+    if (s.get("advancedConfiguration") or {}).get("minimumEnabledTlsProtocol") not in (
+        None,
+        "TLS1_2",
+        "TLS1_3",
+    ):
+        yield "accepts TLS below 1.2"
+
+
+def _redis_tls(s: Subject) -> Iterable[str]:
+    if s.get("tls") is not True:
+        yield "Redis without TLS"
+
+
+RULES: tuple[Rule, ...] = (
+    Rule("s3-block-public-access", "All four S3 Block Public Access flags are on", "FSBP S3.8; CKV_AWS_53-56",
+         (PUBLIC_ACCESS_BLOCK,), _public_access_block),
+    Rule("s3-acls-disabled", "S3 ACLs are disabled (BucketOwnerEnforced); no public ACL",
+         "FSBP S3.2, S3.3, S3.12; CKV_AWS_20, CKV_AWS_57", (OWNERSHIP, BUCKET), _acls_disabled),
+    Rule("s3-bucket-policy-cloudfront-tls", "Bucket policy admits only the distribution, and only over TLS",
+         "FSBP S3.5, S3.6; CKV_AWS_70", (BUCKET_POLICY,), _bucket_policy),
+    Rule("s3-encryption", "Buckets encrypt by default", "FSBP S3.13 area; CKV_AWS_19", (SSE,), _encryption),
+    Rule("s3-versioning", "Buckets keep versions", "CKV_AWS_21", (VERSIONING,), _versioning),
+    Rule("s3-no-force-destroy-prod", "No force_destroy on prod buckets", "data safety", (BUCKET,), _no_force_destroy),
+    Rule("cloudfront-oac", "S3 origins use Origin Access Control, not OAI", "FSBP CloudFront.13; CKV2_AWS_46",
+         (DISTRIBUTION,), _oac),
+    Rule("cloudfront-https", "Viewers are redirected to HTTPS; a default root object is set",
+         "FSBP CloudFront.3, CloudFront.1; CKV_AWS_34, CKV_AWS_305", (DISTRIBUTION,), _viewer_https),
+    Rule("cloudfront-tls12", "TLSv1.2_2021 with SNI (needs an ACM certificate in us-east-1)",
+         "FSBP CloudFront.15, .7, .8; CKV_AWS_174", (DISTRIBUTION,), _viewer_tls, severity="medium"),
+    Rule("cloudfront-security-headers", "A response headers policy sets HSTS, nosniff, frame options, referrer, CSP",
+         "CKV2_AWS_32, CKV_AWS_259", (DISTRIBUTION, HEADERS_POLICY), _security_headers, severity="medium"),
+    Rule("cloudfront-origin-https", "CloudFront reaches the API origin over HTTPS (or a private VPC origin)",
+         "FSBP CloudFront.9; CKV2_AWS_54", (DISTRIBUTION, VPC_ORIGIN), _origin_https, severity="medium"),
+    Rule("cloudfront-waf", "The distribution has a web ACL", "CKV_AWS_68; FSBP WAF", (DISTRIBUTION,),
+         _distribution_waf, severity="medium"),
+    Rule("alb-https-tls13", "HTTPS listeners use the TLS 1.3 policy; HTTP redirects to HTTPS",
+         "FSBP ELB.1, ELB.17; CKV2_AWS_20, CKV_AWS_103", (LISTENER,), _listener_tls, severity="medium"),
+    Rule("alb-drop-invalid-headers", "Invalid headers dropped; desync mitigation defensive or strictest",
+         "FSBP ELB.4, ELB.12; CKV_AWS_131, CKV_AWS_328", (ALB,), _alb_headers),
+    Rule("alb-deletion-protection-multi-az", "Deletion protection in prod; subnets in 2+ AZs",
+         "FSBP ELB.6, ELB.13; CKV_AWS_150", (ALB,), _alb_resilience),
+    Rule("ecs-no-public-ip", "Tasks get no public IP", "FSBP ECS.2", (SERVICE,), _no_public_ip, severity="medium"),
+    Rule("ecs-container-hardening", "Read-only root filesystem, not privileged, non-root user",
+         "FSBP ECS.5, ECS.4; CKV_AWS_336, CKV_AWS_334", (TASK_DEFINITION,), _container_hardening),
+    Rule("ecs-secrets-not-environment", "Credentials reach containers through secrets, never plain environment",
+         "FSBP ECS.8", (TASK_DEFINITION,), _secrets_not_env, severity="critical"),
+    Rule("ecs-awslogs", "Containers log to CloudWatch with awslogs", "FSBP ECS.9", (TASK_DEFINITION,),
+         _container_logging, severity="medium"),
+    Rule("ecs-container-insights", "Container Insights on the cluster", "FSBP ECS.12; CKV_AWS_65", (ECS_CLUSTER,),
+         _container_insights, severity="low"),
+    Rule("ecs-deployment-safety", "Circuit breaker with rollback, platform LATEST, health-check grace period",
+         "FSBP ECS.10; CKV_AWS_332", (SERVICE,), _service_deployment, severity="medium"),
+    Rule("ecs-separate-roles", "The execution role is not the task role", "CKV_AWS_249", (TASK_DEFINITION,),
+         _separate_roles),
+    Rule("ecr-scan-immutable", "Scan on push and immutable tags", "FSBP ECR.1, ECR.2; CKV_AWS_163, CKV_AWS_51",
+         (REPOSITORY,), _ecr, severity="medium"),
+    Rule("elasticache-encryption-auth", "Encrypted at rest and in transit, with an AUTH token",
+         "FSBP ElastiCache.4, .5, .6; CKV_AWS_29, CKV_AWS_30, CKV_AWS_31", (REPLICATION_GROUP,), _cache_encryption),
+    Rule("elasticache-backups-failover", "Snapshots kept, a final snapshot, failover with 2+ nodes",
+         "FSBP ElastiCache.1, .3; CKV2_AWS_50", (REPLICATION_GROUP,), _cache_backups),
+    Rule("elasticache-maintenance", "Automatic minor upgrades; its own subnet group",
+         "FSBP ElastiCache.2, .7; CKV_AWS_322, CKV_AWS_323", (REPLICATION_GROUP,), _cache_maintenance,
+         severity="low"),
+    Rule("docdb-encryption-tls-audit", "Storage encrypted; tls and audit_logs enabled; audit logs exported",
+         "FSBP DocumentDB.1, .6, .4; CKV_AWS_74, CKV_AWS_90, CKV_AWS_104, CKV_AWS_85",
+         (DOCDB_CLUSTER, DOCDB_PARAMETERS), _docdb_encryption),
+    Rule("docdb-backups-deletion-protection", "Backups 7+ days, deletion protection in prod, a final snapshot",
+         "FSBP DocumentDB.2, .5; CKV_AWS_360", (DOCDB_CLUSTER,), _docdb_backups),
+    Rule("docdb-no-pinned-azs", "Availability zones not pinned below 3", "pulumi/pulumi-aws#1507",
+         (DOCDB_CLUSTER,), _docdb_azs, severity="medium"),
+    Rule("sg-rules-described", "Every security group rule is described", "CKV_AWS_23", (INGRESS, EGRESS),
+         _rule_described, severity="low"),
+    Rule("vpc-default-sg-closed", "The default security group allows nothing", "FSBP EC2.2; CKV2_AWS_12",
+         (DEFAULT_SG,), _default_sg_closed),
+    Rule("vpc-no-auto-public-ip", "Subnets do not map public IPs on launch", "FSBP EC2.15; CKV_AWS_130",
+         (SUBNET,), _no_public_ip_on_launch, severity="medium"),
+    Rule("iam-trust-limited", "Roles trust named service principals, never *", "FSBP IAM.1; CKV_AWS_62",
+         (ROLE,), _trust, severity="critical"),
+    Rule("iam-least-privilege", "No * action; no * resource (but where AWS allows only *); secrets named exactly",
+         "FSBP IAM.1, IAM.21; CKV_AWS_62, CKV_AWS_63, CKV_AWS_355", (ROLE_POLICY, IAM_POLICY), _least_privilege,
+         severity="critical"),
+    Rule("logs-retention", "Log groups expire their logs", "FSBP CloudWatch.16; CKV_AWS_66", (LOG_GROUP,),
+         _log_retention, severity="low"),
+    Rule("secrets-recovery-window", "Secrets keep a 7-30 day recovery window (never 0 in prod)",
+         "FSBP SecretsManager.1-4; CKV2_AWS_57", (SECRET,), _secret_recovery),
+    Rule("waf-rate-limit-bad-inputs", "A per-IP rate limit mirroring the app's 100/minute; Known Bad Inputs; metrics",
+         "FSBP WAF.10, WAF.12; CKV_AWS_192, CKV2_AWS_31", (WEB_ACL,), _waf),
+    Rule("atlas-access-list-not-open-in-prod", "Prod's Atlas access list does not admit 0.0.0.0/0",
+         "managed phases", (ATLAS_ACCESS,), _atlas_not_open_in_prod, severity="critical"),
+    Rule("atlas-backups-tls", "Dedicated Atlas clusters back up in prod and require TLS 1.2+", "managed phases",
+         (ATLAS_CLUSTER,), _atlas_backups),
+    Rule("redis-tls", "Redis is reached over TLS", "managed phases", (UPSTASH,), _redis_tls),
+)  # fmt: skip
+
+STACK_RULES: tuple[StackRule, ...] = (
+    StackRule("data-protected-in-prod", "Stateful resources are protected in prod", "data safety", _protected,
+              severity="critical"),
+    StackRule("sg-data-ports-backend-only", "Nothing opens 27017 or 6379 beyond the backend's security group",
+              "FSBP EC2.18, EC2.19; CKV_AWS_24, CKV_AWS_25, CKV_AWS_260, CKV_AWS_277", _data_ports_from_backend_only,
+              severity="critical"),
+    StackRule("sg-no-open-ingress", "No ingress rule admits the whole internet", "FSBP EC2.18", _no_open_ingress),
+    StackRule("alb-cloudfront-only", "The ALB accepts traffic only from CloudFront", "SECURITY.md ALB row",
+              _alb_from_cloudfront_only),
+    StackRule("ecs-tasks-from-alb-only", "Task ingress only from the ALB's security group on the app port",
+              "FSBP ECS.16; CKV_AWS_333", _tasks_from_alb_only),
+    StackRule("s3-bucket-has-public-access-block", "Every bucket has a public access block", "FSBP S3.8",
+              _each_has(BUCKET, PUBLIC_ACCESS_BLOCK, "bucket", "bucket has no public access block")),
+    StackRule("ecr-lifecycle-policy", "Every repository has a lifecycle policy", "FSBP ECR.3",
+              _each_has(REPOSITORY, LIFECYCLE, "repository", "repository has no lifecycle policy"), severity="low"),
+    StackRule("vpc-flow-logs", "Every VPC logs rejected traffic", "FSBP EC2.6; CKV2_AWS_11",
+              _each_has(VPC, FLOW_LOG, "vpcId", "VPC has no flow logs"), severity="low", enforcement="advisory"),
+    StackRule("vpc-default-sg-managed", "Every VPC's default security group is taken over and closed",
+              "FSBP EC2.2; CKV2_AWS_12", _each_has(VPC, DEFAULT_SG, "vpcId", "default security group left open")),
+    StackRule("secrets-rotation", "Secrets rotate automatically", "FSBP SecretsManager.1-4", _secret_rotation,
+              severity="low", enforcement="advisory"),
+)  # fmt: skip
+
+RULE_IDS = frozenset(r.id for r in RULES) | frozenset(r.id for r in STACK_RULES)

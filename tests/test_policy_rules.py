@@ -1,0 +1,436 @@
+"""Every policy rule, with a failing and a passing example."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from infra.policy import rules as r
+from infra.policy.check import evaluate
+from infra.policy.model import Subject
+from infra.policy.rules import RULES, STACK_RULES
+
+PROD = "urn:pulumi:prod::nowry::"
+DEV = "urn:pulumi:dev::nowry::"
+
+
+def subject(type_: str, props: dict, *, name: str = "x", prod: bool = False, protect: bool = False, deps=None):
+    return Subject(type_, name, f"{PROD if prod else DEV}{type_}::{name}", props, protect, deps or {})
+
+
+def found(rule_id: str, *items: Subject) -> list[str]:
+    report = evaluate(list(items))
+    return [v.message for v in report.violations if v.rule == rule_id]
+
+
+def doc(*statements: dict) -> str:
+    return json.dumps({"Version": "2012-10-17", "Statement": list(statements)})
+
+
+def container(**overrides) -> str:
+    base = {
+        "name": "backend",
+        "user": "10001",
+        "privileged": False,
+        "readonlyRootFilesystem": True,
+        "environment": [{"name": "PORT", "value": "8000"}],
+        "secrets": [{"name": "GROQ_API_KEY", "valueFrom": "arn:aws:secretsmanager:::secret:x"}],
+        "logConfiguration": {"logDriver": "awslogs"},
+    }
+    return json.dumps([{**base, **overrides}])
+
+
+CLOUDFRONT_OK = {
+    "defaultRootObject": "index.html",
+    "webAclId": "arn:aws:wafv2:x",
+    "origins": [{"originId": "site", "domainName": "b.s3.us-east-1.amazonaws.com", "originAccessControlId": "oac"}],
+    "defaultCacheBehavior": {"viewerProtocolPolicy": "redirect-to-https", "responseHeadersPolicyId": "h"},
+    "viewerCertificate": {
+        "acmCertificateArn": "arn",
+        "minimumProtocolVersion": "TLSv1.2_2021",
+        "sslSupportMethod": "sni-only",
+    },
+}
+
+HEADERS_OK = {
+    "securityHeadersConfig": {
+        k: {"override": True}
+        for k in (
+            "strictTransportSecurity",
+            "contentTypeOptions",
+            "frameOptions",
+            "referrerPolicy",
+            "contentSecurityPolicy",
+        )
+    }
+}
+
+WAF_OK = {
+    "rules": [
+        {
+            "statement": {"rateBasedStatement": {"limit": 100, "evaluationWindowSec": 60}},
+            "visibilityConfig": {"cloudwatchMetricsEnabled": True},
+        },
+        {
+            "statement": {"managedRuleGroupStatement": {"name": "AWSManagedRulesKnownBadInputsRuleSet"}},
+            "visibilityConfig": {"cloudwatchMetricsEnabled": True},
+        },
+    ]
+}
+
+# rule id -> (type, failing props, passing props, in prod)
+CASES: dict[str, tuple[str, dict, dict, bool]] = {
+    "s3-block-public-access": (
+        r.PUBLIC_ACCESS_BLOCK,
+        {"blockPublicAcls": True},
+        dict.fromkeys(("blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets"), True),
+        False,
+    ),
+    "s3-acls-disabled": (
+        r.OWNERSHIP,
+        {"rule": {"objectOwnership": "ObjectWriter"}},
+        {"rule": {"objectOwnership": "BucketOwnerEnforced"}},
+        False,
+    ),
+    "s3-bucket-policy-cloudfront-tls": (
+        r.BUCKET_POLICY,
+        {"policy": doc({"Effect": "Allow", "Principal": "*", "Action": "s3:GetObject"})},
+        {
+            "policy": doc(
+                {
+                    "Effect": "Allow",
+                    "Principal": {"Service": "cloudfront.amazonaws.com"},
+                    "Action": "s3:GetObject",
+                    "Condition": {"StringEquals": {"AWS:SourceArn": "arn:dist"}},
+                },
+                {
+                    "Effect": "Deny",
+                    "Principal": "*",
+                    "Action": "s3:*",
+                    "Condition": {"Bool": {"aws:SecureTransport": "false"}},
+                },
+            )
+        },
+        False,
+    ),
+    "s3-encryption": (
+        r.SSE,
+        {"rules": []},
+        {"rules": [{"applyServerSideEncryptionByDefault": {"sseAlgorithm": "AES256"}}]},
+        False,
+    ),
+    "s3-versioning": (
+        r.VERSIONING,
+        {"versioningConfiguration": {"status": "Suspended"}},
+        {"versioningConfiguration": {"status": "Enabled"}},
+        False,
+    ),
+    "s3-no-force-destroy-prod": (r.BUCKET, {"forceDestroy": True}, {"forceDestroy": False}, True),
+    "cloudfront-oac": (
+        r.DISTRIBUTION,
+        {
+            **CLOUDFRONT_OK,
+            "origins": [
+                {
+                    "originId": "site",
+                    "domainName": "b.s3.amazonaws.com",
+                    "s3OriginConfig": {"originAccessIdentity": "oai"},
+                }
+            ],
+        },
+        CLOUDFRONT_OK,
+        False,
+    ),
+    "cloudfront-https": (
+        r.DISTRIBUTION,
+        {
+            **CLOUDFRONT_OK,
+            "defaultCacheBehavior": {"viewerProtocolPolicy": "allow-all", "responseHeadersPolicyId": "h"},
+        },
+        CLOUDFRONT_OK,
+        False,
+    ),
+    "cloudfront-tls12": (
+        r.DISTRIBUTION,
+        {**CLOUDFRONT_OK, "viewerCertificate": {"cloudfrontDefaultCertificate": True}},
+        CLOUDFRONT_OK,
+        False,
+    ),
+    "cloudfront-security-headers": (r.HEADERS_POLICY, {"securityHeadersConfig": {}}, HEADERS_OK, False),
+    "cloudfront-origin-https": (
+        r.VPC_ORIGIN,
+        {"vpcOriginEndpointConfig": {"originProtocolPolicy": "http-only"}},
+        {"vpcOriginEndpointConfig": {"originProtocolPolicy": "https-only"}},
+        False,
+    ),
+    "cloudfront-waf": (
+        r.DISTRIBUTION,
+        {k: v for k, v in CLOUDFRONT_OK.items() if k != "webAclId"},
+        CLOUDFRONT_OK,
+        False,
+    ),
+    "alb-https-tls13": (
+        r.LISTENER,
+        {"protocol": "HTTPS", "sslPolicy": "ELBSecurityPolicy-2016-08"},
+        {"protocol": "HTTPS", "sslPolicy": "ELBSecurityPolicy-TLS13-1-2-2021-06"},
+        False,
+    ),
+    "alb-drop-invalid-headers": (
+        r.ALB,
+        {"dropInvalidHeaderFields": False, "desyncMitigationMode": "monitor"},
+        {"dropInvalidHeaderFields": True, "desyncMitigationMode": "defensive"},
+        False,
+    ),
+    "alb-deletion-protection-multi-az": (
+        r.ALB,
+        {"enableDeletionProtection": False, "subnets": ["a"]},
+        {"enableDeletionProtection": True, "subnets": ["a", "b"], "dropInvalidHeaderFields": True},
+        True,
+    ),
+    "ecs-no-public-ip": (
+        r.SERVICE,
+        {"networkConfiguration": {"assignPublicIp": True}},
+        {"networkConfiguration": {"assignPublicIp": False}},
+        False,
+    ),
+    "ecs-container-hardening": (
+        r.TASK_DEFINITION,
+        {"containerDefinitions": container(readonlyRootFilesystem=False, privileged=True, user="0")},
+        {"containerDefinitions": container()},
+        False,
+    ),
+    "ecs-secrets-not-environment": (
+        r.TASK_DEFINITION,
+        {"containerDefinitions": container(environment=[{"name": "GROQ_API_KEY", "value": "gsk"}])},
+        {"containerDefinitions": container()},
+        False,
+    ),
+    "ecs-awslogs": (
+        r.TASK_DEFINITION,
+        {"containerDefinitions": container(logConfiguration={})},
+        {"containerDefinitions": container()},
+        False,
+    ),
+    "ecs-container-insights": (
+        r.ECS_CLUSTER,
+        {"settings": [{"name": "containerInsights", "value": "disabled"}]},
+        {"settings": [{"name": "containerInsights", "value": "enabled"}]},
+        False,
+    ),
+    "ecs-deployment-safety": (
+        r.SERVICE,
+        {"launchType": "FARGATE", "platformVersion": "1.3.0"},
+        {
+            "launchType": "FARGATE",
+            "platformVersion": "LATEST",
+            "healthCheckGracePeriodSeconds": 60,
+            "deploymentCircuitBreaker": {"enable": True, "rollback": True},
+        },
+        False,
+    ),
+    "ecs-separate-roles": (
+        r.TASK_DEFINITION,
+        {"executionRoleArn": "arn:role/a", "taskRoleArn": "arn:role/a"},
+        {"executionRoleArn": "arn:role/a", "taskRoleArn": "arn:role/b"},
+        False,
+    ),
+    "ecr-scan-immutable": (
+        r.REPOSITORY,
+        {"imageTagMutability": "MUTABLE"},
+        {"imageTagMutability": "IMMUTABLE", "imageScanningConfiguration": {"scanOnPush": True}},
+        False,
+    ),
+    "elasticache-encryption-auth": (
+        r.REPLICATION_GROUP,
+        {"transitEncryptionEnabled": False},
+        {"atRestEncryptionEnabled": True, "transitEncryptionEnabled": True, "authToken": "[secret]"},
+        False,
+    ),
+    "elasticache-backups-failover": (
+        r.REPLICATION_GROUP,
+        {"snapshotRetentionLimit": 0, "numCacheClusters": 2},
+        {
+            "snapshotRetentionLimit": 1,
+            "finalSnapshotIdentifier": "f",
+            "numCacheClusters": 2,
+            "automaticFailoverEnabled": True,
+            "multiAzEnabled": True,
+        },
+        False,
+    ),
+    "elasticache-maintenance": (
+        r.REPLICATION_GROUP,
+        {"autoMinorVersionUpgrade": False},
+        {"autoMinorVersionUpgrade": True, "subnetGroupName": "g"},
+        False,
+    ),
+    "docdb-encryption-tls-audit": (
+        r.DOCDB_PARAMETERS,
+        {"parameters": [{"name": "tls", "value": "disabled"}]},
+        {"parameters": [{"name": "tls", "value": "enabled"}, {"name": "audit_logs", "value": "enabled"}]},
+        False,
+    ),
+    "docdb-backups-deletion-protection": (
+        r.DOCDB_CLUSTER,
+        {"backupRetentionPeriod": 1, "skipFinalSnapshot": True},
+        {
+            "backupRetentionPeriod": 7,
+            "deletionProtection": True,
+            "skipFinalSnapshot": False,
+            "finalSnapshotIdentifier": "f",
+            "storageEncrypted": True,
+            "enabledCloudwatchLogsExports": ["audit"],
+        },
+        True,
+    ),
+    "docdb-no-pinned-azs": (r.DOCDB_CLUSTER, {"availabilityZones": ["a", "b"]}, {}, False),
+    "sg-rules-described": (r.INGRESS, {"fromPort": 443}, {"fromPort": 443, "description": "why"}, False),
+    "vpc-default-sg-closed": (r.DEFAULT_SG, {"ingress": [{"fromPort": 0}]}, {"ingress": [], "egress": []}, False),
+    "vpc-no-auto-public-ip": (r.SUBNET, {"mapPublicIpOnLaunch": True}, {"mapPublicIpOnLaunch": False}, False),
+    "iam-trust-limited": (
+        r.ROLE,
+        {"assumeRolePolicy": doc({"Effect": "Allow", "Principal": {"AWS": "*"}, "Action": "sts:AssumeRole"})},
+        {
+            "assumeRolePolicy": doc(
+                {"Effect": "Allow", "Principal": {"Service": "ecs-tasks.amazonaws.com"}, "Action": "sts:AssumeRole"}
+            )
+        },
+        False,
+    ),
+    "iam-least-privilege": (
+        r.ROLE_POLICY,
+        {"policy": doc({"Effect": "Allow", "Action": "s3:*", "Resource": "*"})},
+        {
+            "policy": doc(
+                {"Effect": "Allow", "Action": ["ecr:GetAuthorizationToken"], "Resource": ["*"]},
+                {"Effect": "Allow", "Action": ["secretsmanager:GetSecretValue"], "Resource": ["arn:secret:a"]},
+            )
+        },
+        False,
+    ),
+    "logs-retention": (r.LOG_GROUP, {"retentionInDays": 0}, {"retentionInDays": 30}, False),
+    "secrets-recovery-window": (r.SECRET, {"recoveryWindowInDays": 0}, {"recoveryWindowInDays": 30}, True),
+    "waf-rate-limit-bad-inputs": (
+        r.WEB_ACL,
+        {"rules": [{"statement": {"rateBasedStatement": {"limit": 1000}}, "visibilityConfig": {}}]},
+        WAF_OK,
+        False,
+    ),
+    "atlas-access-list-not-open-in-prod": (
+        r.ATLAS_ACCESS,
+        {"cidrBlock": "0.0.0.0/0"},
+        {"cidrBlock": "203.0.113.7/32"},
+        True,
+    ),
+    "atlas-backups-tls": (
+        r.ATLAS_CLUSTER,
+        {"replicationSpecs": [{"regionConfigs": [{"providerName": "AWS"}]}], "backupEnabled": False},
+        {"replicationSpecs": [{"regionConfigs": [{"providerName": "AWS"}]}], "backupEnabled": True},
+        True,
+    ),
+    "redis-tls": (r.UPSTASH, {"tls": False}, {"tls": True}, False),
+}
+
+
+def test_every_resource_rule_has_a_case():
+    assert set(CASES) == {rule.id for rule in RULES}
+
+
+@pytest.mark.parametrize("rule_id", sorted(CASES))
+def test_resource_rule_fails_then_passes(rule_id):
+    type_, bad, good, prod = CASES[rule_id]
+    assert found(rule_id, subject(type_, bad, prod=prod)), f"{rule_id} should flag {bad}"
+    assert not found(rule_id, subject(type_, good, prod=prod)), f"{rule_id} should accept {good}"
+
+
+def test_every_rule_states_its_control():
+    for rule in (*RULES, *STACK_RULES):
+        assert rule.reference and rule.description and rule.severity and rule.enforcement
+
+
+# --- stack rules ------------------------------------------------------------------------------
+
+
+def group(name: str) -> Subject:
+    return subject(r.SECURITY_GROUP, {}, name=name)
+
+
+def ingress(name: str, port: int, target: Subject, *, source: Subject | None = None, **props) -> Subject:
+    deps = {"securityGroupId": (target.urn,)}
+    if source is not None:
+        deps["referencedSecurityGroupId"] = (source.urn,)
+        props["referencedSecurityGroupId"] = f"{source.name}-id"
+    return subject(r.INGRESS, {"fromPort": port, "toPort": port, "description": "d", **props}, name=name, deps=deps)
+
+
+def test_data_ports_only_from_the_backend():
+    backend, database, alb = group("firewall-backend"), group("firewall-database"), group("firewall-alb")
+    good = ingress("db-from-backend", 27017, database, source=backend)
+    assert not found("sg-data-ports-backend-only", backend, database, good)
+    from_alb = ingress("db-from-alb", 27017, database, source=alb)
+    open_cache = ingress("cache-open", 6379, database, cidrIpv4="10.0.0.0/8")
+    assert len(found("sg-data-ports-backend-only", backend, database, alb, from_alb, open_cache)) == 2
+
+
+def test_no_ingress_open_to_the_internet():
+    alb = group("firewall-alb")
+    assert found("sg-no-open-ingress", alb, ingress("any", 80, alb, cidrIpv4="0.0.0.0/0"))
+    assert not found("sg-no-open-ingress", alb, ingress("cf", 80, alb, prefixListId="pl-1"))
+
+
+def test_alb_only_from_cloudfront():
+    alb = group("firewall-alb")
+    assert found("alb-cloudfront-only", alb, ingress("office", 80, alb, cidrIpv4="198.51.100.0/24"))
+    assert not found("alb-cloudfront-only", alb, ingress("cf", 80, alb, prefixListId="pl-1"))
+
+
+def test_tasks_only_from_the_alb():
+    alb, backend, other = group("firewall-alb"), group("firewall-backend"), group("firewall-database")
+    assert found("ecs-tasks-from-alb-only", alb, backend, other, ingress("bad", 8000, backend, source=other))
+    assert not found("ecs-tasks-from-alb-only", alb, backend, ingress("ok", 8000, backend, source=alb))
+
+
+def test_stateful_resources_are_protected_in_prod_only():
+    assert found("data-protected-in-prod", subject(r.DOCDB_CLUSTER, {}, prod=True, protect=False))
+    assert not found("data-protected-in-prod", subject(r.DOCDB_CLUSTER, {}, prod=True, protect=True))
+    assert not found("data-protected-in-prod", subject(r.DOCDB_CLUSTER, {}, prod=False, protect=False))
+
+
+@pytest.mark.parametrize(
+    ("rule_id", "kind", "companion", "key"),
+    [
+        ("s3-bucket-has-public-access-block", r.BUCKET, r.PUBLIC_ACCESS_BLOCK, "bucket"),
+        ("ecr-lifecycle-policy", r.REPOSITORY, r.LIFECYCLE, "repository"),
+        ("vpc-flow-logs", r.VPC, r.FLOW_LOG, "vpcId"),
+        ("vpc-default-sg-managed", r.VPC, r.DEFAULT_SG, "vpcId"),
+    ],
+)
+def test_each_resource_has_its_companion(rule_id, kind, companion, key):
+    item = subject(kind, {}, name="main")
+    assert found(rule_id, item)
+    linked = subject(companion, {}, name="c", deps={key: (item.urn,)})
+    assert not found(rule_id, item, linked)
+
+
+def test_secrets_without_rotation_are_reported():
+    secret = subject(r.SECRET, {"recoveryWindowInDays": 30}, name="s")
+    assert found("secrets-rotation", secret)
+    rotation = subject(r.ROTATION, {}, name="rot", deps={"secretId": (secret.urn,)})
+    assert not found("secrets-rotation", secret, rotation)
+
+
+def test_every_stack_rule_is_exercised():
+    exercised = {
+        "sg-data-ports-backend-only",
+        "sg-no-open-ingress",
+        "alb-cloudfront-only",
+        "ecs-tasks-from-alb-only",
+        "data-protected-in-prod",
+        "s3-bucket-has-public-access-block",
+        "ecr-lifecycle-policy",
+        "vpc-flow-logs",
+        "vpc-default-sg-managed",
+        "secrets-rotation",
+    }
+    assert exercised == {rule.id for rule in STACK_RULES}
