@@ -9,7 +9,7 @@ import json
 import os
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any, NoReturn
 
 # The CLI uses no pydantic plugins; skipping their entry-point scan saves ~20 ms a run.
 os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
@@ -44,7 +44,9 @@ ProjectDirOption = Annotated[
         file_okay=False,
     ),
 ]
-JsonOption = Annotated[bool, typer.Option("--json", help="Print the plan as JSON (the plan contract).")]
+JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON for machines instead of tables.")]
+StrictOption = Annotated[bool, typer.Option("--strict", help="Exit 1 when the estimate exceeds nowry:monthlyBudget.")]
+StackArgument = Annotated[str, typer.Argument(help="Stack name: the X of Pulumi.X.yaml.")]
 
 
 @app.callback()
@@ -52,35 +54,133 @@ def _root() -> None:
     """Plan, price, check and draw Nowry's Pulumi stacks offline."""
 
 
-@app.command()
-def plan(
-    stack: Annotated[str, typer.Argument(help="Stack name: the X of Pulumi.X.yaml.")],
-    as_json: JsonOption = False,
-    overrides: SetOption = None,
-    project_dir: ProjectDirOption = Path("."),
-) -> None:
-    """Show every resource the stack would create, grouped by component, and its outputs."""
+def _plan(project_dir: Path, stack: str, overrides: list[str] | None) -> Any:
+    """Plan a stack offline; a usage or config error ends the command with exit 2."""
     from infra.engine import plan_stack
 
     try:
-        result = plan_stack(project_dir, stack, overrides or [])
+        return plan_stack(project_dir, stack, overrides or [])
     except (ConfigError, PhaseNotAvailable, StackFileError) as exc:
         _fail(str(exc))
+
+
+def _budget_findings(estimate: Any, strict: bool) -> bool:
+    """Warn when the estimate exceeds the budget; True when that should fail the command."""
+    if not estimate.over_budget:
+        return False
+    _warn(f"estimated ${estimate.total:,.2f}/month exceeds nowry:monthlyBudget ${estimate.budget:,.2f}")
+    return strict
+
+
+@app.command()
+def plan(
+    stack: StackArgument,
+    as_json: JsonOption = False,
+    overrides: SetOption = None,
+    project_dir: ProjectDirOption = Path("."),
+    strict: StrictOption = False,
+) -> None:
+    """Show every resource the stack would create, its policy findings and its monthly cost."""
+    from infra.cost.estimate import estimate as estimate_cost
     from infra.policy.check import check_plan
 
+    result = _plan(project_dir, stack, overrides)
     report = check_plan(result)
+    cost = estimate_cost(result)
     if as_json:
         payload = result.to_json()
         payload["policy"] = report.to_json()
+        payload["cost"] = cost.to_json()
         sys.stdout.write(json.dumps(payload, indent=2) + "\n")
     else:
         from infra.render import print_plan, print_policy
 
         print_plan(result)
         print_policy(report)
+        typer.echo(f"cost: ~${cost.total:,.2f}/month (nowry-infra cost {stack} for the lines)")
     for warning in result.warnings:
         _warn(warning)
-    raise typer.Exit(EXIT_FINDINGS if report.mandatory else EXIT_OK)
+    over = _budget_findings(cost, strict)
+    raise typer.Exit(EXIT_FINDINGS if report.mandatory or over else EXIT_OK)
+
+
+@app.command()
+def cost(
+    stack: StackArgument,
+    as_json: JsonOption = False,
+    overrides: SetOption = None,
+    project_dir: ProjectDirOption = Path("."),
+    strict: StrictOption = False,
+) -> None:
+    """Estimate the stack's monthly bill, line by line, from the price catalog and its usage."""
+    from infra.cost.estimate import estimate as estimate_cost
+
+    result = _plan(project_dir, stack, overrides)
+    estimate = estimate_cost(result)
+    if as_json:
+        sys.stdout.write(json.dumps({"stack": stack, "phase": result.phase, **estimate.to_json()}, indent=2) + "\n")
+    else:
+        from infra.render import print_cost
+
+        print_cost(result, estimate)
+    raise typer.Exit(EXIT_FINDINGS if _budget_findings(estimate, strict) else EXIT_OK)
+
+
+@app.command()
+def recommend(
+    users: Annotated[int, typer.Option("--users", min=0, help="Users the product serves (or expects).")],
+    as_json: JsonOption = False,
+    project_dir: ProjectDirOption = Path("."),
+) -> None:
+    """The phase for N users, each phase's estimated bill and the next steps to watch."""
+    from infra.cost.advisor import ORIGINAL_ESTIMATES, next_steps, phase_for
+    from infra.cost.phases import phase_bills
+
+    phase = phase_for(users)
+    bills = phase_bills(project_dir)
+    steps = next_steps(users)
+    if as_json:
+        payload = {
+            "users": users,
+            "phase": phase,
+            "monthly_by_phase": bills,
+            "original_estimates": ORIGINAL_ESTIMATES,
+            "next_steps": [{"users": s.users, "action": s.action, "reached": s.reached} for s in steps],
+        }
+        sys.stdout.write(json.dumps(payload, indent=2) + "\n")
+        return
+    from infra.render import print_recommendation
+
+    print_recommendation(users, phase, bills, steps)
+
+
+@app.command()
+def migrate(
+    stack: StackArgument,
+    to: Annotated[str, typer.Option("--to", help="The phase to move the stack to.")],
+    as_json: JsonOption = False,
+    overrides: SetOption = None,
+    project_dir: ProjectDirOption = Path("."),
+    accept_data_loss: Annotated[
+        bool, typer.Option("--accept-data-loss", help="Exit 0 even when a data store would be lost.")
+    ] = False,
+) -> None:
+    """What moving STACK to another phase creates, updates, replaces and deletes, and the runbook."""
+    from infra.config.model import PHASES
+    from infra.migrate import plan_migration
+
+    if to not in PHASES:
+        _fail(f"--to: unknown phase {to!r}; allowed: {', '.join(PHASES)}")
+    current = _plan(project_dir, stack, overrides)
+    target = _plan(project_dir, stack, [*(overrides or []), f"nowry:phase={to}"])
+    migration = plan_migration(current, target)
+    if as_json:
+        sys.stdout.write(json.dumps({"stack": stack, **migration.to_json()}, indent=2) + "\n")
+    else:
+        from infra.render import print_migration
+
+        print_migration(stack, migration)
+    raise typer.Exit(EXIT_FINDINGS if migration.data_loss and not accept_data_loss else EXIT_OK)
 
 
 @app.command()
@@ -124,7 +224,7 @@ def stacks(project_dir: ProjectDirOption = Path(".")) -> None:
         typer.echo(f"{name}\t{phase}")
 
 
-def _fail(message: str) -> typer.Exit:
+def _fail(message: str) -> NoReturn:
     typer.echo(f"error: {message}", err=True)
     raise typer.Exit(EXIT_USAGE)
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
@@ -102,3 +104,58 @@ def print_rules(rows: list[dict[str, str]], console: Console | None = None) -> N
     for row in rows:
         table.add_row(*(escape(row[c]) for c in ("id", "scope", "severity", "enforcement", "reference", "description")))
     console.print(table)
+
+
+def print_cost(plan: Plan, estimate: Any, console: Console | None = None) -> None:
+    console = console or Console()
+    table = Table(title=f"{plan.project}/{plan.stack} ({plan.phase}): monthly cost, USD", show_edge=False)
+    table.add_column("resource")
+    table.add_column("type")
+    table.add_column("USD/month", justify="right")
+    table.add_column("basis")
+    for item in sorted(estimate.line_items, key=lambda i: -i.monthly):
+        table.add_row(escape(item.name), escape(item.type), f"{item.monthly:,.2f}", escape(item.basis))
+    console.print(table)
+    for entry in estimate.not_priced:
+        console.print(f"  not priced: {escape(_short(entry['urn']))} ({escape(entry['type'])}): {entry['reason']}",
+                      soft_wrap=True)  # fmt: skip
+    budget = f" (budget ${estimate.budget:,.2f})" if estimate.budget is not None else ""
+    console.print(
+        f"[bold]total ~${estimate.total:,.2f}/month[/bold]{budget}; {len(estimate.free)} resources cost nothing "
+        f"themselves; {len(estimate.not_priced)} not priced"
+    )
+
+
+def print_recommendation(users: int, phase: str, bills: dict[str, float | None], steps: list[Any],
+                         console: Console | None = None) -> None:  # fmt: skip
+    from infra.cost.advisor import ORIGINAL_ESTIMATES
+
+    console = console or Console()
+    console.print(f"[bold]{users:,} users -> phase {phase}[/bold]")
+    table = Table(title="Estimated monthly bill by phase (shipped stacks, default usage)", show_edge=False)
+    for column in ("phase", "estimate", "original estimate"):
+        table.add_column(column)
+    for name, bill in bills.items():
+        shown = "not available yet" if bill is None else f"${bill:,.2f}"
+        mark = " <-" if name == phase else ""
+        table.add_row(f"{name}{mark}", shown, ORIGINAL_ESTIMATES.get(name, ""))
+    console.print(table)
+    for step in steps:
+        console.print(f"  {'✓' if step.reached else '·'} at {step.users:,} users: {escape(step.action)}")
+
+
+def print_migration(stack: str, migration: Any, console: Console | None = None) -> None:
+    console = console or Console()
+    console.print(f"[bold]{stack}: {migration.source} -> {migration.target}[/bold]")
+    for change in migration.changes:
+        flag = " [red](DATA)[/red]" if change.stateful and change.action in ("delete", "replace") else ""
+        detail = f" [{', '.join(change.properties)}]" if change.properties else ""
+        console.print(f"  {change.action:7} {escape(change.urn)}{flag}{escape(detail)}", soft_wrap=True)
+    counts = migration.to_json()["summary"]
+    console.print(", ".join(f"{n} to {action}" for action, n in counts.items()))
+    if migration.data_loss:
+        console.print(f"[red]{len(migration.data_loss)} data stores would be deleted or replaced[/red]")
+    if migration.runbook:
+        console.print("[bold]Runbook[/bold]")
+        for number, step in enumerate(migration.runbook, 1):
+            console.print(f"  {number}. {escape(step)}", soft_wrap=True)

@@ -65,6 +65,7 @@ def load_stack_config(raw: RawConfig, *, project: str, stack: str, project_dir: 
 
     phase = _phase(ns.get("phase"), issues)
     protect = _protect(ns.get("protect"), stack, issues)
+    budget = _budget(ns.get("monthlyBudget"), issues)
     sections = {name: _section(name, model, ns.get(name), issues) for name, model in SECTIONS.items()}
     secrets = _secrets(raw, ns, project, stack, phase, offline, issues, warnings)
 
@@ -119,6 +120,7 @@ def load_stack_config(raw: RawConfig, *, project: str, stack: str, project_dir: 
         phase=phase,
         protect=protect,
         aws_region=region,
+        monthly_budget=budget,
         secrets=secrets,
         **sections,  # type: ignore[arg-type]  # every section parsed: no issue was found
     )
@@ -145,6 +147,19 @@ def _protect(value: str | None, stack: str, issues: list[ConfigIssue]) -> bool |
     except ValidationError:
         issues.append(ConfigIssue("nowry:protect", "expected a boolean", repr(value), "true or false"))
         return None
+
+
+def _budget(value: str | None, issues: list[ConfigIssue]) -> float | None:
+    if value is None:
+        return None
+    try:
+        budget = float(value)
+    except ValueError:
+        budget = -1.0
+    if budget < 0:
+        issues.append(ConfigIssue("nowry:monthlyBudget", "expected an amount in USD", repr(value), "a number >= 0"))
+        return None
+    return budget
 
 
 def _section(name: str, model: type[Section], text: str | None, issues: list[ConfigIssue]) -> Section | None:

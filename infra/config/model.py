@@ -249,6 +249,23 @@ class PolicyConfig(Section):
     )
 
 
+class UsageConfig(Section):
+    """`nowry:usage` — traffic and storage assumptions behind the cost estimate."""
+
+    egress_gb: float = Field(50, ge=0, description="GB a month served to viewers")
+    requests_millions: float = Field(5, ge=0, description="million HTTPS requests a month")
+    alb_lcu: float = Field(1, ge=0, description="average ALB load balancer capacity units")
+    nat_gb: float = Field(20, ge=0, description="GB a month through NAT gateways (when there are any)")
+    log_gb: float = Field(5, ge=0, description="GB of backend logs ingested a month")
+    other_log_gb: float = Field(0.2, ge=0, description="GB a month into each other log group")
+    database_storage_gb: float = Field(10, ge=0, description="GB stored in DocumentDB")
+    database_io_millions: float = Field(10, ge=0, description="million DocumentDB I/Os a month")
+    site_storage_gb: float = Field(1, ge=0, description="GB of site files and their old versions in S3")
+    image_storage_gb: float = Field(1, ge=0, description="GB of images in ECR")
+    redis_commands_thousands: float = Field(300, ge=0, description="thousand Redis commands a month (Upstash)")
+    secret_calls_ten_thousands: float = Field(1, ge=0, description="ten-thousands of secret reads a month")
+
+
 SECTIONS: dict[str, type[Section]] = {
     "backend": BackendConfig,
     "frontend": FrontendConfig,
@@ -260,10 +277,11 @@ SECTIONS: dict[str, type[Section]] = {
     "vercel": VercelConfig,
     "upstash": UpstashConfig,
     "policy": PolicyConfig,
+    "usage": UsageConfig,
 }
 """Config keys that hold an object, and the model that reads each."""
 
-SCALAR_KEYS = ("phase", "protect")
+SCALAR_KEYS = ("phase", "protect", "monthlyBudget")
 """Config keys that hold one plain value."""
 
 
@@ -329,7 +347,10 @@ class StackConfig:
     vercel: VercelConfig
     upstash: UpstashConfig
     policy: PolicyConfig
+    usage: UsageConfig
     aws_region: str
+    monthly_budget: float | None
+    """``nowry:monthlyBudget`` in USD; plan and cost warn above it."""
     """``aws:region`` (the AWS provider's own key), validated; ``us-east-1`` when unset."""
     secrets: dict[str, SecretValue | None]
     """Secret config keys mapped to their value, or None for an optional one left unset."""

@@ -51,7 +51,9 @@ class Plan:
     outputs: dict[str, Any]
     warnings: tuple[str, ...] = ()
     acceptances: tuple[Any, ...] = ()
-    """Policy findings the stack's config accepts (``infra.policy.check.Acceptance``)."""
+    """Policy findings the stack's config accepts (``infra.policy.model.Acceptance``)."""
+    config: Any = field(default=None, repr=False, compare=False)
+    """The validated ``StackConfig`` the program ran with (usage assumptions, budget...)."""
 
     def of_type(self, type_: str) -> list[PlannedResource]:
         return [r for r in self.resources if r.type == type_]

@@ -81,8 +81,10 @@ def run_offline(
             settings.set_root_resource(None)  # type: ignore[arg-type]
         phase = raw.namespace(project.name).get("phase", "")
         resources = _resources(recorder)
-        acceptances = _acceptances(loaded[0] if loaded else None)
-        return Plan(project.name, stack, phase, resources, outputs, tuple(collector.messages), acceptances)
+        config = loaded[0] if loaded else None
+        return Plan(
+            project.name, stack, phase, resources, outputs, tuple(collector.messages), _acceptances(config), config
+        )
 
 
 def _acceptances(config: Any) -> tuple[Acceptance, ...]:

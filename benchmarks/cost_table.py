@@ -1,0 +1,40 @@
+"""Each shipped stack's and each phase's estimated monthly bill beside the product's
+original estimates (~$0, ~$15, ~$50, $150-300), from the price catalog and default usage.
+
+Run: python benchmarks/cost_table.py
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from infra.cost.advisor import ORIGINAL_ESTIMATES
+from infra.cost.estimate import estimate
+from infra.cost.phases import PHASE_SOURCES, phase_bills
+from infra.engine import plan_stack
+
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+
+
+def main() -> int:
+    print(f"{'stack':<10} {'phase':<11} {'USD/month':>10}")
+    for path in sorted(PROJECT_DIR.glob("Pulumi.*.yaml")):
+        stack = path.name[len("Pulumi.") : -len(".yaml")]
+        try:
+            plan = plan_stack(PROJECT_DIR, stack)
+        except Exception as exc:
+            print(f"{stack:<10} {'-':<11} {'-':>10}  not planned: {str(exc).splitlines()[0]}")
+            continue
+        print(f"{stack:<10} {plan.phase:<11} {estimate(plan).total:>10.2f}")
+    print()
+    print(f"{'phase':<11} {'estimate':>10}  {'original':<10} from")
+    for phase, bill in phase_bills(PROJECT_DIR).items():
+        stack, overrides = PHASE_SOURCES[phase]
+        shown = "n/a" if bill is None else f"{bill:.2f}"
+        source = " ".join([stack, *(f"--set {o}" for o in overrides)])
+        print(f"{phase:<11} {shown:>10}  {ORIGINAL_ESTIMATES[phase]:<10} {source}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

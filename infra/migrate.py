@@ -1,0 +1,156 @@
+"""Phase migrations: what changes between a stack's plan now and in another phase, which data
+stores that loses, and the runbook that moves the data first."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from infra.engine.plan import Plan, PlannedResource
+from infra.policy.rules import STATEFUL_TYPES
+
+REPLACE_ON_CHANGE: dict[str, tuple[str, ...]] = {
+    "aws:docdb/cluster:Cluster": ("clusterIdentifier", "engine", "storageEncrypted", "kmsKeyId", "port"),
+    "aws:elasticache/replicationGroup:ReplicationGroup": ("replicationGroupId", "engine", "port",
+                                                          "atRestEncryptionEnabled"),
+    "aws:s3/bucket:Bucket": ("bucket", "bucketPrefix"),
+    "aws:ecr/repository:Repository": ("name",),
+    "mongodbatlas:index/advancedCluster:AdvancedCluster": ("name", "projectId"),
+    "upstash:index/redisDatabase:RedisDatabase": ("databaseName", "region"),
+    "docker:index/volume:Volume": ("name", "driver"),
+}  # fmt: skip
+"""Properties whose change makes the provider replace the resource (create new, delete old)."""
+
+DATABASE_KINDS = {
+    "docker:index/container:Container": "mongo",
+    "mongodbatlas:index/advancedCluster:AdvancedCluster": "atlas",
+    "aws:docdb/cluster:Cluster": "documentdb",
+}
+
+RUNBOOKS: dict[tuple[str, str], list[str]] = {
+    ("atlas", "documentdb"): [
+        "Before `pulumi up`: take an Atlas backup snapshot and note the cluster's connection string.",
+        "Deploy the aws phase with the backend scaled to 0 (`--set nowry:backend.desiredCount=0`, minCount=0) so "
+        "nothing writes to the new database yet.",
+        "Download the Amazon RDS CA bundle (global-bundle.pem) on a host inside the VPC (or via SSM).",
+        "mongodump --uri '<atlas uri>' --gzip --archive=nowry.archive",
+        "mongorestore --uri 'mongodb://nowryadmin:<password>@<docdb endpoint>:27017/?tls=true&tlsCAFile="
+        "global-bundle.pem&retryWrites=false' --gzip --archive=nowry.archive --nsInclude 'nowry.*'",
+        "Compare document counts per collection; DocumentDB does not support every MongoDB feature (check "
+        "$lookup/aggregation stages and indexes the app uses).",
+        "Cutover: put the managed backend in maintenance mode, run a last incremental dump/restore of writes since "
+        "the first dump, scale the Fargate service up, switch DNS or the frontend's API URL to CloudFront.",
+        "Rollback: point the frontend back at the Railway backend; Atlas still holds the data as of the cutover. "
+        "Keep the Atlas cluster (it is protected) until the new stack has run clean for a week.",
+    ],
+    ("atlas", "atlas"): [
+        "The cluster keeps its logical name and URN: Pulumi upgrades the tier in place (M0 -> M10 -> M20). "
+        "Atlas moves the data itself; expect a short election at the switch. No data migration is needed.",
+    ],
+    ("mongo", "atlas"): [
+        "mongodump --uri 'mongodb://nowry:<password>@localhost:27017/?authSource=admin' --gzip --archive=local.archive",
+        "mongorestore --uri '<atlas mongodb+srv uri>' --gzip --archive=local.archive --nsInclude 'nowry.*'",
+        "Check counts per collection, then deploy the backend with the Atlas MONGO_URI.",
+    ],
+    ("documentdb", "atlas"): [
+        "mongodump from DocumentDB over TLS with the RDS CA bundle; mongorestore into Atlas; verify counts.",
+        "Cutover with the backend scaled to 0, then switch MONGO_URI; keep DocumentDB (deletion protection on) "
+        "until the new database has run clean.",
+    ],
+}
+CACHE_NOTE = (
+    "Redis holds only cache data: no migration. The new cache starts empty; expect a warm-up period of cache "
+    "misses. Rollback: point REDIS_URL back at the old cache."
+)
+
+
+@dataclass(frozen=True)
+class Change:
+    action: str
+    """create | update | replace | delete"""
+    urn: str
+    type: str
+    stateful: bool
+    properties: tuple[str, ...] = ()
+
+    def to_json(self) -> dict[str, Any]:
+        return {"action": self.action, "urn": self.urn, "type": self.type, "stateful": self.stateful,
+                "properties": list(self.properties)}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Migration:
+    source: str
+    target: str
+    changes: list[Change]
+    runbook: list[str] = field(default_factory=list)
+
+    @property
+    def data_loss(self) -> list[Change]:
+        return [c for c in self.changes if c.stateful and c.action in ("delete", "replace")]
+
+    def to_json(self) -> dict[str, Any]:
+        counts = {a: sum(1 for c in self.changes if c.action == a) for a in ("create", "update", "replace", "delete")}
+        return {
+            "from": self.source,
+            "to": self.target,
+            "summary": counts,
+            "changes": [c.to_json() for c in self.changes],
+            "data_loss": [c.to_json() for c in self.data_loss],
+            "runbook": self.runbook,
+        }
+
+
+def _stateful(resource: PlannedResource) -> bool:
+    return resource.type in STATEFUL_TYPES or (
+        resource.type == "docker:index/container:Container" and "mongo" in resource.name
+    )
+
+
+def diff(current: Plan, target: Plan) -> list[Change]:
+    before = {r.urn: r for r in current.resources if r.custom}
+    after = {r.urn: r for r in target.resources if r.custom}
+    changes: list[Change] = []
+    for urn in sorted(after.keys() - before.keys()):
+        changes.append(Change("create", urn, after[urn].type, _stateful(after[urn])))
+    for urn in sorted(before.keys() - after.keys()):
+        changes.append(Change("delete", urn, before[urn].type, _stateful(before[urn])))
+    for urn in sorted(before.keys() & after.keys()):
+        old, new = before[urn], after[urn]
+        changed = tuple(
+            sorted(k for k in old.inputs.keys() | new.inputs.keys() if old.inputs.get(k) != new.inputs.get(k))
+        )
+        if not changed:
+            continue
+        forcing = tuple(k for k in changed if k in REPLACE_ON_CHANGE.get(new.type, ()))
+        action = "replace" if forcing else "update"
+        changes.append(Change(action, urn, new.type, _stateful(new), forcing or changed))
+    return changes
+
+
+def _database_kind(plan: Plan) -> str | None:
+    for resource in plan.resources:
+        kind = DATABASE_KINDS.get(resource.type)
+        if kind == "mongo" and "mongo" not in resource.name and "database" not in resource.name:
+            continue
+        if kind:
+            return kind
+    return None
+
+
+def runbook(current: Plan, target: Plan) -> list[str]:
+    steps: list[str] = []
+    source_db, target_db = _database_kind(current), _database_kind(target)
+    if source_db and target_db:
+        steps += RUNBOOKS.get((source_db, target_db), [f"Move the data from {source_db} to {target_db} "
+                                                       "with mongodump/mongorestore before the cutover."])  # fmt: skip
+    caches = ("upstash:index/redisDatabase:RedisDatabase", "aws:elasticache/replicationGroup:ReplicationGroup")
+    had_cache = any(r.type in caches for r in current.resources)
+    has_cache = any(r.type in caches for r in target.resources)
+    if had_cache or has_cache:
+        steps.append(CACHE_NOTE)
+    return steps
+
+
+def plan_migration(current: Plan, target: Plan) -> Migration:
+    return Migration(current.phase, target.phase, diff(current, target), runbook(current, target))

@@ -1,0 +1,167 @@
+"""Cost estimate, budget, phase advisor and migration plan."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from typer.testing import CliRunner
+
+from infra.cli import app
+from infra.cost.advisor import phase_for
+from infra.cost.catalog import load_catalog
+from infra.cost.estimate import estimate
+from infra.engine import Plan, PlannedResource, plan_stack
+from tests.conftest import PROJECT_DIR, SHIPPED_STACKS
+
+runner = CliRunner()
+
+
+def invoke(*args: str):
+    return runner.invoke(app, [*args, "--project-dir", str(PROJECT_DIR)])
+
+
+@pytest.fixture(scope="module")
+def prod_cost():
+    return estimate(plan_stack(PROJECT_DIR, "prod"))
+
+
+def test_every_catalog_price_has_value_unit_source_and_date():
+    catalog = load_catalog()
+    assert catalog.hours == 730
+    for price in catalog.prices.values():
+        assert price.value is not None and price.unit and price.source and price.as_of, price.key
+
+
+def test_prod_costs_at_most_125_and_matches_a_bill_from_the_same_prices(prod_cost):
+    hours = 730
+    fargate = 2 * (0.25 * 0.03238 + 0.5 * 0.00356) * hours
+    public_ips = 2 * 0.005 * hours  # two tasks, no NAT; the ALB is internal
+    alb = 0.0225 * hours + 1 * 0.008 * hours
+    valkey = 0.0128 * hours
+    documentdb = 0.072 * hours + 10 * 0.10 + 10 * 0.20
+    secrets = 4 * 0.40
+    logs = 5 * 0.50
+    waf = 5 + 2 * 1 + 5 * 0.60
+    bill = fargate + public_ips + alb + valkey + documentdb + secrets + logs + waf
+    assert prod_cost.total <= 125
+    assert abs(prod_cost.total - bill) / bill < 0.10
+
+
+def test_every_resource_in_every_shipped_stack_is_accounted_for():
+    for stack in SHIPPED_STACKS:
+        plan = plan_stack(PROJECT_DIR, stack)
+        cost = estimate(plan)
+        accounted = {i.urn for i in cost.line_items} | set(cost.free) | {n["urn"] for n in cost.not_priced}
+        assert accounted == {r.urn for r in plan.resources if r.custom}, stack
+        assert cost.not_priced == [], stack
+
+
+def test_an_unknown_type_is_listed_as_not_priced_never_zero():
+    type_ = "aws:sagemaker/endpoint:Endpoint"
+    strange = PlannedResource(
+        f"urn:pulumi:x::nowry::{type_}::ml", type_, "ml", None, True, None, (), False, False, {}, {}
+    )
+    cost = estimate(Plan("nowry", "x", "aws", (strange,), {}))
+    assert cost.line_items == []
+    assert cost.not_priced == [{"urn": strange.urn, "type": strange.type, "reason": "no price for this type"}]
+
+
+def test_nat_gateways_and_their_addresses_are_priced():
+    single = estimate(plan_stack(PROJECT_DIR, "prod", ["nowry:aws.nat=single"]))
+    names = {i.name: i.monthly for i in single.line_items}
+    assert names["network-nat-0"] == pytest.approx(0.045 * 730 + 20 * 0.045)
+    assert names["network-nat-eip-0"] == pytest.approx(0.005 * 730)
+
+
+def test_usage_assumptions_come_from_config():
+    busy = estimate(plan_stack(PROJECT_DIR, "prod", ["nowry:usage.egressGb=3048", "nowry:usage.requestsMillions=30"]))
+    cdn = next(i for i in busy.line_items if i.name == "site-cdn")
+    assert cdn.monthly == pytest.approx(2024 * 0.085 + 20 * 1.0)
+    assert busy.assumptions["egress_gb"] == 3048
+
+
+def test_managed_phases_price_plans_and_atlas_tiers():
+    assert estimate(plan_stack(PROJECT_DIR, "dev")).total == pytest.approx(5.0)
+    hybrid = estimate(plan_stack(PROJECT_DIR, "dev", ["nowry:phase=hybrid"]))
+    assert {i.name: i.monthly for i in hybrid.line_items}["database-cluster"] == pytest.approx(0.08 * 730)
+    paid = estimate(plan_stack(PROJECT_DIR, "dev", ["nowry:phase=all-paid"]))
+    lines = {i.name: i.monthly for i in paid.line_items}
+    assert lines["frontend-project"] == 20 and lines["backend-service"] == 20
+
+
+def test_plan_json_gains_a_cost_key():
+    cost = json.loads(invoke("plan", "prod", "--json").stdout)["cost"]
+    assert cost["currency"] == "USD"
+    assert cost["monthly_total"] <= 125
+    assert {"urn", "type", "name", "monthly", "basis"} <= set(cost["line_items"][0])
+
+
+def test_budget_warns_and_strict_fails():
+    over = invoke("cost", "prod", "--set", "nowry:monthlyBudget=50")
+    assert over.exit_code == 0 and "exceeds nowry:monthlyBudget" in over.stderr
+    assert invoke("cost", "prod", "--set", "nowry:monthlyBudget=50", "--strict").exit_code == 1
+    assert invoke("plan", "prod", "--set", "nowry:monthlyBudget=50", "--strict").exit_code == 1
+    within = invoke("cost", "prod", "--set", "nowry:monthlyBudget=200", "--strict")
+    assert within.exit_code == 0 and "exceeds" not in within.stderr
+
+
+@pytest.mark.parametrize(("override", "key"), [("nowry:monthlyBudget=lots", "nowry:monthlyBudget"),
+                                                ("nowry:usage.egressGb=-1", "nowry:usage.egressGb")])  # fmt: skip
+def test_bad_cost_config_exits_2(override, key):
+    result = invoke("cost", "prod", "--set", override)
+    assert result.exit_code == 2 and key in result.stderr
+
+
+def test_cost_json_lists_every_line():
+    result = invoke("cost", "prod", "--json")
+    payload = json.loads(result.stdout)
+    assert payload["phase"] == "aws"
+    assert round(sum(i["monthly"] for i in payload["line_items"]), 1) == round(payload["monthly_total"], 1)
+
+
+@pytest.mark.parametrize(
+    ("users", "phase"),
+    [(0, "free-tier"), (99, "free-tier"), (100, "hybrid"), (999, "hybrid"), (1000, "all-paid"), (9999, "all-paid"),
+     (10000, "aws"), (49999, "aws"), (50000, "kubernetes"), (10**6, "kubernetes")],
+)  # fmt: skip
+def test_recommend_boundaries(users, phase):
+    assert phase_for(users) == phase
+
+
+def test_recommend_json_gives_the_phase_bills_and_steps():
+    result = invoke("recommend", "--users", "1000", "--json")
+    assert result.exit_code == 0
+    payload = json.loads(result.stdout)
+    assert payload["phase"] == "all-paid"
+    assert payload["monthly_by_phase"]["aws"] <= 125
+    reached = [s["users"] for s in payload["next_steps"] if s["reached"]]
+    assert reached == [100, 500, 1000]
+
+
+def test_migrate_all_paid_to_aws_flags_atlas_and_upstash():
+    result = invoke("migrate", "dev", "--to", "aws", "--set", "nowry:phase=all-paid", "--json")
+    assert result.exit_code == 1
+    payload = json.loads(result.stdout)
+    lost = {c["type"] for c in payload["data_loss"]}
+    assert "mongodbatlas:index/advancedCluster:AdvancedCluster" in lost
+    assert "upstash:index/redisDatabase:RedisDatabase" in lost
+    assert payload["summary"]["create"] > 0 and payload["summary"]["delete"] > 0
+    assert any("mongodump" in step for step in payload["runbook"])
+    assert any("tlsCAFile" in step for step in payload["runbook"])
+    accepted = invoke("migrate", "dev", "--to", "aws", "--set", "nowry:phase=all-paid", "--accept-data-loss")
+    assert accepted.exit_code == 0
+
+
+def test_migrate_free_tier_to_hybrid_upgrades_the_cluster_in_place():
+    result = invoke("migrate", "dev", "--to", "hybrid", "--json")
+    assert result.exit_code == 0
+    payload = json.loads(result.stdout)
+    assert payload["data_loss"] == []
+    assert [c["action"] for c in payload["changes"]] == ["update"]
+    assert payload["changes"][0]["urn"].endswith("::database-cluster")
+
+
+def test_migrate_to_an_unknown_phase_exits_2():
+    result = invoke("migrate", "dev", "--to", "mainframe")
+    assert result.exit_code == 2 and "mainframe" in result.stderr
