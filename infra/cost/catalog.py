@@ -40,7 +40,7 @@ class Catalog:
 
 @cache
 def load_catalog(path: Path = CATALOG) -> Catalog:
-    data = yaml.safe_load(path.read_text())
+    data = yaml.load(path.read_text(), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     prices = {
         key: Price(key, entry["value"], entry["unit"], entry["source"], str(entry["as_of"]))
         for key, entry in data["prices"].items()
