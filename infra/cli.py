@@ -183,6 +183,91 @@ def migrate(
     raise typer.Exit(EXIT_FINDINGS if migration.data_loss and not accept_data_loss else EXIT_OK)
 
 
+RetryOption = Annotated[str, typer.Option("--retry-mode", help="botocore retry mode: standard or adaptive.")]
+EndpointOption = Annotated[
+    str | None, typer.Option("--endpoint-url", help="Send AWS calls to this endpoint (an emulator).", hidden=True)
+]
+
+
+@app.command()
+def bootstrap(
+    region: Annotated[str, typer.Option("--region", help="AWS region of the state bucket and key.")],
+    bucket: Annotated[
+        str | None, typer.Option("--bucket", help="Bucket name (default: nowry-pulumi-state-<account>-<region>).")
+    ] = None,
+    kms_alias: Annotated[
+        str, typer.Option("--kms-alias", help="Alias of the secrets key.")
+    ] = "alias/nowry-pulumi-secrets",
+    fix: Annotated[
+        bool, typer.Option("--fix", help="Fix an existing bucket or key that is weaker than it should be.")
+    ] = False,
+    retry_mode: RetryOption = "standard",
+    endpoint_url: EndpointOption = None,
+) -> None:
+    """Create (idempotently) the S3 bucket for Pulumi state and the KMS key for its secrets."""
+    from infra.ops.aws import Aws, AwsError
+    from infra.ops.bootstrap import StateBackend
+
+    try:
+        aws = Aws(region, endpoint_url=endpoint_url, retry_mode=retry_mode)
+        result = StateBackend(aws, bucket=bucket, alias=kms_alias).run(fix=fix)
+    except (AwsError, ValueError) as exc:
+        _fail(str(exc))
+    for change in result.changes:
+        typer.echo(f"changed: {change}")
+    if not result.changes:
+        typer.echo(f"no changes: s3://{result.bucket} and {result.alias} are already set up")
+    unfixed = [] if fix else result.drift
+    for drift in unfixed:
+        typer.echo(f"weaker than expected: {drift.render()} (run again with --fix)", err=True)
+    typer.echo("next:")
+    typer.echo(f"  {result.login_line}")
+    typer.echo(f"  {result.stack_init_line}")
+    raise typer.Exit(EXIT_FINDINGS if unfixed else EXIT_OK)
+
+
+@app.command()
+def verify(
+    stack: StackArgument,
+    outputs: Annotated[
+        str, typer.Option("--outputs", help="File with `pulumi stack output --json --show-secrets`, or - for stdin.")
+    ] = "-",
+    timeout: Annotated[float, typer.Option("--timeout", min=0, help="Seconds to wait for every check to pass.")] = 300,
+    interval: Annotated[float, typer.Option("--interval", min=0, help="Seconds between rounds of checks.")] = 5,
+    region: Annotated[str | None, typer.Option("--region", help="AWS region (default: the stack's output).")] = None,
+    retry_mode: RetryOption = "standard",
+    endpoint_url: EndpointOption = None,
+) -> None:
+    """Check a deployed aws-phase stack: ECS steady, targets healthy, CloudFront deployed, data
+    stores available, the site and the API answering."""
+    from infra.ops.aws import Aws
+    from infra.ops.verify import verify as run_checks
+
+    try:
+        text = sys.stdin.read() if outputs == "-" else Path(outputs).read_text()
+        values = json.loads(text)
+        if not isinstance(values, dict):
+            raise ValueError("expected a JSON object of outputs")
+    except (OSError, ValueError) as exc:
+        _fail(f"--outputs: cannot read stack outputs ({exc})")
+    chosen_region = region or values.get("region") or os.environ.get("AWS_REGION")
+    if not chosen_region:
+        _fail("no region: pass --region (the stack outputs have none)")
+    try:
+        aws = Aws(chosen_region, endpoint_url=endpoint_url, retry_mode=retry_mode)
+    except ValueError as exc:
+        _fail(str(exc))
+    from infra.render import VerifyProgress
+
+    with VerifyProgress(stack) as progress:
+        results = run_checks(aws, values, timeout=timeout, interval=interval, on_progress=progress.update)
+    from infra.render import print_checks
+
+    print_checks(results)
+    failed = [r for r in results if r.ok is False]
+    raise typer.Exit(EXIT_FINDINGS if failed else EXIT_OK)
+
+
 @app.command()
 def rules(as_json: JsonOption = False) -> None:
     """List every policy rule: id, severity, enforcement, the control it implements."""

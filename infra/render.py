@@ -159,3 +159,38 @@ def print_migration(stack: str, migration: Any, console: Console | None = None) 
         console.print("[bold]Runbook[/bold]")
         for number, step in enumerate(migration.runbook, 1):
             console.print(f"  {number}. {escape(step)}", soft_wrap=True)
+
+
+class VerifyProgress:
+    """A live line per check while ``verify`` waits (only on a terminal)."""
+
+    def __init__(self, stack: str, console: Console | None = None) -> None:
+        self.console = console or Console(stderr=True)
+        self.stack = stack
+        self._status: Any = None
+
+    def __enter__(self) -> VerifyProgress:
+        if self.console.is_terminal:
+            self._status = self.console.status(f"verifying {self.stack} ...")
+            self._status.__enter__()
+        return self
+
+    def update(self, results: list[Any]) -> None:
+        if self._status is not None:
+            done = sum(1 for r in results if r.ok is not False)
+            self._status.update(f"verifying {self.stack}: {done}/{len(results)} checks passing ...")
+
+    def __exit__(self, *exc: object) -> None:
+        if self._status is not None:
+            self._status.__exit__(*exc)
+
+
+def print_checks(results: list[Any], console: Console | None = None) -> None:
+    console = console or Console()
+    table = Table(title="Checks", show_edge=False)
+    for column in ("check", "result", "detail"):
+        table.add_column(column)
+    marks = {True: "[green]ok[/green]", False: "[red]FAILED[/red]", None: "[dim]skipped[/dim]"}
+    for result in results:
+        table.add_row(escape(result.name), marks[result.ok], escape(result.detail))
+    console.print(table)

@@ -54,7 +54,8 @@ def build(config: StackConfig) -> dict[str, Any]:
         ),
     )
     secret_values: dict[str, pulumi.Input[str]] = dict(app_secrets(config))
-    secret_values["MONGO_URI"] = _database_uri(config, network, firewall)
+    data_outputs: dict[str, Any] = {}
+    secret_values["MONGO_URI"] = _database_uri(config, network, firewall, data_outputs)
     if config.cache.enabled:
         assert firewall.cache is not None
         cache = Cache(
@@ -70,6 +71,7 @@ def build(config: StackConfig) -> dict[str, Any]:
             ),
         )
         secret_values["REDIS_URL"] = cache.url
+        data_outputs["cacheId"] = cache.replication_group.id
     secrets = AppSecrets(
         "secrets",
         AppSecretsArgs(
@@ -164,10 +166,16 @@ def build(config: StackConfig) -> dict[str, Any]:
         "bucketName": site.bucket.bucket,
         "distributionId": site.distribution.id,
         "repositoryUrl": images.repository.repository_url,
+        "targetGroupArn": balancer.target_group.arn,
+        "apiHealthUrl": site.url.apply(lambda url: f"{url}/api{backend_cfg.health_path}"),
+        "region": config.aws_region,
+        **data_outputs,
     }
 
 
-def _database_uri(config: StackConfig, network: Network, firewall: AppSecurityGroups) -> pulumi.Output[str]:
+def _database_uri(
+    config: StackConfig, network: Network, firewall: AppSecurityGroups, outputs: dict[str, Any]
+) -> pulumi.Output[str]:
     database = config.database
     if config.database_engine == "atlas":
         from stacks.atlas import atlas_database
@@ -197,4 +205,5 @@ def _database_uri(config: StackConfig, network: Network, firewall: AppSecurityGr
             log_retention_days=config.aws.log_retention_days,
         ),
     )
+    outputs["databaseClusterId"] = documentdb.cluster.cluster_identifier
     return documentdb.uri

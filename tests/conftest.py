@@ -48,3 +48,26 @@ def local_plan() -> Plan:
 
 def plan_json_text(plan: Plan) -> str:
     return json.dumps(plan.to_json())
+
+
+@pytest.fixture(scope="session")
+def moto_endpoint():
+    """moto's AWS server on 127.0.0.1 for the whole session; tests reset it as they need."""
+    from tests.aws_emulator import moto_server
+
+    with moto_server() as endpoint:
+        yield endpoint
+
+
+@pytest.fixture
+def aws_env(monkeypatch, moto_endpoint):
+    """Fake credentials for the emulator, and a clean emulator."""
+    from tests.aws_emulator import reset
+
+    for key in ("AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN"):
+        monkeypatch.delenv(key, raising=False)
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
+    reset(moto_endpoint)
+    return moto_endpoint

@@ -10,6 +10,7 @@ from pathlib import Path
 import pulumi
 import pulumi_aws as aws
 
+from components.aws.cache_invalidation import CacheInvalidation, content_hash
 from components.aws.site_files import site_files
 
 CACHING_OPTIMIZED = "658327ea-f89d-4fab-a63d-7e88639e58f6"
@@ -64,9 +65,9 @@ class StaticSite(pulumi.ComponentResource):
     Builds: a private S3 bucket (versioned, encrypted, ACLs disabled, all public access
     blocked), an Origin Access Control, a bucket policy admitting only this distribution
     over TLS, a response headers policy, an SPA routing function, the distribution (site by
-    default, ``/api/*`` to the ALB's VPC origin uncached) and one object per built file
-    with its content type and cache-control (``immutable`` for fingerprinted assets,
-    ``no-cache`` for index.html).
+    default, ``/api/*`` to the ALB's VPC origin uncached), one object per built file with
+    its content type and cache-control (``immutable`` for fingerprinted assets,
+    ``no-cache`` for index.html), and a cache invalidation made only when the files change.
     Secure defaults: OAC not OAI, redirect-to-https, HSTS/nosniff/frame-options/referrer/
     CSP headers, TLSv1.2_2021 with a custom domain (the default ``*.cloudfront.net``
     certificate forces TLSv1: an accepted finding), web ACL attached when given, bucket
@@ -308,13 +309,23 @@ class StaticSite(pulumi.ComponentResource):
         files = site_files(directory)
         if not files:
             pulumi.log.warn(f"frontend.staticDir {directory} holds no files: nothing is uploaded")
+            return
+        uploads = []
         for item in files:
-            aws.s3.BucketObjectv2(
-                f"{self._name}-file-{item.key}",
-                bucket=self.bucket.id,
-                key=item.key,
-                source=pulumi.FileAsset(str(item.path)),
-                content_type=item.content_type,
-                cache_control=item.cache_control,
-                opts=self._child,
+            uploads.append(
+                aws.s3.BucketObjectv2(
+                    f"{self._name}-file-{item.key}",
+                    bucket=self.bucket.id,
+                    key=item.key,
+                    source=pulumi.FileAsset(str(item.path)),
+                    content_type=item.content_type,
+                    cache_control=item.cache_control,
+                    opts=self._child,
+                )
             )
+        CacheInvalidation(
+            f"{self._name}-invalidation",
+            distribution_id=self.distribution.id,
+            content_hash=content_hash(files),
+            opts=pulumi.ResourceOptions(parent=self, depends_on=uploads),
+        )

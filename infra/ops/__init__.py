@@ -1,0 +1,1 @@
+"""Operations against live AWS accounts with boto3: state-backend bootstrap, post-deploy checks."""
