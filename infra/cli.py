@@ -269,6 +269,27 @@ def verify(
 
 
 @app.command()
+def diagram(
+    stack: StackArgument,
+    out: Annotated[Path, typer.Option("--out", help="Picture to write: .png, .svg or .dot.")],
+    overrides: SetOption = None,
+    project_dir: ProjectDirOption = Path("."),
+) -> None:
+    """Draw the stack's architecture from its plan: provider icons, network boundaries,
+    traffic and data edges."""
+    from infra.diagram import FORMATS, draw
+
+    if out.suffix.lstrip(".").lower() not in FORMATS:
+        _fail(f"--out must end in {', '.join('.' + f for f in FORMATS)}, not {out.suffix or 'nothing'}")
+    result = _plan(project_dir, stack, overrides)
+    try:
+        written = draw(result, out)
+    except FileNotFoundError as exc:  # Graphviz's `dot` is missing
+        _fail(f"cannot render {out}: Graphviz is needed (Debian/Ubuntu: apt-get install graphviz) ({exc})")
+    typer.echo(f"wrote {written}")
+
+
+@app.command()
 def rules(as_json: JsonOption = False) -> None:
     """List every policy rule: id, severity, enforcement, the control it implements."""
     from infra.policy.rules import RULES, STACK_RULES

@@ -19,6 +19,7 @@ from components.aws.container_service import ContainerService, ContainerServiceA
 from components.aws.document_database import DocumentDatabase, DocumentDatabaseArgs
 from components.aws.image_repository import ImageRepository, ImageRepositoryArgs
 from components.aws.load_balancer import LoadBalancer, LoadBalancerArgs
+from components.aws.monitoring import Monitoring, MonitoringArgs
 from components.aws.network import Network, NetworkArgs
 from components.aws.security_groups import AppSecurityGroups, AppSecurityGroupsArgs
 from components.aws.static_site import ApiOrigin, StaticSite, StaticSiteArgs
@@ -55,6 +56,7 @@ def build(config: StackConfig) -> dict[str, Any]:
     )
     secret_values: dict[str, pulumi.Input[str]] = dict(app_secrets(config))
     data_outputs: dict[str, Any] = {}
+    cache_node: pulumi.Output[str] | None = None
     secret_values["MONGO_URI"] = _database_uri(config, network, firewall, data_outputs)
     if config.cache.enabled:
         assert firewall.cache is not None
@@ -72,6 +74,7 @@ def build(config: StackConfig) -> dict[str, Any]:
         )
         secret_values["REDIS_URL"] = cache.url
         data_outputs["cacheId"] = cache.replication_group.id
+        cache_node = cache.replication_group.id.apply(lambda group: f"{group}-001")
     secrets = AppSecrets(
         "secrets",
         AppSecretsArgs(
@@ -143,6 +146,25 @@ def build(config: StackConfig) -> dict[str, Any]:
         if aws_cfg.waf.enabled
         else None
     )
+    if aws_cfg.monitoring.enabled:
+        monitoring = aws_cfg.monitoring
+        Monitoring(
+            "monitoring",
+            MonitoringArgs(
+                region=config.aws_region,
+                emails=monitoring.emails,
+                load_balancer_arn_suffix=balancer.alb.arn_suffix,
+                target_group_arn_suffix=balancer.target_group.arn_suffix,
+                cluster_name=service.cluster.name,
+                service_name=service.service.name,
+                database_cluster_id=data_outputs.get("databaseClusterId"),
+                cache_node_id=cache_node,
+                web_acl_name=waf.web_acl.name if waf else None,
+                error_rate_percent=monitoring.error_rate_percent,
+                latency_p95_seconds=monitoring.latency_p95_seconds,
+                blocked_requests=monitoring.blocked_requests,
+            ),
+        )
     frontend = config.frontend
     site = StaticSite(
         "site",

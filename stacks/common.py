@@ -24,6 +24,8 @@ def app_secrets(config: StackConfig) -> dict[str, pulumi.Output[str]]:
         if value is not None:
             env[spec.env] = pulumi.Output.secret(value.reveal())
             continue
+        if not spec.optional_generated:
+            continue
         generated = random.RandomPassword(
             f"{_kebab(spec.key)}-generated",
             length=64,

@@ -150,7 +150,17 @@ def _cache(cache: CacheConfig, issues: list[ConfigIssue]) -> None:
         )
 
 
+EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[a-z]{2,}$", re.IGNORECASE)
+
+
 def _network(aws: AwsConfig, region: str, issues: list[ConfigIssue]) -> None:
+    for index, email in enumerate(aws.monitoring.emails):
+        if not EMAIL.match(email):
+            issues.append(
+                ConfigIssue(
+                    f"nowry:aws.monitoring.emails[{index}]", "is not an email address", repr(email), "name@example.com"
+                )
+            )
     try:
         network = ipaddress.IPv4Network(aws.vpc_cidr)
         if not 16 <= network.prefixlen <= 22:

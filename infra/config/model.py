@@ -152,6 +152,16 @@ class WafConfig(Section):
     )
 
 
+class MonitoringConfig(Section):
+    """`nowry:aws.monitoring` — alarms, dashboard and alert emails."""
+
+    enabled: bool = Field(True, description="true or false")
+    emails: list[str] = Field(default_factory=list, description="addresses the alert topic emails")
+    error_rate_percent: float = Field(5, gt=0, le=100, description="API 5xx percentage that alarms")
+    latency_p95_seconds: float = Field(1.0, gt=0, description="API p95 latency in seconds that alarms")
+    blocked_requests: int = Field(500, ge=1, description="WAF blocked requests in 5 minutes that alarm")
+
+
 class AwsConfig(Section):
     """`nowry:aws` — settings of the aws phase."""
 
@@ -166,6 +176,9 @@ class AwsConfig(Section):
     )
     alb_domain: str | None = Field(None, description="DNS name on that certificate that resolves to the ALB")
     waf: WafConfig = Field(default_factory=lambda: WafConfig.model_validate({}), description="web ACL settings")
+    monitoring: MonitoringConfig = Field(
+        default_factory=lambda: MonitoringConfig.model_validate({}), description="alarms and alerts"
+    )
 
 
 ATLAS_TIERS_BY_PHASE = {"free-tier": "M0", "hybrid": "M10", "all-paid": "M10", "aws": "M20"}
@@ -299,11 +312,20 @@ class SecretSpec:
     example: str
     phases: tuple[str, ...] | None = None
     """The phases that use it; None for every phase."""
+    optional_generated: bool = True
+    """An optional secret left unset is generated (True) or simply not passed on (False)."""
 
 
 SECRETS: tuple[SecretSpec, ...] = (
     SecretSpec("groqApiKey", "GROQ_API_KEY", required=True, example="gsk_..."),
     SecretSpec("secretKey", "SECRET_KEY", required=False, example="<64 random characters>"),
+    SecretSpec(
+        "sentryDsn",
+        "SENTRY_DSN",
+        required=False,
+        example="https://<key>@o0.ingest.sentry.io/0",
+        optional_generated=False,
+    ),
     SecretSpec("railwayToken", None, required=True, example="<Railway API token>", phases=MANAGED_PHASES),
 )
 """Secret config keys. A required one must be set; an optional one is generated when unset."""

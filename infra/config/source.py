@@ -166,6 +166,8 @@ def _parse_scalar(text: str) -> Any:
         value = yaml.safe_load(text)
     except yaml.YAMLError:
         return text
+    if isinstance(value, list) and all(isinstance(v, (str, int, float, bool)) for v in value):
+        return value
     return value if isinstance(value, (str, int, float, bool)) else text
 
 

@@ -30,6 +30,7 @@ FREE_TYPES = frozenset(
         "aws:docdb/subnetGroup:SubnetGroup", "aws:docdb/clusterParameterGroup:ClusterParameterGroup",
         "aws:secretsmanager/secretVersion:SecretVersion", "aws:appautoscaling/target:Target",
         "aws:appautoscaling/policy:Policy", "aws:cloudfront/originAccessControl:OriginAccessControl",
+        "aws:sns/topic:Topic", "aws:sns/topicSubscription:TopicSubscription",
         "aws:cloudfront/responseHeadersPolicy:ResponseHeadersPolicy", "aws:cloudfront/vpcOrigin:VpcOrigin",
         "aws:cloudfront/function:Function", "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock",
         "aws:s3/bucketOwnershipControls:BucketOwnershipControls", "aws:s3/bucketPolicy:BucketPolicy",
@@ -230,6 +231,18 @@ def _upstash(_: PlannedResource, ctx: _Context) -> tuple[float, str]:
     return extra / 100 * rate, f"{ctx.usage.redis_commands_thousands:g}K commands, the first {free:g}K free"
 
 
+def _alarm(alarm: PlannedResource, ctx: _Context) -> tuple[float, str]:
+    metrics = sum(1 for q in alarm.inputs.get("metricQueries") or [] if q.get("metric")) or 1
+    rate = ctx.catalog.rate("cloudwatch_alarm_month")
+    return metrics * rate, f"{metrics} metric(s) x ${rate}/alarm-month"
+
+
+def _dashboard(_: PlannedResource, ctx: _Context) -> tuple[float, str]:
+    dashboards = len(ctx.plan.of_type("aws:cloudwatch/dashboard:Dashboard"))
+    rate = ctx.catalog.rate("cloudwatch_dashboard_month")
+    return (rate, f"${rate}/dashboard-month") if dashboards > 3 else (0.0, "one of the 3 free dashboards")
+
+
 def _eks(_: PlannedResource, ctx: _Context) -> tuple[float, str]:
     rate = ctx.catalog.rate("eks_cluster_hour")
     return ctx.hourly(rate), f"control plane ${rate}/h x 730 h"
@@ -251,6 +264,8 @@ PRICERS: dict[str, Pricer] = {
     "aws:wafv2/webAcl:WebAcl": _waf,
     "aws:route53/zone:Zone": lambda _, ctx: (ctx.catalog.rate("route53_zone_month"), "hosted zone"),
     "aws:eks/cluster:Cluster": _eks,
+    "aws:cloudwatch/metricAlarm:MetricAlarm": _alarm,
+    "aws:cloudwatch/dashboard:Dashboard": _dashboard,
     "mongodbatlas:index/advancedCluster:AdvancedCluster": _atlas,
     "vercel:index/project:Project": _plan_price("vercel"),
     "pulumi-python:dynamic/railway:Service": _plan_price("railway"),

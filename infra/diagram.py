@@ -1,0 +1,221 @@
+"""Architecture pictures drawn from a plan (not by hand per phase), with provider icons.
+
+Each drawn role (CDN, site bucket, ALB, API, cache, database, ...) is one node, whatever
+number of resources it gathers; nodes sit in their network boundary (the edge, the VPC's
+public and private subnets, regional AWS services, each managed service); edges come from
+the plan's dependencies, kept only where traffic or data flows (IAM, policies and rules are
+walked through, never drawn).
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections import defaultdict, deque
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from infra.engine.plan import Plan, PlannedResource
+
+FORMATS = ("png", "svg", "dot")
+
+
+@dataclass(frozen=True)
+class Role:
+    key: str
+    label: str
+    icon: str
+    """``module:Class`` of the diagrams package."""
+    boundary: str
+
+
+ROLES: dict[str, Role] = {
+    "aws:wafv2/webAcl:WebAcl": Role("waf", "WAF", "diagrams.aws.security:WAF", "Edge (CloudFront)"),
+    "aws:cloudfront/distribution:Distribution": Role(
+        "cdn", "CloudFront", "diagrams.aws.network:CloudFront", "Edge (CloudFront)"
+    ),
+    "aws:s3/bucket:Bucket": Role("site", "S3 site bucket", "diagrams.aws.storage:S3", "AWS regional services"),
+    "aws:lb/loadBalancer:LoadBalancer": Role("alb", "ALB", "diagrams.aws.network:ALB", "VPC private subnets"),
+    "aws:ecs/service:Service": Role("api", "ECS Fargate API", "diagrams.aws.compute:Fargate", "VPC private subnets"),
+    "aws:ec2/natGateway:NatGateway": Role(
+        "nat", "NAT gateway", "diagrams.aws.network:NATGateway", "VPC public subnets"
+    ),
+    "aws:ecr/repository:Repository": Role("registry", "ECR", "diagrams.aws.compute:ECR", "AWS regional services"),
+    "aws:secretsmanager/secret:Secret": Role(
+        "secrets", "Secrets Manager", "diagrams.aws.security:SecretsManager", "AWS regional services"
+    ),
+    "aws:elasticache/replicationGroup:ReplicationGroup": Role(
+        "cache", "ElastiCache", "diagrams.aws.database:ElastiCache", "VPC private subnets"
+    ),
+    "aws:docdb/cluster:Cluster": Role("db", "DocumentDB", "diagrams.aws.database:DocumentDB", "VPC private subnets"),
+    "aws:cloudwatch/metricAlarm:MetricAlarm": Role(
+        "alarms", "CloudWatch alarms", "diagrams.aws.management:Cloudwatch", "AWS regional services"
+    ),
+    "aws:sns/topic:Topic": Role("alerts", "SNS alerts", "diagrams.aws.integration:SNS", "AWS regional services"),
+    "mongodbatlas:index/advancedCluster:AdvancedCluster": Role(
+        "db", "MongoDB Atlas", "diagrams.onprem.database:Mongodb", "MongoDB Atlas"
+    ),
+    "vercel:index/project:Project": Role("web", "Vercel frontend", "diagrams.programming.framework:React", "Vercel"),
+    "pulumi-python:dynamic/railway:Service": Role(
+        "api", "Railway backend", "diagrams.programming.framework:Fastapi", "Railway"
+    ),
+    "upstash:index/redisDatabase:RedisDatabase": Role(
+        "cache", "Upstash Redis", "diagrams.onprem.inmemory:Redis", "Upstash"
+    ),
+}
+
+CONTAINER_ROLES = {
+    "frontend": Role("web", "frontend (nginx)", "diagrams.onprem.network:Nginx", "Docker network"),
+    "backend": Role("api", "backend (FastAPI)", "diagrams.programming.framework:Fastapi", "Docker network"),
+    "database": Role("db", "MongoDB 7.0", "diagrams.onprem.database:Mongodb", "Docker network"),
+}
+
+BRIDGES = {
+    "aws:lb/listener:Listener": "loadBalancerArn",
+    "aws:secretsmanager/secretVersion:SecretVersion": "secretId",
+    "pulumi-python:dynamic/railway:Variables": "service_id",
+    "vercel:index/projectEnvironmentVariable:ProjectEnvironmentVariable": "projectId",
+}
+"""Resources whose dependencies count as those of the resource they configure."""
+
+FLOWS: dict[tuple[str, str], str] = {
+    ("cdn", "site"): "forward",
+    ("cdn", "alb"): "forward",
+    ("cdn", "waf"): "reverse",
+    ("api", "alb"): "reverse",
+    ("api", "secrets"): "forward",
+    ("api", "registry"): "forward",
+    ("api", "db"): "forward",
+    ("api", "cache"): "forward",
+    ("web", "api"): "forward",
+    ("alarms", "alerts"): "forward",
+}
+"""Role pairs (consumer depends on producer) that carry traffic or data, and how to draw them."""
+THROUGH_SECRETS = ("db", "cache")
+JUNCTIONS = {"aws:lb/targetGroup:TargetGroup": ("alb", "api")}
+"""Undrawn resources two roles both depend on, meaning traffic from the first to the second
+(the ALB's listener and the ECS service both name the target group)."""
+"""Stores the API reaches through a secret's connection string."""
+
+
+@dataclass
+class Picture:
+    nodes: dict[str, Role] = field(default_factory=dict)
+    counts: dict[str, int] = field(default_factory=dict)
+    edges: set[tuple[str, str]] = field(default_factory=set)
+    entry: list[str] = field(default_factory=list)
+
+
+def _role(resource: PlannedResource) -> Role | None:
+    if resource.type == "docker:index/container:Container":
+        return next((role for word, role in CONTAINER_ROLES.items() if resource.name.startswith(word)), None)
+    role = ROLES.get(resource.type)
+    if role and role.key == "api" and resource.type == "aws:ecs/service:Service":
+        public = (resource.inputs.get("networkConfiguration") or {}).get("assignPublicIp") is True
+        return Role(role.key, role.label, role.icon, "VPC public subnets" if public else role.boundary)
+    return role
+
+
+def picture(plan: Plan) -> Picture:
+    """The roles, their boundaries and the traffic/data edges of a plan."""
+    pic = Picture()
+    role_of: dict[str, str] = {}
+    for resource in plan.resources:
+        role = _role(resource) if resource.custom else None
+        if role:
+            role_of[resource.urn] = role.key
+            pic.nodes.setdefault(role.key, role)
+            pic.counts[role.key] = pic.counts.get(role.key, 0) + 1
+    deps: dict[str, set[str]] = defaultdict(set)
+    for resource in plan.resources:
+        deps[resource.urn] |= set(resource.dependencies)
+        bridge = BRIDGES.get(resource.type)
+        if bridge:
+            for target in resource.property_dependencies.get(bridge, ()):
+                deps[target] |= set(resource.dependencies) - {target}
+    junctions = {r.urn: JUNCTIONS[r.type] for r in plan.resources if r.type in JUNCTIONS}
+    for junction, (source, target) in junctions.items():
+        users = {role_of[urn] for urn in role_of if junction in _reachable(urn, deps, role_of, through=True)}
+        if {source, target} <= users:
+            pic.edges.add((source, target))
+    for urn, role in role_of.items():
+        for reached in _reachable(urn, deps, role_of):
+            pair = (role, role_of[reached])
+            if pair in FLOWS:
+                pic.edges.add(pair if FLOWS[pair] == "forward" else (pair[1], pair[0]))
+            elif role == "secrets" and role_of[reached] in THROUGH_SECRETS:
+                pic.edges.add(("api", role_of[reached]))
+    for source, target in list(pic.edges):
+        if source not in pic.nodes or target not in pic.nodes:
+            pic.edges.discard((source, target))
+    pic.entry = [key for key in ("waf", "cdn") if key in pic.nodes][:1] or [
+        key for key in ("web", "api") if key in pic.nodes
+    ]
+    return pic
+
+
+def _reachable(start: str, deps: dict[str, set[str]], drawn: dict[str, str], *, through: bool = False) -> set[str]:
+    """Drawn resources ``start`` depends on through undrawn ones (``through``: the undrawn ones too)."""
+    seen, found = {start}, set()
+    queue = deque(deps.get(start, ()))
+    while queue:
+        urn = queue.popleft()
+        if urn in seen:
+            continue
+        seen.add(urn)
+        if urn in drawn:
+            found.add(urn)
+            continue
+        if through:
+            found.add(urn)
+        queue.extend(deps.get(urn, ()))
+    return found
+
+
+def _icon(path: str) -> type:
+    module, name = path.split(":")
+    return getattr(importlib.import_module(module), name)
+
+
+def draw(plan: Plan, out: Path) -> Path:
+    """Render the plan's picture to ``out`` (.png, .svg or .dot); returns the written file."""
+    fmt = out.suffix.lstrip(".").lower()
+    if fmt not in FORMATS:
+        raise ValueError(f"--out must end in {', '.join('.' + f for f in FORMATS)}, not {out.suffix or 'nothing'}")
+    from diagrams import Cluster, Diagram, Edge
+    from diagrams.onprem.client import Users
+
+    pic = picture(plan)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    title = f"{plan.project}/{plan.stack} — phase {plan.phase}"
+    graph = {"fontsize": "20", "pad": "0.4", "splines": "spline"}
+    nodes = {}
+    with Diagram(title, filename=str(out.with_suffix("")), outformat=fmt, show=False, direction="LR", graph_attr=graph):
+        users = Users("users")
+        boundaries: dict[str, list[str]] = defaultdict(list)
+        for key, role in pic.nodes.items():
+            boundaries[role.boundary].append(key)
+        vpc = [b for b in boundaries if b.startswith("VPC")]
+        for boundary, keys in sorted(boundaries.items()):
+            if boundary in vpc:
+                continue
+            with Cluster(boundary):
+                for key in keys:
+                    nodes[key] = _node(pic, key)
+        if vpc:
+            with Cluster("VPC"):
+                for boundary in sorted(vpc):
+                    with Cluster(boundary.removeprefix("VPC ")):
+                        for key in boundaries[boundary]:
+                            nodes[key] = _node(pic, key)
+        for key in pic.entry:
+            _ = users >> Edge(label="HTTPS") >> nodes[key]
+        for source, target in sorted(pic.edges):
+            _ = nodes[source] >> nodes[target]
+    return out
+
+
+def _node(pic: Picture, key: str) -> object:
+    role = pic.nodes[key]
+    count = pic.counts.get(key, 1)
+    label = role.label if count == 1 or key in ("db",) else f"{role.label} x{count}"
+    return _icon(role.icon)(label)
