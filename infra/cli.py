@@ -290,6 +290,25 @@ def diagram(
 
 
 @app.command()
+def render(
+    stack: StackArgument,
+    out: Annotated[Path, typer.Option("--out", help="Folder to write the manifests into.", file_okay=False)],
+    overrides: SetOption = None,
+    project_dir: ProjectDirOption = Path("."),
+) -> None:
+    """Write the Kubernetes manifests the stack would apply, one YAML file per resource."""
+    from infra.render_manifests import write
+
+    result = _plan(project_dir, stack, overrides)
+    written = write(result, out)
+    if not written:
+        _fail(f"stack {stack} (phase {result.phase}) has no Kubernetes resources to render")
+    typer.echo(f"wrote {len(written)} manifests to {out}")
+    for warning in result.warnings:
+        _warn(warning)
+
+
+@app.command()
 def rules(as_json: JsonOption = False) -> None:
     """List every policy rule: id, severity, enforcement, the control it implements."""
     from infra.policy.rules import RULES, STACK_RULES

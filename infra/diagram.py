@@ -88,6 +88,8 @@ FLOWS: dict[tuple[str, str], str] = {
     ("api", "cache"): "forward",
     ("web", "api"): "forward",
     ("alarms", "alerts"): "forward",
+    ("ingress", "api"): "forward",
+    ("ingress", "web"): "forward",
 }
 """Role pairs (consumer depends on producer) that carry traffic or data, and how to draw them."""
 THROUGH_SECRETS = ("db", "cache")
@@ -105,7 +107,17 @@ class Picture:
     entry: list[str] = field(default_factory=list)
 
 
+K8S_ROLES = {
+    "backend": Role("api", "backend pods", "diagrams.k8s.compute:Deployment", "Kubernetes namespace"),
+    "frontend": Role("web", "frontend pods (nginx)", "diagrams.k8s.compute:Deployment", "Kubernetes namespace"),
+}
+
+
 def _role(resource: PlannedResource) -> Role | None:
+    if resource.type == "kubernetes:apps/v1:Deployment":
+        return next((role for word, role in K8S_ROLES.items() if resource.name.startswith(word)), None)
+    if resource.type == "kubernetes:networking.k8s.io/v1:Ingress":
+        return Role("ingress", "Ingress (TLS)", "diagrams.k8s.network:Ingress", "Kubernetes namespace")
     if resource.type == "docker:index/container:Container":
         return next((role for word, role in CONTAINER_ROLES.items() if resource.name.startswith(word)), None)
     role = ROLES.get(resource.type)
@@ -147,7 +159,7 @@ def picture(plan: Plan) -> Picture:
     for source, target in list(pic.edges):
         if source not in pic.nodes or target not in pic.nodes:
             pic.edges.discard((source, target))
-    pic.entry = [key for key in ("waf", "cdn") if key in pic.nodes][:1] or [
+    pic.entry = [key for key in ("waf", "cdn", "ingress") if key in pic.nodes][:1] or [
         key for key in ("web", "api") if key in pic.nodes
     ]
     return pic

@@ -22,7 +22,7 @@ BUILDERS: dict[str, str | None] = {
     "hybrid": "stacks.managed",
     "all-paid": "stacks.managed",
     "aws": "stacks.aws",
-    "kubernetes": None,
+    "kubernetes": "stacks.kubernetes",
 }
 """Phase -> module with a ``build(config)`` function; None for a phase not built yet."""
 

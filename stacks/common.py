@@ -18,7 +18,7 @@ def app_secrets(config: StackConfig) -> dict[str, pulumi.Output[str]]:
     """
     env: dict[str, pulumi.Output[str]] = {}
     for spec in SECRETS:
-        if spec.env is None:
+        if spec.env is None or (spec.phases is not None and config.phase not in spec.phases):
             continue
         value = config.secrets.get(spec.key)
         if value is not None:

@@ -30,6 +30,7 @@ from infra.config.model import (
     CacheConfig,
     DatabaseConfig,
     FrontendConfig,
+    KubernetesConfig,
     Phase,
     RailwayConfig,
     SecretValue,
@@ -107,6 +108,28 @@ def load_stack_config(raw: RawConfig, *, project: str, stack: str, project_dir: 
         assert backend and frontend and database and cache and aws
         aws_checks.check(region, backend, frontend, database, cache, aws, issues)
 
+    kubernetes = cast(KubernetesConfig | None, sections["kubernetes"])
+    if phase == "kubernetes" and kubernetes is not None:
+        _check_kubernetes(kubernetes, issues)
+        if backend is not None and not backend.image:
+            issues.append(
+                ConfigIssue(
+                    "nowry:backend.image",
+                    "the kubernetes phase runs a published image",
+                    None,
+                    "an image reference pinned by tag or digest",
+                )
+            )
+        if frontend is not None and not frontend.image:
+            issues.append(
+                ConfigIssue(
+                    "nowry:frontend.image",
+                    "the kubernetes phase runs an nginx image",
+                    None,
+                    "an unprivileged nginx image pinned by tag or digest",
+                )
+            )
+
     if phase in MANAGED_PHASES and None not in (backend, vercel, railway):
         assert backend and vercel and railway
         managed_checks.check(phase, backend, railway, vercel, raw, stack, offline, issues, warnings)
@@ -147,6 +170,57 @@ def _protect(value: str | None, stack: str, issues: list[ConfigIssue]) -> bool |
     except ValidationError:
         issues.append(ConfigIssue("nowry:protect", "expected a boolean", repr(value), "true or false"))
         return None
+
+
+def _quantity(text: str) -> float:
+    """A Kubernetes CPU or memory quantity in base units (cores, bytes)."""
+    units = {"m": 1e-3, "Ki": 1024, "Mi": 1024**2, "Gi": 1024**3}
+    for suffix, factor in units.items():
+        if text.endswith(suffix):
+            return float(text[: -len(suffix)]) * factor
+    return float(text)
+
+
+def _check_kubernetes(k8s: KubernetesConfig, issues: list[ConfigIssue]) -> None:
+    key = "nowry:kubernetes"
+    for request, limit in (("cpu_request", "cpu_limit"), ("memory_request", "memory_limit")):
+        if _quantity(getattr(k8s, limit)) < _quantity(getattr(k8s, request)):
+            alias = KubernetesConfig.model_fields[limit].alias
+            request_alias = KubernetesConfig.model_fields[request].alias
+            issues.append(
+                ConfigIssue(
+                    f"{key}.{alias}",
+                    f"is below {request_alias} ({getattr(k8s, request)})",
+                    repr(getattr(k8s, limit)),
+                    f"at least {getattr(k8s, request)}",
+                )
+            )
+    if k8s.min_replicas > k8s.max_replicas:
+        issues.append(
+            ConfigIssue(
+                f"{key}.minReplicas", "is above maxReplicas", str(k8s.min_replicas), f"at most {k8s.max_replicas}"
+            )
+        )
+    elif not k8s.min_replicas <= k8s.replicas <= k8s.max_replicas:
+        issues.append(
+            ConfigIssue(
+                f"{key}.replicas",
+                "is outside minReplicas..maxReplicas",
+                str(k8s.replicas),
+                f"{k8s.min_replicas}..{k8s.max_replicas}",
+            )
+        )
+    if k8s.namespace == "default" or k8s.namespace.startswith("kube-"):
+        issues.append(
+            ConfigIssue(
+                f"{key}.namespace",
+                "must be a namespace of its own",
+                repr(k8s.namespace),
+                "any DNS label but default and kube-*",
+            )
+        )
+    if not HOSTNAME.match(k8s.host):
+        issues.append(ConfigIssue(f"{key}.host", "is not a DNS name", repr(k8s.host), "e.g. app.nowry.io"))
 
 
 def _budget(value: str | None, issues: list[ConfigIssue]) -> float | None:

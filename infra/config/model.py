@@ -10,9 +10,9 @@ import difflib
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal, get_args
+from typing import Annotated, Literal, get_args
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
 from pydantic.alias_generators import to_camel
 
 Phase = Literal["local", "free-tier", "hybrid", "all-paid", "aws", "kubernetes"]
@@ -279,6 +279,47 @@ class UsageConfig(Section):
     secret_calls_ten_thousands: float = Field(1, ge=0, description="ten-thousands of secret reads a month")
 
 
+def _number_as_text(value: object) -> object:
+    """YAML reads ``cpuLimit: 1`` as a number; a Kubernetes quantity is text."""
+    return str(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else value
+
+
+Quantity = Annotated[str, BeforeValidator(_number_as_text)]
+CPU_QUANTITY = r"^([0-9]+m|[0-9]+(\.[0-9]+)?)$"
+MEMORY_QUANTITY = r"^[0-9]+(Ki|Mi|Gi)$"
+
+
+class KubernetesConfig(Section):
+    """`nowry:kubernetes` — the kubernetes phase's cluster and workloads."""
+
+    context: str | None = Field(None, description="kubeconfig context of an existing cluster (default: current)")
+    kubeconfig: str | None = Field(None, description="path of the kubeconfig file (default: ~/.kube/config)")
+    namespace: str = Field(
+        "nowry",
+        pattern=r"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$",
+        description="a namespace of its own (a DNS label; not default or kube-*)",
+    )
+    host: str = Field("nowry.example.com", description="the DNS name the Ingress serves")
+    ingress_class: str = Field("nginx", description="the IngressClass of the cluster's ingress controller")
+    ingress_namespace: str = Field("ingress-nginx", description="the namespace the ingress controller runs in")
+    tls_secret: str = Field(
+        "nowry-tls", description="Secret holding the Ingress TLS certificate (cert-manager or yours)"
+    )
+    replicas: int = Field(3, ge=1, le=100, description="backend replicas, 1-100")
+    min_replicas: int = Field(3, ge=1, le=100, description="HPA minimum, 1-100")
+    max_replicas: int = Field(10, ge=1, le=100, description="HPA maximum, 1-100")
+    cpu_target_percent: int = Field(70, ge=10, le=95, description="HPA target CPU utilisation %")
+    cpu_request: Quantity = Field("250m", pattern=CPU_QUANTITY, description="CPU request such as 250m")
+    cpu_limit: Quantity = Field("500m", pattern=CPU_QUANTITY, description="CPU limit such as 500m")
+    memory_request: Quantity = Field("256Mi", pattern=MEMORY_QUANTITY, description="memory request such as 256Mi")
+    memory_limit: Quantity = Field("512Mi", pattern=MEMORY_QUANTITY, description="memory limit such as 512Mi")
+    frontend_replicas: int = Field(2, ge=1, le=50, description="frontend replicas, 1-50")
+    run_as_user: int = Field(10001, ge=10000, description="UID the containers run as, 10000 or more")
+    prometheus_operator: bool = Field(
+        False, description="the cluster runs the Prometheus operator: add a ServiceMonitor"
+    )
+
+
 SECTIONS: dict[str, type[Section]] = {
     "backend": BackendConfig,
     "frontend": FrontendConfig,
@@ -291,6 +332,7 @@ SECTIONS: dict[str, type[Section]] = {
     "upstash": UpstashConfig,
     "policy": PolicyConfig,
     "usage": UsageConfig,
+    "kubernetes": KubernetesConfig,
 }
 """Config keys that hold an object, and the model that reads each."""
 
@@ -324,6 +366,17 @@ SECRETS: tuple[SecretSpec, ...] = (
         "SENTRY_DSN",
         required=False,
         example="https://<key>@o0.ingest.sentry.io/0",
+        optional_generated=False,
+    ),
+    SecretSpec(
+        "mongoUri", "MONGO_URI", required=True, example="mongodb+srv://user:password@host/nowry", phases=("kubernetes",)
+    ),
+    SecretSpec(
+        "redisUrl",
+        "REDIS_URL",
+        required=False,
+        example="rediss://:token@host:6379/0",
+        phases=("kubernetes",),
         optional_generated=False,
     ),
     SecretSpec("railwayToken", None, required=True, example="<Railway API token>", phases=MANAGED_PHASES),
@@ -370,6 +423,7 @@ class StackConfig:
     upstash: UpstashConfig
     policy: PolicyConfig
     usage: UsageConfig
+    kubernetes: KubernetesConfig
     aws_region: str
     monthly_budget: float | None
     """``nowry:monthlyBudget`` in USD; plan and cost warn above it."""

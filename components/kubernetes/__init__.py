@@ -1,0 +1,1 @@
+"""Components of the kubernetes phase (pulumi-kubernetes)."""

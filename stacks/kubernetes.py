@@ -1,0 +1,167 @@
+"""The ``kubernetes`` phase (50K+ users): the app on an existing cluster, hardened.
+
+A namespace of its own (restricted Pod Security Standard), the app's secrets in a Secret,
+the backend (3+ replicas, HPA on CPU, PDB) and the nginx frontend, each with a
+NetworkPolicy, and one TLS Ingress (``/api`` to the backend, ``/`` to the frontend). The
+database is external (Atlas or DocumentDB): its URI comes from the ``mongoUri`` secret.
+Cost: the cluster's nodes (and $73/month for an EKS control plane); the workloads request
+~1 vCPU and ~1 GiB in total at 3 backend and 2 frontend replicas.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pulumi
+import pulumi_kubernetes as k8s
+
+from components.kubernetes.workload import Resources, Workload, WorkloadArgs
+from infra.config.model import StackConfig
+from stacks.common import app_secrets
+
+SECRET_NAME = "nowry-app"
+FRONTEND_WRITABLE = ("/tmp", "/var/cache/nginx", "/var/run")
+
+
+def _k(value: Any) -> Any:
+    """A plain Kubernetes object; the SDK's typed dicts accept its shape."""
+    return value
+
+
+def build(config: StackConfig) -> dict[str, Any]:
+    kube = config.kubernetes
+    provider = k8s.Provider("cluster", context=kube.context, kubeconfig=kube.kubeconfig)
+    opts = pulumi.ResourceOptions(provider=provider)
+    labels = {
+        "pod-security.kubernetes.io/enforce": "restricted",
+        "pod-security.kubernetes.io/enforce-version": "latest",
+    }
+    namespace = k8s.core.v1.Namespace("namespace", metadata={"name": kube.namespace, "labels": labels}, opts=opts)
+    in_namespace = pulumi.ResourceOptions(provider=provider, depends_on=[namespace])
+    secrets = app_secrets(config)
+    k8s.core.v1.Secret(
+        "app-secrets",
+        metadata=_k({"name": SECRET_NAME, "namespace": kube.namespace}),
+        type="Opaque",
+        string_data=secrets,
+        opts=in_namespace,
+    )
+    backend_cfg = config.backend
+    assert backend_cfg.image is not None, "validated: the kubernetes phase runs a published image"
+    backend = Workload(
+        "backend",
+        WorkloadArgs(
+            namespace=kube.namespace,
+            image=backend_cfg.image,
+            port=backend_cfg.port,
+            replicas=kube.replicas,
+            health_path=backend_cfg.health_path,
+            resources=Resources(kube.cpu_request, kube.cpu_limit, kube.memory_request, kube.memory_limit),
+            run_as_user=kube.run_as_user,
+            secret_name=SECRET_NAME,
+            secret_keys=sorted(secrets),
+            env={"PORT": str(backend_cfg.port), **backend_cfg.env},
+            ingress_from_namespace=kube.ingress_namespace,
+            egress_ports=(443, config.database.port, 6379),
+            min_available=max(1, kube.min_replicas - 1),
+        ),
+        opts=in_namespace,
+    )
+    k8s.autoscaling.v2.HorizontalPodAutoscaler(
+        "backend-hpa",
+        metadata=_k({"name": "backend", "namespace": kube.namespace}),
+        spec=_k(
+            {
+                "scaleTargetRef": {"apiVersion": "apps/v1", "kind": "Deployment", "name": "backend"},
+                "minReplicas": kube.min_replicas,
+                "maxReplicas": kube.max_replicas,
+                "metrics": [
+                    {
+                        "type": "Resource",
+                        "resource": {
+                            "name": "cpu",
+                            "target": {"type": "Utilization", "averageUtilization": kube.cpu_target_percent},
+                        },
+                    }
+                ],
+            }
+        ),
+        opts=pulumi.ResourceOptions(provider=provider, depends_on=[backend]),
+    )
+    frontend_image = config.frontend.image
+    assert frontend_image is not None, "validated: the kubernetes phase runs a frontend image"
+    frontend = Workload(
+        "frontend",
+        WorkloadArgs(
+            namespace=kube.namespace,
+            image=frontend_image,
+            port=config.frontend.port,
+            replicas=kube.frontend_replicas,
+            health_path="/",
+            resources=Resources("50m", "200m", "64Mi", "128Mi"),
+            run_as_user=kube.run_as_user,
+            writable_dirs=FRONTEND_WRITABLE,
+            ingress_from_namespace=kube.ingress_namespace,
+        ),
+        opts=in_namespace,
+    )
+    _ingress(config, provider, [backend, frontend])
+    k8s.networking.v1.NetworkPolicy(
+        "default-deny",
+        metadata=_k({"name": "default-deny", "namespace": kube.namespace}),
+        spec=_k({"podSelector": {}, "policyTypes": ["Ingress", "Egress"]}),
+        opts=in_namespace,
+    )
+    if kube.prometheus_operator:
+        k8s.apiextensions.CustomResource(
+            "backend-service-monitor",
+            api_version="monitoring.coreos.com/v1",
+            kind="ServiceMonitor",
+            metadata=_k({"name": "backend", "namespace": kube.namespace}),
+            spec=_k(
+                {
+                    "selector": {"matchLabels": {"app.kubernetes.io/name": "backend"}},
+                    "endpoints": [{"port": "http", "path": "/metrics", "interval": "30s"}],
+                }
+            ),
+            opts=pulumi.ResourceOptions(provider=provider, depends_on=[backend]),
+        )
+    return {
+        "siteUrl": f"https://{kube.host}",
+        "apiUrl": f"https://{kube.host}/api",
+        "namespace": kube.namespace,
+    }
+
+
+def _ingress(config: StackConfig, provider: k8s.Provider, workloads: list[Workload]) -> None:
+    kube = config.kubernetes
+
+    def path(prefix: str, service: str, port: int) -> dict[str, Any]:
+        return {
+            "path": prefix,
+            "pathType": "Prefix",
+            "backend": {"service": {"name": service, "port": {"number": port}}},
+        }
+
+    k8s.networking.v1.Ingress(
+        "ingress",
+        metadata=_k({"name": "nowry", "namespace": kube.namespace}),
+        spec=_k(
+            {
+                "ingressClassName": kube.ingress_class,
+                "tls": [{"hosts": [kube.host], "secretName": kube.tls_secret}],
+                "rules": [
+                    {
+                        "host": kube.host,
+                        "http": {
+                            "paths": [
+                                path("/api", "backend", config.backend.port),
+                                path("/", "frontend", config.frontend.port),
+                            ]
+                        },
+                    }
+                ],
+            }
+        ),
+        opts=pulumi.ResourceOptions(provider=provider, depends_on=workloads),
+    )
