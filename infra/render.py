@@ -140,6 +140,7 @@ def print_recommendation(users: int, phase: str, bills: dict[str, float | None],
         mark = " <-" if name == phase else ""
         table.add_row(f"{name}{mark}", shown, ORIGINAL_ESTIMATES.get(name, ""))
     console.print(table)
+    console.print("  (kubernetes: the workloads only; the cluster's nodes and control plane are billed apart)")
     for step in steps:
         console.print(f"  {'✓' if step.reached else '·'} at {step.users:,} users: {escape(step.action)}")
 

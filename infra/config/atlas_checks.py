@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import ipaddress
-import os
 
+from infra.config.credentials import check_credentials
 from infra.config.errors import ConfigIssue
 from infra.config.model import AtlasConfig
 from infra.config.source import RawConfig
@@ -88,26 +88,4 @@ def check(
                 f"try to log in to the database (stack {stack})"
             )
             warnings.append(("DANGER: " if prod else "") + risk)
-    _credentials(raw, stack, offline=offline, issues=issues, warnings=warnings)
-
-
-def _credentials(raw: RawConfig, stack: str, *, offline: bool, issues: list[ConfigIssue], warnings: list[str]) -> None:
-    for key, env, secret in CREDENTIALS:
-        fix = f"pulumi config set {'--secret ' if secret else ''}{key} '<value>' --stack {stack}"
-        if key in raw.values:
-            if secret and key not in raw.secret_keys:
-                issues.append(ConfigIssue(key, "is set as plain text; it must be stored encrypted", "[hidden]", fix))
-            continue
-        if os.environ.get(env):
-            continue
-        if offline:
-            warnings.append(f"{key} is not set; before deploying run: {fix} (or export {env})")
-        else:
-            issues.append(
-                ConfigIssue(
-                    key,
-                    "is required for an Atlas database and not set",
-                    None,
-                    f"{fix} (or export {env})",
-                )
-            )
+    check_credentials(CREDENTIALS, raw, stack, offline=offline, issues=issues, warnings=warnings)

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import os
-
+from infra.config.credentials import check_credentials
 from infra.config.errors import ConfigIssue
 from infra.config.model import BackendConfig, RailwayConfig, VercelConfig
 from infra.config.source import RawConfig
@@ -55,24 +54,4 @@ def check(
         )
     services = ["vercel"] + (["upstash"] if phase == "all-paid" else [])
     for service in services:
-        for key, env, secret in PROVIDER_CREDENTIALS[service]:
-            fix = f"pulumi config set {'--secret ' if secret else ''}{key} '<value>' --stack {stack}"
-            if key in raw.values:
-                if secret and key not in raw.secret_keys:
-                    issues.append(
-                        ConfigIssue(
-                            key,
-                            "is set as plain text; it must be stored encrypted",
-                            "[hidden]",
-                            fix,
-                        )
-                    )
-                elif not raw.values[key]:
-                    issues.append(ConfigIssue(key, "is empty", "''", fix))
-                continue
-            if os.environ.get(env):
-                continue
-            if offline:
-                warnings.append(f"{key} is not set; before deploying run: {fix} (or export {env})")
-            else:
-                issues.append(ConfigIssue(key, "is required and not set", None, f"{fix} (or export {env})"))
+        check_credentials(PROVIDER_CREDENTIALS[service], raw, stack, offline=offline, issues=issues, warnings=warnings)

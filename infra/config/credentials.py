@@ -1,0 +1,39 @@
+"""Provider credentials (config keys a provider reads, or their environment variables)."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+
+from infra.config.errors import ConfigIssue
+from infra.config.source import RawConfig
+
+Credential = tuple[str, str, bool]
+"""(provider config key, environment variable the provider also reads, whether it is secret)."""
+
+
+def check_credentials(
+    credentials: Iterable[Credential],
+    raw: RawConfig,
+    stack: str,
+    *,
+    offline: bool,
+    issues: list[ConfigIssue],
+    warnings: list[str],
+) -> None:
+    """A secret given in plain text or an empty value is an error; a missing one is a warning
+    offline and an error under the real engine, each naming the line that fixes it."""
+    for key, env, secret in credentials:
+        fix = f"pulumi config set {'--secret ' if secret else ''}{key} '<value>' --stack {stack}"
+        if key in raw.values:
+            if secret and key not in raw.secret_keys:
+                issues.append(ConfigIssue(key, "is set as plain text; it must be stored encrypted", "[hidden]", fix))
+            elif not raw.values[key]:
+                issues.append(ConfigIssue(key, "is empty", "''", fix))
+            continue
+        if os.environ.get(env):
+            continue
+        if offline:
+            warnings.append(f"{key} is not set; before deploying run: {fix} (or export {env})")
+        else:
+            issues.append(ConfigIssue(key, "is required and not set", None, f"{fix} (or export {env})"))
