@@ -54,6 +54,12 @@ def provider_classes(plan: dict) -> list[str]:
         if package == "pulumi":
             continue
         base = f"pulumi_{package.replace('-', '_')}"
+        if package == "kubernetes":  # apps/v1 -> apps.v1, networking.k8s.io/v1 -> networking.v1
+            group, _, version = module.partition("/")
+            classes.add(f"{base}.{group.split('.')[0]}.{version}.{kind}")
+            continue
+        if package == "pulumi-python":  # the project's own dynamic providers
+            continue
         submodule = module.split("/")[0]
         classes.add(f"{base}.{kind}" if submodule == "index" else f"{base}.{submodule}.{kind}")
     return sorted(classes)
