@@ -9,7 +9,6 @@ from pathlib import Path
 
 import pulumi
 import pulumi_aws as aws
-import pulumi_docker as docker
 
 LIFECYCLE_POLICY = json.dumps(
     {
@@ -95,6 +94,8 @@ class ImageRepository(pulumi.ComponentResource):
         self.register_outputs({"repositoryUrl": self.repository.repository_url, "image": self.image_ref})
 
     def _build(self, name: str, args: ImageRepositoryArgs, child: pulumi.ResourceOptions) -> pulumi.Output[str]:
+        import pulumi_docker as docker  # only stacks that build their image pay for loading it
+
         assert args.context is not None
         tag = context_digest(args.context) if Path(args.context).is_dir() else "unbuilt"
         token = aws.ecr.get_authorization_token_output(registry_id=self.repository.registry_id)
