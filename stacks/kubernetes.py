@@ -30,7 +30,7 @@ def _k(value: Any) -> Any:
 
 def build(config: StackConfig) -> dict[str, Any]:
     kube = config.kubernetes
-    provider = k8s.Provider("cluster", context=kube.context, kubeconfig=kube.kubeconfig)
+    provider = _provider(config)
     opts = pulumi.ResourceOptions(provider=provider)
     labels = {
         "pod-security.kubernetes.io/enforce": "restricted",
@@ -131,6 +131,43 @@ def build(config: StackConfig) -> dict[str, Any]:
         "apiUrl": f"https://{kube.host}/api",
         "namespace": kube.namespace,
     }
+
+
+def _provider(config: StackConfig) -> k8s.Provider:
+    """The cluster: an existing one from kubeconfig/context, or an EKS cluster built here."""
+    kube = config.kubernetes
+    if kube.cluster == "existing":
+        return k8s.Provider("cluster", context=kube.context, kubeconfig=kube.kubeconfig)
+    from components.aws.eks_cluster import EksCluster, EksClusterArgs
+    from components.aws.network import Network, NetworkArgs
+
+    aws_cfg = config.aws
+    network = Network(
+        "network",
+        NetworkArgs(
+            cidr=aws_cfg.vpc_cidr,
+            availability_zones=aws_cfg.availability_zones,
+            nat=aws_cfg.nat,
+            flow_logs=aws_cfg.flow_logs,
+            log_retention_days=aws_cfg.log_retention_days,
+            region=config.aws_region,
+        ),
+    )
+    eks = EksCluster(
+        "eks",
+        EksClusterArgs(
+            private_subnet_ids=network.private_subnet_ids,
+            public_subnet_ids=network.public_subnet_ids,
+            region=config.aws_region,
+            version=kube.eks_version,
+            instance_type=kube.node_instance_type,
+            nodes=kube.nodes,
+            max_nodes=kube.max_nodes,
+            api_allowed_cidrs=kube.api_allowed_cidrs,
+            log_retention_days=aws_cfg.log_retention_days,
+        ),
+    )
+    return k8s.Provider("cluster", kubeconfig=eks.kubeconfig)
 
 
 def _ingress(config: StackConfig, provider: k8s.Provider, workloads: list[Workload]) -> None:

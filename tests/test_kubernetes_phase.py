@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 import yaml
 from kubernetes_validate import validate
@@ -159,3 +161,52 @@ def test_bad_kubernetes_config_exits_2_naming_the_key(override, key):
     assert result.exit_code == 2, result.output
     assert key in result.stderr
     assert "mongodb://plain" not in result.output
+
+
+# --- an EKS cluster built here --------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def on_eks():
+    return plan_stack(PROJECT_DIR, "k8s", ["nowry:kubernetes.cluster=eks", "nowry:aws.nat=single"])
+
+
+def test_eks_cluster_and_node_group_from_pulumi_aws(on_eks):
+    cluster = on_eks.one("aws:eks/cluster:Cluster")
+    assert cluster.inputs["version"] == "1.33"
+    assert set(cluster.inputs["enabledClusterLogTypes"]) >= {"api", "audit"}
+    assert cluster.inputs["accessConfig"]["authenticationMode"] == "API"
+    nodes = on_eks.one("aws:eks/nodeGroup:NodeGroup").inputs
+    assert all("private" in subnet for subnet in nodes["subnetIds"])
+    assert nodes["instanceTypes"] == ["t4g.medium"] and nodes["amiType"] == "AL2023_ARM_64_STANDARD"
+    assert nodes["scalingConfig"] == {"desiredSize": 2, "minSize": 2, "maxSize": 4}
+    trusted = {
+        json.loads(r.inputs["assumeRolePolicy"])["Statement"][0]["Principal"]["Service"]
+        for r in on_eks.of_type("aws:iam/role:Role")
+        if r.name.startswith("eks-")
+    }
+    assert trusted == {"eks.amazonaws.com", "ec2.amazonaws.com"}
+    assert not [r for r in on_eks.resources if r.type.startswith("eks:")]  # not the remote component
+
+
+def test_workloads_deploy_through_the_eks_provider(on_eks):
+    provider = on_eks.one("pulumi:providers:kubernetes")
+    assert "eks-cluster" in {on_eks.by_urn(urn).name for urn in provider.dependencies}
+    deployment = on_eks.one("kubernetes:apps/v1:Deployment", "backend-deployment")
+    assert deployment.provider is not None and deployment.provider.startswith(provider.urn)
+
+
+def test_eks_control_plane_is_priced_and_nodes_listed_as_not_priced(on_eks):
+    from infra.cost.estimate import estimate
+
+    cost = estimate(on_eks)
+    lines = {item.name: item.monthly for item in cost.line_items}
+    assert lines["eks-cluster"] == pytest.approx(73.0)
+    assert [entry["type"] for entry in cost.not_priced] == ["aws:eks/nodeGroup:NodeGroup"]
+
+
+def test_eks_without_a_nat_gateway_exits_2():
+    result = runner.invoke(
+        app, ["plan", "k8s", "--project-dir", str(PROJECT_DIR), "--set", "nowry:kubernetes.cluster=eks"]
+    )
+    assert result.exit_code == 2 and "nowry:aws.nat" in result.stderr

@@ -111,6 +111,24 @@ def load_stack_config(raw: RawConfig, *, project: str, stack: str, project_dir: 
     kubernetes = cast(KubernetesConfig | None, sections["kubernetes"])
     if phase == "kubernetes" and kubernetes is not None:
         _check_kubernetes(kubernetes, issues)
+        if kubernetes.cluster == "eks" and aws is not None and aws.nat == "none":
+            issues.append(
+                ConfigIssue(
+                    "nowry:aws.nat",
+                    "EKS nodes run in private subnets and need a NAT gateway",
+                    "'none'",
+                    "single or per-az",
+                )
+            )
+        if kubernetes.cluster == "eks" and kubernetes.nodes > kubernetes.max_nodes:
+            issues.append(
+                ConfigIssue(
+                    "nowry:kubernetes.nodes",
+                    "is above maxNodes",
+                    str(kubernetes.nodes),
+                    f"at most {kubernetes.max_nodes}",
+                )
+            )
         if backend is not None and not backend.image:
             issues.append(
                 ConfigIssue(

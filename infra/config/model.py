@@ -318,6 +318,16 @@ class KubernetesConfig(Section):
     prometheus_operator: bool = Field(
         False, description="the cluster runs the Prometheus operator: add a ServiceMonitor"
     )
+    cluster: Literal["existing", "eks"] = Field(
+        "existing", description="existing (kubeconfig/context) or eks (built here, in the aws settings' VPC)"
+    )
+    eks_version: str = Field("1.33", pattern=r"^1\.[0-9]{2}$", description="EKS Kubernetes version such as 1.33")
+    node_instance_type: str = Field("t4g.medium", description="EC2 instance type of the EKS nodes")
+    nodes: int = Field(2, ge=1, le=50, description="EKS nodes (the node group's minimum and desired size)")
+    max_nodes: int = Field(4, ge=1, le=100, description="EKS node group maximum")
+    api_allowed_cidrs: list[str] = Field(
+        default_factory=lambda: ["0.0.0.0/0"], description="CIDR blocks allowed to reach the EKS API endpoint"
+    )
 
 
 SECTIONS: dict[str, type[Section]] = {
