@@ -20,28 +20,18 @@ from components.aws.document_database import DocumentDatabase, DocumentDatabaseA
 from components.aws.image_repository import ImageRepository, ImageRepositoryArgs
 from components.aws.load_balancer import LoadBalancer, LoadBalancerArgs
 from components.aws.monitoring import Monitoring, MonitoringArgs
-from components.aws.network import Network, NetworkArgs
+from components.aws.network import Network
 from components.aws.security_groups import AppSecurityGroups, AppSecurityGroupsArgs
 from components.aws.static_site import ApiOrigin, StaticSite, StaticSiteArgs
 from components.aws.waf import Waf, WafArgs
 from infra.config.model import StackConfig
-from stacks.common import app_secrets
+from stacks.common import app_secrets, aws_network
 
 
 def build(config: StackConfig) -> dict[str, Any]:
     aws_cfg, backend_cfg = config.aws, config.backend
     prefix = f"{config.project}/{config.stack}"
-    network = Network(
-        "network",
-        NetworkArgs(
-            cidr=aws_cfg.vpc_cidr,
-            availability_zones=aws_cfg.availability_zones,
-            nat=aws_cfg.nat,
-            flow_logs=aws_cfg.flow_logs,
-            log_retention_days=aws_cfg.log_retention_days,
-            region=config.aws_region,
-        ),
-    )
+    network = aws_network(config)
     in_vpc_database = config.database_engine == "documentdb"
     https_to_alb = aws_cfg.alb_certificate_arn is not None
     firewall = AppSecurityGroups(

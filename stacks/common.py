@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 
 import pulumi
 import pulumi_random as random
 
 from infra.config.model import SECRETS, StackConfig
+
+if TYPE_CHECKING:
+    from components.aws.network import Network
 
 
 def app_secrets(config: StackConfig) -> dict[str, pulumi.Output[str]]:
@@ -34,6 +38,24 @@ def app_secrets(config: StackConfig) -> dict[str, pulumi.Output[str]]:
         )
         env[spec.env] = pulumi.Output.secret(generated.result)
     return env
+
+
+def aws_network(config: StackConfig) -> Network:
+    """The VPC from the stack's ``aws`` settings (the aws phase, and EKS in the kubernetes phase)."""
+    from components.aws.network import Network, NetworkArgs
+
+    settings = config.aws
+    return Network(
+        "network",
+        NetworkArgs(
+            cidr=settings.vpc_cidr,
+            availability_zones=settings.availability_zones,
+            nat=settings.nat,
+            flow_logs=settings.flow_logs,
+            log_retention_days=settings.log_retention_days,
+            region=config.aws_region,
+        ),
+    )
 
 
 def _kebab(key: str) -> str:

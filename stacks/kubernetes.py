@@ -17,7 +17,7 @@ import pulumi_kubernetes as k8s
 
 from components.kubernetes.workload import Resources, Workload, WorkloadArgs
 from infra.config.model import StackConfig
-from stacks.common import app_secrets
+from stacks.common import app_secrets, aws_network
 
 SECRET_NAME = "nowry-app"
 FRONTEND_WRITABLE = ("/tmp", "/var/cache/nginx", "/var/run")
@@ -139,20 +139,9 @@ def _provider(config: StackConfig) -> k8s.Provider:
     if kube.cluster == "existing":
         return k8s.Provider("cluster", context=kube.context, kubeconfig=kube.kubeconfig)
     from components.aws.eks_cluster import EksCluster, EksClusterArgs
-    from components.aws.network import Network, NetworkArgs
 
     aws_cfg = config.aws
-    network = Network(
-        "network",
-        NetworkArgs(
-            cidr=aws_cfg.vpc_cidr,
-            availability_zones=aws_cfg.availability_zones,
-            nat=aws_cfg.nat,
-            flow_logs=aws_cfg.flow_logs,
-            log_retention_days=aws_cfg.log_retention_days,
-            region=config.aws_region,
-        ),
-    )
+    network = aws_network(config)
     eks = EksCluster(
         "eks",
         EksClusterArgs(
