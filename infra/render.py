@@ -114,6 +114,8 @@ def print_cost(plan: Plan, estimate: Any, console: Console | None = None) -> Non
     table.add_column("USD/month", justify="right")
     table.add_column("basis")
     for item in sorted(estimate.line_items, key=lambda i: -i.monthly):
+        if item.urn in estimate.free:
+            continue
         table.add_row(escape(item.name), escape(item.type), f"{item.monthly:,.2f}", escape(item.basis))
     console.print(table)
     for entry in estimate.not_priced:

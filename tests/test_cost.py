@@ -53,8 +53,9 @@ def test_every_resource_in_every_shipped_stack_is_accounted_for():
     for stack in SHIPPED_STACKS:
         plan = plan_stack(PROJECT_DIR, stack)
         cost = estimate(plan)
-        accounted = {i.urn for i in cost.line_items} | set(cost.free) | {n["urn"] for n in cost.not_priced}
+        accounted = {i.urn for i in cost.line_items} | {n["urn"] for n in cost.not_priced}
         assert accounted == {r.urn for r in plan.resources if r.custom}, stack
+        assert set(cost.free) <= {i.urn for i in cost.line_items if i.monthly == 0}
         assert cost.not_priced == [], stack
 
 

@@ -1,7 +1,7 @@
 """Monthly cost of a plan: one line per priced resource, from the catalog and the stack's usage.
 
 A resource type with no price is listed as not priced, never counted as zero in silence;
-types that cost nothing (VPCs, security groups, IAM roles, ...) are listed as free.
+types that cost nothing (VPCs, security groups, IAM roles, ...) are listed at $0 as free.
 """
 
 from __future__ import annotations
@@ -45,6 +45,7 @@ FREE_TYPES = frozenset(
     }
 )  # fmt: skip
 """Types that cost nothing themselves (their traffic or storage is priced elsewhere)."""
+FREE_BASIS = "no charge for this resource type"
 
 
 @dataclass(frozen=True)
@@ -294,6 +295,7 @@ def estimate(plan: Plan, catalog: Catalog | None = None) -> CostEstimate:
             or resource.type.startswith("kubernetes:")
         ):
             free.append(resource.urn)
+            items.append(LineItem(resource.urn, resource.type, resource.name, 0.0, FREE_BASIS))
         else:
             why = "no price for this type" if pricer is None else "no catalog price for its size or tier"
             not_priced.append({"urn": resource.urn, "type": resource.type, "reason": why})
