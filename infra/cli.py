@@ -238,8 +238,7 @@ def verify(
     retry_mode: RetryOption = "standard",
     endpoint_url: EndpointOption = None,
 ) -> None:
-    """Check a deployed aws-phase stack: ECS steady, targets healthy, CloudFront deployed, data
-    stores available, the site and the API answering."""
+    """Check a deployed aws-phase stack: ECS, ALB targets, CloudFront, data stores, site and API."""
     from infra.ops.aws import Aws
     from infra.ops.verify import verify as run_checks
 
