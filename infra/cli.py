@@ -274,8 +274,7 @@ def diagram(
     overrides: SetOption = None,
     project_dir: ProjectDirOption = Path("."),
 ) -> None:
-    """Draw the stack's architecture from its plan: provider icons, network boundaries,
-    traffic and data edges."""
+    """Draw the stack's architecture from its plan: icons, network boundaries, traffic and data."""
     from infra.diagram import FORMATS, draw
 
     if out.suffix.lstrip(".").lower() not in FORMATS:
