@@ -144,7 +144,7 @@ def test_backend_needs_exactly_one_image_source():
     assert "exactly one" in problems({"nowry:backend": section()})["nowry:backend"]
     both = section(image="ghcr.io/a/b:1", context="./backend")
     assert "image, context" in problems({"nowry:backend": both})["nowry:backend"]
-    assert load({"nowry:backend": section(context="./backend")}).config.backend.context == "./backend"
+    assert load({"nowry:backend": section(context="./tests")}).config.backend.context == "./tests"
 
 
 def test_image_must_be_pinned():

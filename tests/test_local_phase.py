@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from infra.engine import plan_stack
 
 CONTAINER = "docker:index/container:Container"
@@ -76,6 +78,7 @@ def test_outputs(local_plan):
 
 
 def test_backend_built_from_a_context(project, tmp_path):
+    (tmp_path / "backend").mkdir()
     directory = project(**{"nowry:backend": {"context": "backend", "dockerfile": "Dockerfile.prod"}})
     plan = plan_stack(directory, "test")
     image = plan.one("docker:index/image:Image")
@@ -118,3 +121,10 @@ def test_given_secret_key_is_used_instead_of_a_generated_one(project, tmp_path):
     plan = plan_stack(directory, "test")
     assert not [r for r in plan.resources if r.name == "secret-key-generated"]
     assert env_of(plan.one(CONTAINER, "backend-container"))["SECRET_KEY"].startswith("offline-secret-")
+
+
+def test_a_build_context_that_does_not_exist_is_a_config_error(project):
+    from infra.config import ConfigError
+
+    with pytest.raises(ConfigError, match=r"nowry:backend.context: is not a directory \(given: 'nowhere'\)"):
+        plan_stack(project(**{"nowry:backend": {"context": "nowhere"}}), "test")

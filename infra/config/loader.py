@@ -78,6 +78,17 @@ def load_stack_config(raw: RawConfig, *, project: str, stack: str, project_dir: 
     region = raw.values.get("aws:region", DEFAULT_REGION)
     if backend is not None:
         _check_backend(backend, issues)
+    for key, section in (("backend", backend), ("frontend", frontend)):
+        context = getattr(section, "context", None)
+        if context and not (project_dir / context).is_dir():
+            issues.append(
+                ConfigIssue(
+                    f"nowry:{key}.context",
+                    "is not a directory",
+                    repr(context),
+                    f"a Docker build context under {project_dir}",
+                )
+            )
     if frontend is not None:
         _check_frontend(frontend, phase, issues)
     if database is not None and phase is not None:
