@@ -164,6 +164,10 @@ def migrate(
     accept_data_loss: Annotated[
         bool, typer.Option("--accept-data-loss", help="Exit 0 even when a data store would be lost.")
     ] = False,
+    target_overrides: Annotated[
+        list[str] | None,
+        typer.Option("--target-set", metavar="KEY=VALUE", help="Config for the target phase only (repeatable)."),
+    ] = None,
 ) -> None:
     """What moving STACK to another phase creates, updates, replaces and deletes, and the runbook."""
     from infra.config.model import PHASES
@@ -172,7 +176,12 @@ def migrate(
     if to not in PHASES:
         _fail(f"--to: unknown phase {to!r}; allowed: {', '.join(PHASES)}")
     current = _plan(project_dir, stack, overrides)
-    target = _plan(project_dir, stack, [*(overrides or []), f"nowry:phase={to}"])
+    from infra.engine import plan_stack
+
+    try:
+        target = plan_stack(project_dir, stack, [*(overrides or []), f"nowry:phase={to}", *(target_overrides or [])])
+    except (ConfigError, PhaseNotAvailable, StackFileError) as exc:
+        _fail(f"the stack's config does not fit phase {to} yet; give the missing settings with --target-set:\n{exc}")
     migration = plan_migration(current, target)
     if as_json:
         sys.stdout.write(json.dumps({"stack": stack, **migration.to_json()}, indent=2) + "\n")

@@ -167,3 +167,13 @@ def test_migrate_free_tier_to_hybrid_upgrades_the_cluster_in_place():
 def test_migrate_to_an_unknown_phase_exits_2():
     result = invoke("migrate", "dev", "--to", "mainframe")
     assert result.exit_code == 2 and "mainframe" in result.stderr
+
+
+def test_migrate_takes_settings_for_the_target_phase_only():
+    plain = invoke("migrate", "prod", "--to", "hybrid")
+    assert plain.exit_code == 2 and "--target-set" in plain.stderr and "nowry:database.engine" in plain.stderr
+    result = invoke("migrate", "prod", "--to", "hybrid", "--target-set", "nowry:database.engine=atlas", "--json")
+    payload = json.loads(result.stdout)
+    assert payload["from"] == "aws" and payload["to"] == "hybrid"
+    assert any(c["type"] == "aws:docdb/cluster:Cluster" for c in payload["data_loss"])
+    assert result.exit_code == 1
