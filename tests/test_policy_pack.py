@@ -41,7 +41,7 @@ def test_every_rule_becomes_a_policy_with_its_enforcement():
     assert len(made) == len(r.RULES) + len(r.STACK_RULES)
     by_name = {p.name: p for p in made}
     assert by_name["data-protected-in-prod"].enforcement_level == EnforcementLevel.MANDATORY
-    assert by_name["vpc-flow-logs"].enforcement_level == EnforcementLevel.ADVISORY
+    assert by_name["secrets-rotation"].enforcement_level == EnforcementLevel.ADVISORY
 
 
 def test_resource_policy_reports_and_passes():

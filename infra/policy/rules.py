@@ -648,7 +648,7 @@ STACK_RULES: tuple[StackRule, ...] = (
     StackRule("ecr-lifecycle-policy", "Every repository has a lifecycle policy", "FSBP ECR.3",
               _each_has(REPOSITORY, LIFECYCLE, "repository", "repository has no lifecycle policy"), severity="low"),
     StackRule("vpc-flow-logs", "Every VPC logs rejected traffic", "FSBP EC2.6; CKV2_AWS_11",
-              _each_has(VPC, FLOW_LOG, "vpcId", "VPC has no flow logs"), severity="low", enforcement="advisory"),
+              _each_has(VPC, FLOW_LOG, "vpcId", "VPC has no flow logs"), severity="medium"),
     StackRule("vpc-default-sg-managed", "Every VPC's default security group is taken over and closed",
               "FSBP EC2.2; CKV2_AWS_12", _each_has(VPC, DEFAULT_SG, "vpcId", "default security group left open")),
     StackRule("secrets-rotation", "Secrets rotate automatically", "FSBP SecretsManager.1-4", _secret_rotation,
