@@ -247,3 +247,17 @@ def test_overrides_set_top_level_and_nested_values():
 def test_override_without_equals_is_a_usage_error():
     with pytest.raises(StackFileError, match="KEY=VALUE"):
         apply_overrides(RawConfig(dict(BASE)), ["nowry:phase"])
+
+
+def test_project_level_config_defaults_apply_unless_the_stack_sets_the_key(tmp_path):
+    from infra.config.source import read_project
+
+    (tmp_path / "Pulumi.yaml").write_text(
+        "name: nowry\nruntime: python\nconfig:\n  aws:region: eu-west-1\n"
+        "  nowry:protect:\n    type: boolean\n    default: true\n  nowry:phase:\n    type: string\n"
+    )
+    (tmp_path / "Pulumi.s.yaml").write_text("config:\n  nowry:phase: local\n  aws:region: us-east-2\n")
+    raw = from_stack_file(read_project(tmp_path), "s")
+    assert raw.values["nowry:protect"] == "true"
+    assert raw.values["aws:region"] == "us-east-2"
+    assert raw.values["nowry:phase"] == "local"

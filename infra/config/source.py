@@ -57,6 +57,9 @@ class Project:
 
     name: str
     directory: Path
+    config_defaults: dict[str, Any] = field(default_factory=dict)
+    """Project-level config from ``Pulumi.yaml`` (values or ``{default: ...}``): what the
+    Pulumi CLI applies to every stack that does not set the key itself."""
 
     def stack_file(self, stack: str) -> Path:
         return self.directory / f"Pulumi.{stack}.yaml"
@@ -73,7 +76,15 @@ def read_project(directory: Path) -> Project:
     name = data.get("name")
     if not isinstance(name, str) or not name:
         raise StackFileError(f"{path}: 'name' is missing")
-    return Project(name=name, directory=directory.resolve())
+    defaults: dict[str, Any] = {}
+    for raw_key, value in (data.get("config") or {}).items():
+        key = str(raw_key) if ":" in str(raw_key) else f"{name}:{raw_key}"
+        if isinstance(value, dict) and ("default" in value or "type" in value):
+            if "default" in value:
+                defaults[key] = value["default"]
+        else:
+            defaults[key] = value
+    return Project(name=name, directory=directory.resolve(), config_defaults=defaults)
 
 
 def from_stack_file(project: Project, stack: str) -> RawConfig:
@@ -86,7 +97,7 @@ def from_stack_file(project: Project, stack: str) -> RawConfig:
     config = data.get("config") or {}
     if not isinstance(config, dict):
         raise StackFileError(f"{path.name}: 'config' must be a mapping")
-    values: dict[str, str] = {}
+    values: dict[str, str] = {key: encode_value(value) for key, value in project.config_defaults.items()}
     secret_keys: set[str] = set()
     for raw_key, raw_value in config.items():
         key = str(raw_key) if ":" in str(raw_key) else f"{project.name}:{raw_key}"
