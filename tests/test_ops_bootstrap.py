@@ -132,3 +132,10 @@ def test_a_wrong_region_and_access_denied_are_one_line(aws_env):
 def test_unknown_retry_mode_is_a_usage_error(aws_env):
     result = bootstrap(aws_env, "--retry-mode", "eager")
     assert result.exit_code == 2 and "retry mode" in result.stderr
+
+
+def test_the_standard_aws_endpoint_variable_is_honoured(aws_env, monkeypatch):
+    monkeypatch.setenv("AWS_ENDPOINT_URL", aws_env)
+    result = runner.invoke(app, ["bootstrap", "--region", "us-east-1", "--bucket", "by-env-endpoint"])
+    assert result.exit_code == 0, result.output
+    assert s3(aws_env).get_bucket_versioning(Bucket="by-env-endpoint")["Status"] == "Enabled"
