@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -32,14 +33,25 @@ def run(command: list[str]) -> tuple[float, subprocess.CompletedProcess[str]]:
     return time.perf_counter() - start, done
 
 
-def interleaved(plan: list[str], floor: list[str], runs: int) -> tuple[float, float]:
-    """Median wall times of ``plan`` and ``floor``, run alternately so that machine noise
-    (two shared cores) hits both alike."""
-    plan_times, floor_times = [], []
+def cpu_seconds(command: list[str]) -> float:
+    """User + system CPU time of one run: steadier than wall time on a shared machine."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    run(command)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+
+
+def interleaved(plan: list[str], floor: list[str], runs: int) -> tuple[float, float, float, float]:
+    """Median wall and CPU times of ``plan`` and ``floor``, run alternately so that machine
+    noise (two shared cores) hits both alike."""
+    plan_wall, floor_wall, plan_cpu, floor_cpu = [], [], [], []
     for _ in range(runs):
-        plan_times.append(run(plan)[0])
-        floor_times.append(run(floor)[0])
-    return statistics.median(plan_times), statistics.median(floor_times)
+        plan_wall.append(run(plan)[0])
+        floor_wall.append(run(floor)[0])
+        plan_cpu.append(cpu_seconds(plan))
+        floor_cpu.append(cpu_seconds(floor))
+    medians = [statistics.median(v) for v in (plan_wall, floor_wall, plan_cpu, floor_cpu)]
+    return medians[0], medians[1], medians[2], medians[3]
 
 
 def provider_classes(plan: dict) -> list[str]:
@@ -47,10 +59,10 @@ def provider_classes(plan: dict) -> list[str]:
     pulumi_docker.X. Provider SDKs load submodules lazily, on first attribute access, so
     the floor touches each class the stack registers."""
     classes = set()
-    for resource in plan["resources"]:
-        if not resource["custom"]:
+    for item in plan["resources"]:
+        if not item["custom"]:
             continue
-        package, module, kind = resource["type"].split(":")
+        package, module, kind = item["type"].split(":")
         if package == "pulumi":
             continue
         base = f"pulumi_{package.replace('-', '_')}"
@@ -81,7 +93,7 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=9, help="runs per measurement (median kept)")
     args = parser.parse_args()
     cli = [sys.executable, "-m", "infra.cli", "plan"]
-    print(f"{'stack':<10} {'plan s':>8} {'floor s':>8} {'ratio':>6}  verdict")
+    print(f"{'stack':<10} {'plan s':>8} {'floor s':>8} {'ratio':>6}  verdict (wall time; CPU seconds beside)")
     worst = 0.0
     for stack in stacks():
         _, done = run([*cli, stack, "--json"])  # warm-up: also writes bytecode caches
@@ -90,12 +102,15 @@ def main() -> int:
             print(f"{stack:<10} {'-':>8} {'-':>8} {'-':>6}  not planned: {reason}")
             continue
         imports = floor_program(provider_classes(json.loads(done.stdout)))
-        plan_time, floor_time = interleaved([*cli, stack, "--json"], [sys.executable, "-c", imports], args.runs)
+        plan_time, floor_time, plan_cpu, floor_cpu = interleaved(
+            [*cli, stack, "--json"], [sys.executable, "-c", imports], args.runs
+        )
         ratio = plan_time / floor_time
         worst = max(worst, ratio)
         ok = ratio <= TARGET_RATIO and plan_time <= TARGET_SECONDS
         verdict = "ok" if ok else "MISS"
-        print(f"{stack:<10} {plan_time:>8.3f} {floor_time:>8.3f} {ratio:>6.2f}  {verdict}")
+        cpu = f"cpu {plan_cpu:.3f}/{floor_cpu:.3f} = {plan_cpu / floor_cpu:.2f}"
+        print(f"{stack:<10} {plan_time:>8.3f} {floor_time:>8.3f} {ratio:>6.2f}  {verdict:<5} {cpu}")
     print(f"targets: ratio <= {TARGET_RATIO}, plan <= {TARGET_SECONDS} s; worst ratio {worst:.2f}")
     return 0
 
