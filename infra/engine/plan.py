@@ -50,8 +50,6 @@ class Plan:
     resources: tuple[PlannedResource, ...]
     outputs: dict[str, Any]
     warnings: tuple[str, ...] = ()
-    acceptances: tuple[Any, ...] = ()
-    """Policy findings the stack's config accepts (``infra.policy.model.Acceptance``)."""
     config: Any = field(default=None, repr=False, compare=False)
     """The validated ``StackConfig`` the program ran with (usage assumptions, budget...)."""
 

@@ -25,7 +25,6 @@ from infra.config.source import Project, RawConfig
 from infra.engine.plan import Plan, PlannedResource
 from infra.engine.recorder import OfflineMocks, Recorder, Registration
 from infra.engine.wire import SECRET, UNKNOWN, to_plan
-from infra.policy.model import Acceptance
 
 _ONE_AT_A_TIME = threading.Lock()
 
@@ -82,16 +81,7 @@ def run_offline(
         phase = raw.namespace(project.name).get("phase", "")
         resources = _resources(recorder)
         config = loaded[0] if loaded else None
-        return Plan(
-            project.name, stack, phase, resources, outputs, tuple(collector.messages), _acceptances(config), config
-        )
-
-
-def _acceptances(config: Any) -> tuple[Acceptance, ...]:
-    policy = getattr(config, "policy", None)
-    if policy is None:
-        return ()
-    return tuple(Acceptance(a.rule, a.reason, a.resource) for a in policy.accept)
+        return Plan(project.name, stack, phase, resources, outputs, tuple(collector.messages), config)
 
 
 def _resources(recorder: Recorder) -> tuple[PlannedResource, ...]:

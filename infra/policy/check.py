@@ -57,7 +57,7 @@ def evaluate(items: Sequence[Subject], acceptances: Iterable[Acceptance] = ()) -
     violations, accepted = [], []
     for violation in found:
         reason = next(
-            (a.reason for a in accepted_by if a.covers(violation, names.get(violation.urn, ""))),
+            (a.reason for a in accepted_by if a.applies(violation.rule, names.get(violation.urn, ""))),
             None,
         )
         if reason is None:
@@ -67,5 +67,13 @@ def evaluate(items: Sequence[Subject], acceptances: Iterable[Acceptance] = ()) -
     return PolicyReport(len(RULES) + len(STACK_RULES), violations, accepted)
 
 
+def acceptances(config: Any) -> tuple[Acceptance, ...]:
+    """The findings a stack's config (``nowry:policy.accept``) accepts."""
+    policy = getattr(config, "policy", None)
+    if policy is None:
+        return ()
+    return tuple(Acceptance(a.rule, a.reason, a.resource) for a in policy.accept)
+
+
 def check_plan(plan: Plan) -> PolicyReport:
-    return evaluate(subjects(plan), plan.acceptances)
+    return evaluate(subjects(plan), acceptances(plan.config))

@@ -12,6 +12,11 @@ Enforcement = Literal["mandatory", "advisory"]
 UNKNOWNS = ("[unknown]", "04da6b54-80e4-46f7-96ec-b56ff0331ba9")
 
 
+def stack_of(urn: str) -> str:
+    """The stack name, read from a URN (``urn:pulumi:<stack>::<project>::...``)."""
+    return urn.split("::", 1)[0].removeprefix("urn:pulumi:")
+
+
 @dataclass(frozen=True)
 class Subject:
     """One resource as rules see it: its type, wire-named props and options."""
@@ -29,8 +34,7 @@ class Subject:
 
     @property
     def stack(self) -> str:
-        """The stack name, read from the URN (``urn:pulumi:<stack>::<project>::...``)."""
-        return self.urn.split("::", 1)[0].removeprefix("urn:pulumi:")
+        return stack_of(self.urn)
 
     @property
     def prod(self) -> bool:
@@ -116,5 +120,6 @@ class Acceptance:
     resource: str | None = None
     """A logical resource name; None accepts the rule on every resource."""
 
-    def covers(self, violation: Violation, name: str) -> bool:
-        return violation.rule == self.rule and self.resource in (None, name)
+    def applies(self, rule: str, name: str) -> bool:
+        """Whether it accepts ``rule`` on the resource with logical name ``name``."""
+        return rule == self.rule and self.resource in (None, name)

@@ -9,6 +9,7 @@ offline check agree.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -23,29 +24,27 @@ from pulumi_policy import (
     StackValidationPolicy,
 )
 
-from infra.policy.model import Acceptance, Rule, StackRule, Subject
+from infra.policy.model import Acceptance, Rule, StackRule, Subject, stack_of
 from infra.policy.rules import RULES, STACK_RULES
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 
 
-def stack_of(urn: str) -> str:
-    return urn.split("::", 1)[0].removeprefix("urn:pulumi:")
-
-
-def acceptances(stack: str, project_dir: Path = PROJECT_DIR) -> list[Acceptance]:
-    """``nowry:policy.accept`` of ``Pulumi.<stack>.yaml``; none when the file has none."""
+@cache
+def acceptances(stack: str, project_dir: Path = PROJECT_DIR) -> tuple[Acceptance, ...]:
+    """``nowry:policy.accept`` of ``Pulumi.<stack>.yaml``, read once per stack; none when the
+    file has none."""
     path = project_dir / f"Pulumi.{stack}.yaml"
     try:
         config = (yaml.safe_load(path.read_text()) or {}).get("config") or {}
     except (OSError, yaml.YAMLError):
-        return []
+        return ()
     policy = config.get("nowry:policy") or {}
-    return [Acceptance(a["rule"], a.get("reason", ""), a.get("resource")) for a in policy.get("accept", [])]
+    return tuple(Acceptance(a["rule"], a.get("reason", ""), a.get("resource")) for a in policy.get("accept", []))
 
 
 def _accepted(rule_id: str, urn: str, name: str, project_dir: Path) -> bool:
-    return any(a.rule == rule_id and a.resource in (None, name) for a in acceptances(stack_of(urn), project_dir))
+    return any(a.applies(rule_id, name) for a in acceptances(stack_of(urn), project_dir))
 
 
 def _level(enforcement: str) -> EnforcementLevel:
