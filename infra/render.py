@@ -113,8 +113,9 @@ def print_cost(plan: Plan, estimate: Any, console: Console | None = None) -> Non
     table.add_column("type")
     table.add_column("USD/month", justify="right")
     table.add_column("basis")
+    free = set(estimate.free)
     for item in sorted(estimate.line_items, key=lambda i: -i.monthly):
-        if item.urn in estimate.free:
+        if item.urn in free:
             continue
         table.add_row(escape(item.name), escape(item.type), f"{item.monthly:,.2f}", escape(item.basis))
     console.print(table)
@@ -123,7 +124,7 @@ def print_cost(plan: Plan, estimate: Any, console: Console | None = None) -> Non
                       soft_wrap=True)  # fmt: skip
     budget = f" (budget ${estimate.budget:,.2f})" if estimate.budget is not None else ""
     console.print(
-        f"[bold]total ~${estimate.total:,.2f}/month[/bold]{budget}; {len(estimate.free)} resources cost nothing "
+        f"[bold]total ~${estimate.total:,.2f}/month[/bold]{budget}; {len(free)} resources cost nothing "
         f"themselves; {len(estimate.not_priced)} not priced"
     )
 

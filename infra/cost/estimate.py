@@ -65,10 +65,14 @@ class LineItem:
 @dataclass(frozen=True)
 class CostEstimate:
     line_items: list[LineItem]
-    free: list[str] = field(default_factory=list)
     not_priced: list[dict[str, str]] = field(default_factory=list)
     budget: float | None = None
     assumptions: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def free(self) -> list[str]:
+        """URNs of the resources whose type costs nothing (their line is $0)."""
+        return [item.urn for item in self.line_items if item.basis == FREE_BASIS]
 
     @property
     def total(self) -> float:
@@ -280,7 +284,7 @@ def estimate(plan: Plan, catalog: Catalog | None = None) -> CostEstimate:
     config = plan.config
     usage = getattr(config, "usage", None) or UsageConfig.model_validate({})
     ctx = _Context(plan, usage, catalog or load_catalog())
-    items, free, not_priced = [], [], []
+    items, not_priced = [], []
     for resource in plan.resources:
         if not resource.custom:
             continue
@@ -294,14 +298,11 @@ def estimate(plan: Plan, catalog: Catalog | None = None) -> CostEstimate:
             or resource.type.startswith(FREE_PREFIXES)
             or resource.type.startswith("kubernetes:")
         ):
-            free.append(resource.urn)
             items.append(LineItem(resource.urn, resource.type, resource.name, 0.0, FREE_BASIS))
         else:
             why = "no price for this type" if pricer is None else "no catalog price for its size or tier"
             not_priced.append({"urn": resource.urn, "type": resource.type, "reason": why})
-    return CostEstimate(
-        items, free, not_priced, getattr(config, "monthly_budget", None), json.loads(usage.model_dump_json())
-    )
+    return CostEstimate(items, not_priced, getattr(config, "monthly_budget", None), json.loads(usage.model_dump_json()))
 
 
 def tier_for(phase: str) -> str | None:
