@@ -15,17 +15,13 @@ from typing import Any
 import pulumi
 import pulumi_kubernetes as k8s
 
+from components.kubernetes import k8s_object
 from components.kubernetes.workload import Resources, Workload, WorkloadArgs
 from infra.config.model import StackConfig
 from stacks.common import app_secrets, aws_network
 
 SECRET_NAME = "nowry-app"
 FRONTEND_WRITABLE = ("/tmp", "/var/cache/nginx", "/var/run")
-
-
-def _k(value: Any) -> Any:
-    """A plain Kubernetes object; the SDK's typed dicts accept its shape."""
-    return value
 
 
 def build(config: StackConfig) -> dict[str, Any]:
@@ -41,7 +37,7 @@ def build(config: StackConfig) -> dict[str, Any]:
     secrets = app_secrets(config)
     k8s.core.v1.Secret(
         "app-secrets",
-        metadata=_k({"name": SECRET_NAME, "namespace": kube.namespace}),
+        metadata=k8s_object({"name": SECRET_NAME, "namespace": kube.namespace}),
         type="Opaque",
         string_data=secrets,
         opts=in_namespace,
@@ -69,8 +65,8 @@ def build(config: StackConfig) -> dict[str, Any]:
     )
     k8s.autoscaling.v2.HorizontalPodAutoscaler(
         "backend-hpa",
-        metadata=_k({"name": "backend", "namespace": kube.namespace}),
-        spec=_k(
+        metadata=k8s_object({"name": "backend", "namespace": kube.namespace}),
+        spec=k8s_object(
             {
                 "scaleTargetRef": {"apiVersion": "apps/v1", "kind": "Deployment", "name": "backend"},
                 "minReplicas": kube.min_replicas,
@@ -108,8 +104,8 @@ def build(config: StackConfig) -> dict[str, Any]:
     _ingress(config, provider, [backend, frontend])
     k8s.networking.v1.NetworkPolicy(
         "default-deny",
-        metadata=_k({"name": "default-deny", "namespace": kube.namespace}),
-        spec=_k({"podSelector": {}, "policyTypes": ["Ingress", "Egress"]}),
+        metadata=k8s_object({"name": "default-deny", "namespace": kube.namespace}),
+        spec=k8s_object({"podSelector": {}, "policyTypes": ["Ingress", "Egress"]}),
         opts=in_namespace,
     )
     if kube.prometheus_operator:
@@ -117,8 +113,8 @@ def build(config: StackConfig) -> dict[str, Any]:
             "backend-service-monitor",
             api_version="monitoring.coreos.com/v1",
             kind="ServiceMonitor",
-            metadata=_k({"name": "backend", "namespace": kube.namespace}),
-            spec=_k(
+            metadata=k8s_object({"name": "backend", "namespace": kube.namespace}),
+            spec=k8s_object(
                 {
                     "selector": {"matchLabels": {"app.kubernetes.io/name": "backend"}},
                     "endpoints": [{"port": "http", "path": "/metrics", "interval": "30s"}],
@@ -171,8 +167,8 @@ def _ingress(config: StackConfig, provider: k8s.Provider, workloads: list[Worklo
 
     k8s.networking.v1.Ingress(
         "ingress",
-        metadata=_k({"name": "nowry", "namespace": kube.namespace}),
-        spec=_k(
+        metadata=k8s_object({"name": "nowry", "namespace": kube.namespace}),
+        spec=k8s_object(
             {
                 "ingressClassName": kube.ingress_class,
                 "tls": [{"hosts": [kube.host], "secretName": kube.tls_secret}],

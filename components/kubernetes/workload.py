@@ -9,6 +9,8 @@ from typing import Any
 import pulumi
 import pulumi_kubernetes as k8s
 
+from components.kubernetes import k8s_object
+
 TAG_PINNED_REASON = (
     "CKV_K8S_43=Images are pinned by an immutable release tag (config refuses latest); "
     "the registry keeps tags immutable"
@@ -17,11 +19,6 @@ ENV_SECRETS_REASON = (
     "CKV_K8S_35=The FastAPI app reads its settings from environment variables; the values come from "
     "a Secret through secretKeyRef and never appear in the manifest"
 )
-
-
-def _k(value: Any) -> Any:
-    """A plain Kubernetes object; the SDK's typed dicts accept its shape."""
-    return value
 
 
 @dataclass(frozen=True)
@@ -85,8 +82,8 @@ class Workload(pulumi.ComponentResource):
         self.deployment = self._deployment()
         self.service = k8s.core.v1.Service(
             f"{name}-service",
-            metadata=_k(self._metadata(name)),
-            spec=_k(
+            metadata=k8s_object(self._metadata(name)),
+            spec=k8s_object(
                 {
                     "type": "ClusterIP",
                     "selector": self._labels,
@@ -97,8 +94,8 @@ class Workload(pulumi.ComponentResource):
         )
         k8s.policy.v1.PodDisruptionBudget(
             f"{name}-pdb",
-            metadata=_k(self._metadata(name)),
-            spec=_k({"minAvailable": args.min_available, "selector": {"matchLabels": self._labels}}),
+            metadata=k8s_object(self._metadata(name)),
+            spec=k8s_object({"minAvailable": args.min_available, "selector": {"matchLabels": self._labels}}),
             opts=self._child,
         )
         self._network_policy()
@@ -160,8 +157,8 @@ class Workload(pulumi.ComponentResource):
         }
         return k8s.apps.v1.Deployment(
             f"{self._name}-deployment",
-            metadata=_k(self._metadata(self._name, annotations)),
-            spec=_k(
+            metadata=k8s_object(self._metadata(self._name, annotations)),
+            spec=k8s_object(
                 {
                     "replicas": a.replicas,
                     "selector": {"matchLabels": self._labels},
@@ -185,8 +182,8 @@ class Workload(pulumi.ComponentResource):
         egress = [dns] + [{"ports": [{"protocol": "TCP", "port": port}]} for port in a.egress_ports]
         k8s.networking.v1.NetworkPolicy(
             f"{self._name}-network-policy",
-            metadata=_k(self._metadata(self._name)),
-            spec=_k(
+            metadata=k8s_object(self._metadata(self._name)),
+            spec=k8s_object(
                 {
                     "podSelector": {"matchLabels": self._labels},
                     "policyTypes": ["Ingress", "Egress"],

@@ -12,6 +12,11 @@ Credential = tuple[str, str, bool]
 """(provider config key, environment variable the provider also reads, whether it is secret)."""
 
 
+def config_set_command(key: str, stack: str, *, secret: bool, example: str = "<value>") -> str:
+    """The ``pulumi config set`` line that sets ``key`` (encrypted when ``secret``)."""
+    return f"pulumi config set {'--secret ' if secret else ''}{key} '{example}' --stack {stack}"
+
+
 def check_credentials(
     credentials: Iterable[Credential],
     raw: RawConfig,
@@ -24,7 +29,7 @@ def check_credentials(
     """A secret given in plain text or an empty value is an error; a missing one is a warning
     offline and an error under the real engine, each naming the line that fixes it."""
     for key, env, secret in credentials:
-        fix = f"pulumi config set {'--secret ' if secret else ''}{key} '<value>' --stack {stack}"
+        fix = config_set_command(key, stack, secret=secret)
         if key in raw.values:
             if secret and key not in raw.secret_keys:
                 issues.append(ConfigIssue(key, "is set as plain text; it must be stored encrypted", "[hidden]", fix))

@@ -12,6 +12,7 @@ from pydantic import TypeAdapter, ValidationError
 
 from infra.config import atlas_checks, aws_checks, managed_checks
 from infra.config.aws_checks import DEFAULT_REGION
+from infra.config.credentials import config_set_command
 from infra.config.errors import ConfigError, ConfigIssue
 from infra.config.model import (
     DATABASE_ENGINES_BY_PHASE,
@@ -45,10 +46,6 @@ from infra.config.source import OFFLINE_SECRET_PREFIX, RawConfig
 class LoadResult:
     config: StackConfig
     warnings: list[str] = field(default_factory=list)
-
-
-def secret_set_command(key: str, stack: str, example: str = "<value>") -> str:
-    return f"pulumi config set --secret nowry:{key} '{example}' --stack {stack}"
 
 
 def load_stack_config(raw: RawConfig, *, project: str, stack: str, project_dir: Path, offline: bool) -> LoadResult:
@@ -359,7 +356,7 @@ def _secrets(
             secrets[spec.key] = None
             continue
         full_key = f"{project}:{spec.key}"
-        fix = secret_set_command(spec.key, stack, spec.example)
+        fix = config_set_command(f"nowry:{spec.key}", stack, secret=True, example=spec.example)
         value = ns.get(spec.key)
         if value is not None and full_key not in raw.secret_keys:
             issues.append(
