@@ -284,15 +284,22 @@ def diagram(
     project_dir: ProjectDirOption = Path("."),
 ) -> None:
     """Draw the stack's architecture from its plan: icons, network boundaries, traffic and data."""
-    from infra.diagram import FORMATS, draw
+    from infra.diagram import FORMATS, GraphvizMissing, check_graphviz, draw
+    from infra.output_files import OutputPathError, check_file_target
 
-    if out.suffix.lstrip(".").lower() not in FORMATS:
+    fmt = out.suffix.lstrip(".").lower()
+    if fmt not in FORMATS:
         _fail(f"--out must end in {', '.join('.' + f for f in FORMATS)}, not {out.suffix or 'nothing'}")
+    try:
+        check_file_target("--out", out)
+        check_graphviz(fmt)
+    except (OutputPathError, GraphvizMissing) as exc:
+        _fail(str(exc))
     result = _plan(project_dir, stack, overrides)
     try:
         written = draw(result, out)
-    except FileNotFoundError as exc:  # Graphviz's `dot` is missing
-        _fail(f"cannot render {out}: Graphviz is needed (Debian/Ubuntu: apt-get install graphviz) ({exc})")
+    except OSError as exc:
+        _fail(f"--out: cannot write {out} ({exc.strerror or exc})")
     typer.echo(f"wrote {written}")
 
 
@@ -304,15 +311,55 @@ def render(
     project_dir: ProjectDirOption = Path("."),
 ) -> None:
     """Write the Kubernetes manifests the stack would apply, one YAML file per resource."""
+    from infra.output_files import OutputPathError, check_folder_target
     from infra.render_manifests import write
 
+    try:
+        check_folder_target("--out", out)
+    except OutputPathError as exc:
+        _fail(str(exc))
     result = _plan(project_dir, stack, overrides)
-    written = write(result, out)
+    try:
+        written = write(result, out)
+    except OSError as exc:
+        _fail(f"--out: cannot write into {out} ({exc.strerror or exc})")
     if not written:
         _fail(f"stack {stack} (phase {result.phase}) has no Kubernetes resources to render")
     typer.echo(f"wrote {len(written)} manifests to {out}")
     for warning in result.warnings:
         _warn(warning)
+
+
+@app.command()
+def release(
+    stack: StackArgument,
+    backend_image: Annotated[
+        str, typer.Option("--backend-image", help="The new backend image, pinned by digest (name@sha256:...).")
+    ],
+    project_dir: ProjectDirOption = Path("."),
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Check and show the change; write nothing.")] = False,
+) -> None:
+    """Set the stack's backend image (pinned by digest) in its stack file, after planning it."""
+    from infra.config import source
+    from infra.output_files import write_file
+    from infra.policy.check import check_plan
+    from infra.release import ReleaseError, bump_backend_image
+
+    try:
+        project = source.read_project(project_dir)
+        bump = bump_backend_image(project.stack_file(stack), backend_image)
+    except (ReleaseError, StackFileError) as exc:
+        _fail(str(exc))
+    report = check_plan(_plan(project_dir, stack, [f"nowry:backend.image={backend_image}"]))
+    if report.mandatory:
+        for violation in report.mandatory:
+            _warn(f"{violation.rule}: {violation.message} ({violation.urn})")
+        typer.echo(f"not released: {len(report.mandatory)} mandatory policy violation(s)", err=True)
+        raise typer.Exit(EXIT_FINDINGS)
+    if not dry_run:
+        write_file(bump.path, bump.text.encode())
+    verb = "would set" if dry_run else "set"
+    typer.echo(f"{verb} nowry:backend.image in {bump.path.name}: {bump.old} -> {bump.new}")
 
 
 @app.command()

@@ -10,9 +10,11 @@ walked through, never drawn).
 from __future__ import annotations
 
 import importlib
+import shutil
 from collections import defaultdict, deque
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from infra.engine.plan import Plan, PlannedResource
 
@@ -188,20 +190,62 @@ def _icon(path: str) -> type:
     return getattr(importlib.import_module(module), name)
 
 
+GRAPHVIZ_INSTALL = "Debian/Ubuntu: sudo apt-get install graphviz; macOS: brew install graphviz"
+
+
+class GraphvizMissing(Exception):
+    """A picture format that needs Graphviz's ``dot`` program, on a machine without it."""
+
+    def __init__(self, fmt: str) -> None:
+        super().__init__(
+            f"drawing .{fmt} needs Graphviz's `dot` program, which is not on the PATH "
+            f"({GRAPHVIZ_INSTALL}); --out with .dot writes the DOT source without it"
+        )
+
+
+def needs_graphviz(fmt: str) -> bool:
+    """True when writing ``fmt`` runs Graphviz's ``dot`` (every format but the DOT source)."""
+    return fmt != "dot"
+
+
+def check_graphviz(fmt: str) -> None:
+    """Raise ``GraphvizMissing`` when ``fmt`` needs ``dot`` and it is not installed."""
+    if needs_graphviz(fmt) and shutil.which("dot") is None:
+        raise GraphvizMissing(fmt)
+
+
+def dot_source(plan: Plan) -> str:
+    """The picture as Graphviz DOT source (no Graphviz needed)."""
+    return _graph(plan).source
+
+
 def draw(plan: Plan, out: Path) -> Path:
-    """Render the plan's picture to ``out`` (.png, .svg or .dot); returns the written file."""
+    """Render the plan's picture to ``out`` (.png, .svg or .dot), written whole; returns it."""
+    from infra.output_files import write_file
+
     fmt = out.suffix.lstrip(".").lower()
     if fmt not in FORMATS:
         raise ValueError(f"--out must end in {', '.join('.' + f for f in FORMATS)}, not {out.suffix or 'nothing'}")
+    check_graphviz(fmt)
+    graph = _graph(plan)
+    data = graph.source.encode() if fmt == "dot" else graph.pipe(format=fmt)
+    return write_file(out, data)
+
+
+def _graph(plan: Plan) -> Any:
+    """The ``graphviz.Digraph`` of the plan's picture, built with the diagrams package's icons
+    but never rendered by it (its context manager would run ``dot`` on exit)."""
+    import diagrams
     from diagrams import Cluster, Diagram, Edge
     from diagrams.onprem.client import Users
 
     pic = picture(plan)
-    out.parent.mkdir(parents=True, exist_ok=True)
     title = f"{plan.project}/{plan.stack} — phase {plan.phase}"
     graph = {"fontsize": "20", "pad": "0.4", "splines": "spline"}
     nodes = {}
-    with Diagram(title, filename=str(out.with_suffix("")), outformat=fmt, show=False, direction="LR", graph_attr=graph):
+    canvas = Diagram(title, filename=plan.stack, show=False, direction="LR", graph_attr=graph)
+    diagrams.setdiagram(canvas)
+    try:
         users = Users("users")
         boundaries: dict[str, list[str]] = defaultdict(list)
         for key, role in pic.nodes.items():
@@ -223,7 +267,9 @@ def draw(plan: Plan, out: Path) -> Path:
             _ = users >> Edge(label="HTTPS") >> nodes[key]
         for source, target in sorted(pic.edges):
             _ = nodes[source] >> nodes[target]
-    return out
+    finally:
+        diagrams.setdiagram(None)  # type: ignore[arg-type]
+    return canvas.dot
 
 
 def _node(pic: Picture, key: str) -> object:

@@ -44,10 +44,11 @@ def manifests(plan: Plan) -> list[tuple[str, dict[str, Any]]]:
 
 
 def write(plan: Plan, out: Path) -> list[Path]:
-    out.mkdir(parents=True, exist_ok=True)
-    written = []
-    for index, (file_name, doc) in enumerate(manifests(plan), 1):
-        path = out / f"{index:02d}-{file_name}"
-        path.write_text(yaml.safe_dump(doc, sort_keys=False, default_flow_style=False))
-        written.append(path)
-    return written
+    """Write every manifest into ``out`` (all or none); an empty list when there are none."""
+    from infra.output_files import write_folder
+
+    files = [
+        (f"{index:02d}-{file_name}", yaml.safe_dump(doc, sort_keys=False, default_flow_style=False).encode())
+        for index, (file_name, doc) in enumerate(manifests(plan), 1)
+    ]
+    return write_folder(out, files) if files else []

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Callable
 from pathlib import Path
@@ -39,6 +40,12 @@ def project(tmp_path: Path) -> Callable[..., Path]:
         return write_project(tmp_path, stack, merged)
 
     return make
+
+
+@functools.cache
+def shipped_plan(stack: str) -> Plan:
+    """The plan of a shipped stack, made once per test process (plans are immutable)."""
+    return plan_stack(PROJECT_DIR, stack)
 
 
 @pytest.fixture(scope="session")

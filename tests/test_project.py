@@ -62,11 +62,11 @@ def test_readme_documents_every_config_key():
 
 
 def test_readme_quick_start_is_two_commands_and_ci_runs_the_test_one():
-    commands = re.findall(r"```sh\n(python3 -m venv .*)\n```", README)
+    commands = re.findall(r"```sh\n(uv sync .*)\n```", README)
     assert len(commands) == 2
     plan_command, test_command = commands
-    assert "nowry-infra plan" in plan_command
-    ci = (PROJECT_DIR / ".ci" / "run").read_text()
+    assert plan_command.startswith("uv sync --locked &&") and "nowry-infra plan" in plan_command
+    ci = (PROJECT_DIR / ".ci" / "run").read_text().splitlines()
     install, _, run_tests = test_command.rpartition(" && ")
     assert install in ci
-    assert run_tests in ci.splitlines()[-1]
+    assert run_tests == [line for line in ci if "pytest" in line][-1]

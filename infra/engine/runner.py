@@ -69,12 +69,12 @@ def run_offline(
 
         loaded: list[Any] = []
 
-        def program_then_outputs() -> Any:
+        def program() -> None:
             loaded.append(program_fn(offline=True, project_dir=project.directory))
-            return _collect_outputs(outputs)
 
         try:
-            _sync_await(run_pulumi_func(program_then_outputs))
+            _sync_await(run_pulumi_func(program))
+            _sync_await(_collect_outputs(outputs))
         finally:
             pulumi.runtime.set_all_config({}, [])
             settings.set_root_resource(None)  # type: ignore[arg-type]

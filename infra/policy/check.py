@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from infra.config.model import PolicyConfig
     from infra.engine.plan import Plan
 
 from infra.policy.model import Acceptance, Subject, Violation
@@ -67,13 +68,12 @@ def evaluate(items: Sequence[Subject], acceptances: Iterable[Acceptance] = ()) -
     return PolicyReport(len(RULES) + len(STACK_RULES), violations, accepted)
 
 
-def acceptances(config: Any) -> tuple[Acceptance, ...]:
-    """The findings a stack's config (``nowry:policy.accept``) accepts."""
-    policy = getattr(config, "policy", None)
+def acceptances(policy: PolicyConfig | None) -> tuple[Acceptance, ...]:
+    """The findings a stack's ``nowry:policy`` accepts (none when it has no policy config)."""
     if policy is None:
         return ()
     return tuple(Acceptance(a.rule, a.reason, a.resource) for a in policy.accept)
 
 
 def check_plan(plan: Plan) -> PolicyReport:
-    return evaluate(subjects(plan), acceptances(plan.config))
+    return evaluate(subjects(plan), acceptances(getattr(plan.config, "policy", None)))

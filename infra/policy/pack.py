@@ -1,19 +1,20 @@
 """The same rules as Pulumi policies, for ``pulumi preview --policy-pack policy``.
 
 ``policy/__main__.py`` builds the ``PolicyPack`` from these (constructing a PolicyPack
-starts a gRPC server, so nothing here does). Accepted findings come from the stack's own
-``Pulumi.<stack>.yaml`` (``nowry:policy.accept``), read beside the pack, so the pack and the
-offline check agree.
+starts a gRPC server, so nothing here does). Accepted findings come from the config of the
+stack being previewed (``nowry:policy.accept``), which the Pulumi CLI hands every policy
+pack it runs in the ``PULUMI_CONFIG`` environment variable (pulumi/pulumi#3612, "Support
+Config/getProject/getStack/isDryRun from Policy Packs"; pulumi_policy loads it into the
+runtime config when the pack starts). Nothing is read from files beside the pack, so it
+works from any folder and installed non-editable, and agrees with the offline check.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from functools import cache
-from pathlib import Path
+import json
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-import yaml
 from pulumi_policy import (
     EnforcementLevel,
     ReportViolation,
@@ -24,27 +25,44 @@ from pulumi_policy import (
     StackValidationPolicy,
 )
 
-from infra.policy.model import Acceptance, Rule, StackRule, Subject, stack_of
+from infra import PROJECT
+from infra.policy.model import Acceptance, Rule, StackRule, Subject
 from infra.policy.rules import RULES, STACK_RULES
 
-PROJECT_DIR = Path(__file__).resolve().parents[2]
+ConfigSource = Callable[[], Mapping[str, str]]
+"""Returns the stack's flat config (``{"nowry:policy": "{...json...}"}``)."""
 
 
-@cache
-def acceptances(stack: str, project_dir: Path = PROJECT_DIR) -> tuple[Acceptance, ...]:
-    """``nowry:policy.accept`` of ``Pulumi.<stack>.yaml``, read once per stack; none when the
-    file has none."""
-    path = project_dir / f"Pulumi.{stack}.yaml"
-    try:
-        config = (yaml.safe_load(path.read_text()) or {}).get("config") or {}
-    except (OSError, yaml.YAMLError):
+def runtime_config() -> Mapping[str, str]:
+    """The stack config the Pulumi CLI gave this process (``PULUMI_CONFIG``)."""
+    from pulumi.runtime import get_config_env
+
+    return get_config_env()
+
+
+def acceptances_from(config: Mapping[str, str]) -> tuple[Acceptance, ...]:
+    """The findings a stack's flat config accepts (``nowry:policy.accept``), validated by the
+    same model as the offline check; none when the key is unset."""
+    from infra.config.model import PolicyConfig
+    from infra.policy.check import acceptances
+
+    text = config.get(f"{PROJECT}:policy")
+    if not text:
         return ()
-    policy = config.get("nowry:policy") or {}
-    return tuple(Acceptance(a["rule"], a.get("reason", ""), a.get("resource")) for a in policy.get("accept", []))
+    return acceptances(PolicyConfig.model_validate(json.loads(text)))
 
 
-def _accepted(rule_id: str, urn: str, name: str, project_dir: Path) -> bool:
-    return any(a.applies(rule_id, name) for a in acceptances(stack_of(urn), project_dir))
+class _Accepted:
+    """The stack's accepted findings, read from its config once, on first use."""
+
+    def __init__(self, source: ConfigSource) -> None:
+        self._source = source
+        self._cached: tuple[Acceptance, ...] | None = None
+
+    def __call__(self, rule_id: str, name: str) -> bool:
+        if self._cached is None:
+            self._cached = acceptances_from(self._source())
+        return any(a.applies(rule_id, name) for a in self._cached)
 
 
 def _level(enforcement: str) -> EnforcementLevel:
@@ -59,11 +77,11 @@ def _subject(type_: str, name: str, urn: str, props: Mapping[str, Any], protect:
     return Subject(type_, name, urn, dict(props), protect, deps)
 
 
-def resource_policy(rule: Rule, project_dir: Path = PROJECT_DIR) -> ResourceValidationPolicy:
+def resource_policy(rule: Rule, accepted: _Accepted) -> ResourceValidationPolicy:
     def validate(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
         if args.resource_type not in rule.types:
             return
-        if _accepted(rule.id, args.urn, args.name, project_dir):
+        if accepted(rule.id, args.name):
             return
         subject = _subject(args.resource_type, args.name, args.urn, args.props, args.opts.protect)
         for message in rule.check(subject):
@@ -78,7 +96,7 @@ def resource_policy(rule: Rule, project_dir: Path = PROJECT_DIR) -> ResourceVali
     )
 
 
-def stack_policy(rule: StackRule, project_dir: Path = PROJECT_DIR) -> StackValidationPolicy:
+def stack_policy(rule: StackRule, accepted: _Accepted) -> StackValidationPolicy:
     def validate(args: StackValidationArgs, report_violation: ReportViolation) -> None:
         subjects = [
             _subject(r.resource_type, r.name, r.urn, r.props, r.opts.protect, r.property_dependencies)
@@ -86,7 +104,7 @@ def stack_policy(rule: StackRule, project_dir: Path = PROJECT_DIR) -> StackValid
         ]
         names = {s.urn: s.name for s in subjects}
         for urn, message in rule.check(subjects):
-            if not _accepted(rule.id, urn, names.get(urn, ""), project_dir):
+            if not accepted(rule.id, names.get(urn, "")):
                 report_violation(message, urn)
 
     return StackValidationPolicy(
@@ -98,8 +116,9 @@ def stack_policy(rule: StackRule, project_dir: Path = PROJECT_DIR) -> StackValid
     )
 
 
-def policies(project_dir: Path = PROJECT_DIR) -> list[Any]:
-    """Every rule as a Pulumi policy."""
-    made: list[Any] = [resource_policy(rule, project_dir) for rule in RULES]
-    made += [stack_policy(rule, project_dir) for rule in STACK_RULES]
+def policies(config: ConfigSource = runtime_config) -> list[Any]:
+    """Every rule as a Pulumi policy; accepted findings from ``config`` (the stack's)."""
+    accepted = _Accepted(config)
+    made: list[Any] = [resource_policy(rule, accepted) for rule in RULES]
+    made += [stack_policy(rule, accepted) for rule in STACK_RULES]
     return made
