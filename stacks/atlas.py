@@ -8,6 +8,7 @@ import pulumi
 
 from components.managed.atlas import AtlasDatabase, AtlasDatabaseArgs
 from infra.config.model import StackConfig
+from infra.naming import physical_name
 
 OFFLINE_ORG_ID = "offline-org-id"
 """Stands in for ``nowry:atlas.orgId`` in an offline plan when it is not set (a warning says so)."""
@@ -21,7 +22,7 @@ def atlas_database(config: StackConfig, tier: str, extra_access: Sequence[pulumi
         "database",
         AtlasDatabaseArgs(
             org_id=settings.org_id or OFFLINE_ORG_ID,
-            project_name=settings.project_name or f"{config.project}-{config.stack}",
+            project_name=settings.project_name or physical_name("atlas-project", config.project, config.stack),
             tier=tier,
             region=settings.region,
             mongo_version=settings.mongo_version,

@@ -21,6 +21,7 @@ from components.docker import (
     MongoDatabaseArgs,
 )
 from infra.config.model import StackConfig
+from infra.naming import physical_name
 from stacks.common import app_secrets
 
 STATIC_SITE_IMAGE = "nginx:1.27-alpine"
@@ -29,7 +30,7 @@ STATIC_SITE_IMAGE = "nginx:1.27-alpine"
 
 def build(config: StackConfig) -> dict[str, Any]:
     prefix = f"{config.project}-{config.stack}"
-    network = docker.Network("network", name=f"{prefix}-network", driver="bridge")
+    network = docker.Network("network", name=physical_name("docker-object", prefix, "network"), driver="bridge")
     database = MongoDatabase(
         "database",
         MongoDatabaseArgs(
@@ -49,7 +50,7 @@ def build(config: StackConfig) -> dict[str, Any]:
                 ref=backend_cfg.image,
                 context=_path(config, backend_cfg.context),
                 dockerfile=backend_cfg.dockerfile,
-                local_name=f"{prefix}-backend:local",
+                local_name=physical_name("docker-image", prefix, "backend") + ":local",
             ),
             network=network.name,
             hostname="backend",
@@ -60,7 +61,7 @@ def build(config: StackConfig) -> dict[str, Any]:
             secret_env={"MONGO_URI": database.uri, **app_secrets(config)},
             read_only_root=True,
             depends_on=[database.container],
-            container_name=f"{prefix}-backend",
+            container_name=physical_name("docker-object", prefix, "backend"),
         ),
     )
     frontend = AppContainer("frontend", _frontend_args(config, network.name, prefix))
@@ -79,7 +80,7 @@ def _frontend_args(config: StackConfig, network: pulumi.Input[str], prefix: str)
     image = ContainerImageArgs(
         ref=STATIC_SITE_IMAGE if static_dir else frontend.image,
         context=_path(config, frontend.context),
-        local_name=f"{prefix}-frontend:local",
+        local_name=physical_name("docker-image", prefix, "frontend") + ":local",
     )
     return AppContainerArgs(
         image=image,
@@ -89,7 +90,7 @@ def _frontend_args(config: StackConfig, network: pulumi.Input[str], prefix: str)
         host_port=frontend.host_port,
         health_check=HttpHealthCheck("/", frontend.port),
         bind_mounts={static_dir: "/usr/share/nginx/html"} if static_dir else {},
-        container_name=f"{prefix}-frontend",
+        container_name=physical_name("docker-object", prefix, "frontend"),
     )
 
 

@@ -16,6 +16,7 @@ from components.managed.railway_backend import RailwayBackend, RailwayBackendArg
 from components.managed.upstash_redis import UpstashRedis, UpstashRedisArgs
 from components.managed.vercel_frontend import VercelFrontend, VercelFrontendArgs
 from infra.config.model import ATLAS_TIERS_BY_PHASE, StackConfig
+from infra.naming import physical_name
 from stacks.atlas import atlas_database
 from stacks.common import app_secrets
 
@@ -32,7 +33,7 @@ def build(config: StackConfig) -> dict[str, Any]:
         cache = UpstashRedis(
             "cache",
             UpstashRedisArgs(
-                database_name=name,
+                database_name=physical_name("upstash-database", name),
                 primary_region=config.upstash.primary_region,
                 eviction=config.upstash.eviction,
                 protect=config.protect,
@@ -56,7 +57,7 @@ def build(config: StackConfig) -> dict[str, Any]:
     frontend = VercelFrontend(
         "frontend",
         VercelFrontendArgs(
-            project_name=vercel_cfg.project_name or name,
+            project_name=vercel_cfg.project_name or physical_name("vercel-project", name),
             api_url=backend.url,
             framework=vercel_cfg.framework,
             git_repository=vercel_cfg.git_repository,

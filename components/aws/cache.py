@@ -10,6 +10,7 @@ import pulumi_aws as aws
 import pulumi_random as random
 
 from infra.config.aws_catalog import CACHE_ENGINE_VERSIONS
+from infra.naming import physical_name
 
 
 @dataclass(frozen=True)
@@ -69,7 +70,7 @@ class Cache(pulumi.ComponentResource):
             multi_az_enabled=replicated,
             auto_minor_version_upgrade=True,
             snapshot_retention_limit=args.snapshot_retention_days,
-            final_snapshot_identifier=f"{name}-{pulumi.get_stack()}-final",
+            final_snapshot_identifier=physical_name("elasticache-snapshot", name, pulumi.get_stack(), "final"),
             apply_immediately=False,
             opts=stateful,
         )

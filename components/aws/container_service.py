@@ -9,6 +9,7 @@ import pulumi
 import pulumi_aws as aws
 
 from components.aws.policy_documents import assume_role_policy, policy_document, statement
+from infra.naming import physical_name
 
 CONTAINER = "backend"
 
@@ -153,7 +154,7 @@ class ContainerService(pulumi.ComponentResource):
         args = self._args
         return aws.ecs.TaskDefinition(
             f"{self._name}-task",
-            family=f"{self._name}-{pulumi.get_stack()}",
+            family=physical_name("ecs-family", self._name, pulumi.get_stack()),
             requires_compatibilities=["FARGATE"],
             network_mode="awsvpc",
             cpu=str(args.cpu),

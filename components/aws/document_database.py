@@ -10,6 +10,8 @@ import pulumi
 import pulumi_aws as aws
 import pulumi_random as random
 
+from infra.naming import physical_name
+
 
 @dataclass(frozen=True)
 class DocumentDatabaseArgs:
@@ -67,7 +69,7 @@ class DocumentDatabase(pulumi.ComponentResource):
             opts=child,
         )
         password = random.RandomPassword(f"{name}-master-password", length=40, special=False, opts=stateful)
-        identifier = f"{name}-{pulumi.get_stack()}"
+        identifier = physical_name("docdb-cluster", name, pulumi.get_stack())
         logs = [
             aws.cloudwatch.LogGroup(
                 f"{name}-{log}-logs",
@@ -93,7 +95,7 @@ class DocumentDatabase(pulumi.ComponentResource):
             preferred_backup_window="03:00-04:00",
             deletion_protection=args.protect,
             skip_final_snapshot=False,
-            final_snapshot_identifier=f"{identifier}-final",
+            final_snapshot_identifier=physical_name("docdb-snapshot", identifier, "final"),
             enabled_cloudwatch_logs_exports=["audit", "profiler"],
             apply_immediately=False,
             opts=pulumi.ResourceOptions(parent=self, protect=args.protect, depends_on=logs),

@@ -10,6 +10,7 @@ import pulumi
 import pulumi_aws as aws
 
 from components.aws.policy_documents import assume_role_policy
+from infra.naming import physical_name
 
 CLUSTER_POLICIES = ("arn:aws:iam::aws:policy/AmazonEKSClusterPolicy",)
 NODE_POLICIES = (
@@ -54,7 +55,7 @@ class EksCluster(pulumi.ComponentResource):
         child = pulumi.ResourceOptions(parent=self)
         cluster_role = self._role(f"{name}-cluster-role", "eks.amazonaws.com", CLUSTER_POLICIES)
         node_role = self._role(f"{name}-node-role", "ec2.amazonaws.com", NODE_POLICIES)
-        cluster_name = f"{name}-{pulumi.get_stack()}"
+        cluster_name = physical_name("eks-cluster", name, pulumi.get_stack())
         logs = aws.cloudwatch.LogGroup(
             f"{name}-control-plane-logs",
             name=f"/aws/eks/{cluster_name}/cluster",

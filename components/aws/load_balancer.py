@@ -8,6 +8,8 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_aws as aws
 
+from infra.naming import physical_name
+
 TLS13_POLICY = "ELBSecurityPolicy-TLS13-1-2-2021-06"
 
 
@@ -88,7 +90,7 @@ class LoadBalancer(pulumi.ComponentResource):
         self.vpc_origin = aws.cloudfront.VpcOrigin(
             f"{name}-vpc-origin",
             vpc_origin_endpoint_config=aws.cloudfront.VpcOriginVpcOriginEndpointConfigArgs(
-                name=f"{name}-{pulumi.get_stack()}",
+                name=physical_name("cloudfront-vpc-origin", name, pulumi.get_stack()),
                 arn=self.alb.arn,
                 http_port=80,
                 https_port=443,

@@ -9,6 +9,8 @@ from typing import Any
 import pulumi
 import pulumi_aws as aws
 
+from infra.naming import physical_name
+
 
 @dataclass(frozen=True)
 class MonitoringArgs:
@@ -186,7 +188,7 @@ class Monitoring(pulumi.ComponentResource):
                                                       "CacheClusterId", a.cache_node_id]]))  # fmt: skip
         return aws.cloudwatch.Dashboard(
             f"{self._name}-dashboard",
-            dashboard_name=f"nowry-{pulumi.get_stack()}",
+            dashboard_name=physical_name("dashboard", "nowry", pulumi.get_stack()),
             dashboard_body=pulumi.Output.json_dumps({"widgets": widgets}),
             opts=self._child,
         )

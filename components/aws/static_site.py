@@ -12,6 +12,7 @@ import pulumi_aws as aws
 
 from components.aws.cache_invalidation import CacheInvalidation, content_hash
 from components.aws.site_files import site_files
+from infra.naming import physical_name
 
 CACHING_OPTIMIZED = "658327ea-f89d-4fab-a63d-7e88639e58f6"
 CACHING_DISABLED = "4135ea2d-6df8-44a3-9df3-4b5a84be39ad"
@@ -89,7 +90,7 @@ class StaticSite(pulumi.ComponentResource):
         self.bucket = self._bucket()
         access = aws.cloudfront.OriginAccessControl(
             f"{name}-oac",
-            name=f"{name}-{pulumi.get_stack()}",
+            name=physical_name("cloudfront-oac", name, pulumi.get_stack()),
             description="Nowry site bucket",
             origin_access_control_origin_type="s3",
             signing_behavior="always",
@@ -163,7 +164,7 @@ class StaticSite(pulumi.ComponentResource):
         cf = aws.cloudfront
         return cf.ResponseHeadersPolicy(
             f"{self._name}-security-headers",
-            name=f"{self._name}-{pulumi.get_stack()}-security-headers",
+            name=physical_name("cloudfront-headers-policy", self._name, pulumi.get_stack(), "security-headers"),
             comment="HSTS, nosniff, frame options, referrer policy, CSP",
             security_headers_config=cf.ResponseHeadersPolicySecurityHeadersConfigArgs(
                 strict_transport_security=cf.ResponseHeadersPolicySecurityHeadersConfigStrictTransportSecurityArgs(

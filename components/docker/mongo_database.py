@@ -8,6 +8,8 @@ import pulumi
 import pulumi_docker as docker
 import pulumi_random as random
 
+from infra.naming import physical_name
+
 
 @dataclass(frozen=True)
 class MongoDatabaseArgs:
@@ -47,7 +49,9 @@ class MongoDatabase(pulumi.ComponentResource):
         self._args = args
         stateful = pulumi.ResourceOptions(parent=self, protect=args.protect)
         self.password = random.RandomPassword(f"{name}-root-password", length=32, special=False, opts=stateful)
-        self.volume = docker.Volume(f"{name}-data", name=f"{args.name_prefix}-mongo-data", opts=stateful)
+        self.volume = docker.Volume(
+            f"{name}-data", name=physical_name("docker-object", args.name_prefix, "mongo-data"), opts=stateful
+        )
         image = docker.RemoteImage(
             f"{name}-image",
             name=args.image,
@@ -76,7 +80,7 @@ class MongoDatabase(pulumi.ComponentResource):
         args = self._args
         return docker.Container(
             f"{name}-container",
-            name=f"{args.name_prefix}-mongo",
+            name=physical_name("docker-object", args.name_prefix, "mongo"),
             image=image.image_id,
             envs=[
                 f"MONGO_INITDB_ROOT_USERNAME={args.username}",

@@ -9,6 +9,8 @@ import pulumi
 import pulumi_mongodbatlas as atlas
 import pulumi_random as random
 
+from infra.naming import physical_name
+
 SHARED_TIERS = ("M0",)
 """Tiers on shared infrastructure: provider TENANT, no backups or termination protection."""
 
@@ -97,7 +99,7 @@ class AtlasDatabase(pulumi.ComponentResource):
         return atlas.AdvancedCluster(
             f"{name}-cluster",
             project_id=project.id,
-            name=f"{args.project_name}-db",
+            name=physical_name("atlas-cluster", args.project_name, "db"),
             cluster_type="REPLICASET",
             mongo_db_major_version=args.mongo_version,
             replication_specs=[atlas.AdvancedClusterReplicationSpecArgs(region_configs=[region])],

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ipaddress
+import shlex
 
 from infra.config.credentials import check_credentials
 from infra.config.errors import ConfigIssue
@@ -40,7 +41,7 @@ def check(
     if atlas.org_id is None and offline:
         warnings.append(
             f"nowry:atlas.orgId is not set; the offline plan uses a placeholder. Before "
-            f"deploying run: pulumi config set --path nowry:atlas.orgId '<org id>' --stack {stack}"
+            f"deploying run: pulumi config set --path nowry:atlas.orgId '<org id>' --stack {shlex.quote(stack)}"
         )
     elif atlas.org_id is None:
         issues.append(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shlex
 from collections.abc import Iterable
 
 from infra.config.errors import ConfigIssue
@@ -14,7 +15,8 @@ Credential = tuple[str, str, bool]
 
 def config_set_command(key: str, stack: str, *, secret: bool, example: str = "<value>") -> str:
     """The ``pulumi config set`` line that sets ``key`` (encrypted when ``secret``)."""
-    return f"pulumi config set {'--secret ' if secret else ''}{key} '{example}' --stack {stack}"
+    secret_flag = "--secret " if secret else ""
+    return f"pulumi config set {secret_flag}{key} '{example}' --stack {shlex.quote(stack)}"
 
 
 def check_credentials(

@@ -89,6 +89,12 @@ def read_project(directory: Path) -> Project:
 
 def from_stack_file(project: Project, stack: str) -> RawConfig:
     """Read ``Pulumi.<stack>.yaml`` the way the Pulumi CLI passes it to a program."""
+    from infra.naming import valid_stack_name
+
+    if not valid_stack_name(stack):
+        raise StackFileError(
+            f"stack name {stack!r} is not one Pulumi accepts; allowed: 1-100 of letters, digits, '-', '_' and '.'"
+        )
     path = project.stack_file(stack)
     if not path.is_file():
         known = ", ".join(project.stacks()) or "none"

@@ -1,0 +1,216 @@
+"""Physical names every real service accepts, for any stack name Pulumi accepts.
+
+One table of each service's naming rule (characters, case, length, first character, no
+double hyphens, ...) and one function that joins a name's parts and makes it valid. A name
+that is already valid is returned as it is, so the shipped stacks keep their names and
+nothing is replaced. A name that has to change (upper case, ``_`` or ``.``, too long) is
+lower-cased and mapped as the rule needs and ends in a short hash of the name it came from,
+so two stacks whose names differ only by case or punctuation never collide, and the same
+stack always gets the same names.
+
+Auto-named resources keep Pulumi's auto-naming; only names the program sets go through here.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass
+
+STACK_NAME = re.compile(r"[A-Za-z0-9_.-]{1,100}")
+"""Pulumi's rule for stack names: letters, digits, ``-``, ``_`` and ``.``, at most 100."""
+
+HASH_LENGTH = 8
+
+
+@dataclass(frozen=True)
+class NameRule:
+    """What one service accepts as a name."""
+
+    service: str
+    max_length: int
+    allowed: str
+    """A regex character class body: the characters allowed anywhere in the name."""
+    source: str
+    """Where the rule comes from (provider source or the service's documentation)."""
+    lower: bool = False
+    """Upper-case letters are refused."""
+    start_letter: bool = False
+    no_double_hyphen: bool = False
+    no_edge_hyphen: bool = False
+    """No hyphen at the start or the end."""
+    start_alnum: bool = False
+    forbidden: str | None = None
+    """A regex the name must not match anywhere (e.g. ``---``)."""
+
+    def problems(self, name: str) -> list[str]:
+        """What is wrong with ``name`` under this rule (empty when it is valid)."""
+        found = []
+        if not 1 <= len(name) <= self.max_length:
+            found.append(f"length {len(name)} is outside 1..{self.max_length}")
+        if not re.fullmatch(f"[{self.allowed}]*", name):
+            found.append(f"characters outside [{self.allowed}]")
+        if self.lower and name != name.lower():
+            found.append("upper-case letters")
+        if self.start_letter and not re.match(r"[a-zA-Z]", name):
+            found.append("does not start with a letter")
+        if self.start_alnum and not re.match(r"[a-zA-Z0-9]", name):
+            found.append("does not start with a letter or digit")
+        if self.no_double_hyphen and "--" in name:
+            found.append("two hyphens in a row")
+        if self.no_edge_hyphen and (name.startswith("-") or name.endswith("-")):
+            found.append("starts or ends with a hyphen")
+        if self.forbidden and re.search(self.forbidden, name):
+            found.append(f"contains {self.forbidden!r}")
+        return found
+
+
+_AWS = "terraform-provider-aws"
+_RDS_STYLE = {"lower": True, "start_letter": True, "no_double_hyphen": True, "no_edge_hyphen": True}
+
+RULES: dict[str, NameRule] = {
+    "docdb-cluster": NameRule(
+        "DocumentDB cluster identifier", 63, "a-z0-9-", f"{_AWS} internal/service/docdb/validate.go validIdentifier",
+        **_RDS_STYLE,
+    ),
+    "docdb-snapshot": NameRule(
+        "DocumentDB final snapshot identifier", 255, "a-zA-Z0-9-",
+        f"{_AWS} internal/service/docdb/validate.go validFinalSnapshotIdentifier",
+        start_letter=True, no_double_hyphen=True, no_edge_hyphen=True,
+    ),
+    "elasticache-snapshot": NameRule(
+        "ElastiCache final snapshot name", 255, "a-zA-Z0-9-",
+        "ElastiCache API CreateSnapshot SnapshotName (letters, digits, hyphens; starts with a letter)",
+        start_letter=True, no_double_hyphen=True, no_edge_hyphen=True,
+    ),
+    "log-group": NameRule(
+        "CloudWatch Logs log group", 512, r"\.\-_/#A-Za-z0-9",
+        f"{_AWS} internal/service/logs/validate.go validLogGroupName",
+    ),
+    "alb": NameRule(
+        "load balancer name", 32, "a-zA-Z0-9-", f"{_AWS} internal/service/elbv2/validate.go validName",
+        no_edge_hyphen=True, forbidden=r"^internal-",
+    ),
+    "cloudfront-oac": NameRule(
+        "CloudFront origin access control name", 64, r"a-zA-Z0-9_.-",
+        f"{_AWS} internal/service/cloudfront/origin_access_control.go (StringLenBetween(1, 64))",
+    ),
+    "cloudfront-vpc-origin": NameRule(
+        "CloudFront VPC origin name", 64, r"a-zA-Z0-9_-", "CloudFront API CreateVpcOrigin VpcOriginEndpointConfig.Name"
+    ),
+    "cloudfront-headers-policy": NameRule(
+        "CloudFront response headers policy name", 128, r"a-zA-Z0-9_-",
+        "CloudFront API CreateResponseHeadersPolicy Name",
+    ),
+    "cloudfront-function": NameRule(
+        "CloudFront function name", 64, r"a-zA-Z0-9_-", f"{_AWS} internal/service/cloudfront/function.go validation"
+    ),
+    "ecs-family": NameRule(
+        "ECS task definition family", 255, r"a-zA-Z0-9_-", "ECS API RegisterTaskDefinition family"
+    ),
+    "dashboard": NameRule(
+        "CloudWatch dashboard name", 255, r"a-zA-Z0-9_-", "CloudWatch API PutDashboard DashboardName"
+    ),
+    "eks-cluster": NameRule(
+        "EKS cluster name", 100, r"a-zA-Z0-9_-", f"{_AWS} internal/service/eks/validate.go validClusterName",
+        start_alnum=True,
+    ),
+    "secret-prefix": NameRule(
+        "Secrets Manager name prefix", 256, r"a-zA-Z0-9/_+=.@-", "Secrets Manager API CreateSecret Name"
+    ),
+    "atlas-project": NameRule(
+        "Atlas project name", 64, r"a-zA-Z0-9 _-", "MongoDB Atlas Admin API createProject name (1-64 characters)"
+    ),
+    "atlas-cluster": NameRule(
+        "Atlas cluster name", 64, "a-zA-Z0-9-",
+        "MongoDB Atlas: cluster names hold only ASCII letters, numbers and hyphens, up to 64 characters",
+        start_alnum=True, no_edge_hyphen=True,
+    ),
+    "vercel-project": NameRule(
+        "Vercel project name", 100, r"a-z0-9._-",
+        "pulumiverse-vercel / Vercel API: lower-case letters, digits, '.', '_' and '-', no '---', up to 100",
+        lower=True, forbidden="---",
+    ),
+    "upstash-database": NameRule(
+        "Upstash database name", 64, r"a-zA-Z0-9_-", "Upstash console: letters, digits, '-' and '_'"
+    ),
+    "docker-object": NameRule(
+        "Docker container, network or volume name", 128, r"a-zA-Z0-9_.-",
+        "Docker engine: [a-zA-Z0-9][a-zA-Z0-9_.-]+", start_alnum=True,
+    ),
+    "docker-image": NameRule(
+        "Docker image repository name", 128, r"a-z0-9._-", "Docker reference grammar: repository names are lower-case",
+        lower=True, start_alnum=True,
+    ),
+}  # fmt: skip
+
+
+def valid_stack_name(stack: str) -> bool:
+    return STACK_NAME.fullmatch(stack) is not None
+
+
+def physical_name(kind: str, *parts: str) -> str:
+    """``parts`` joined with ``-`` as a name the ``kind`` service accepts (see the module)."""
+    rule = RULES[kind]
+    joined = "-".join(part for part in parts if part)
+    if not rule.problems(joined):
+        return joined
+    digest = hashlib.sha256(joined.encode()).hexdigest()[:HASH_LENGTH]
+    mapped = joined.lower() if rule.lower or "A-Z" not in rule.allowed else joined
+    mapped = re.sub(f"[^{rule.allowed}]", "-", mapped)
+    if rule.no_double_hyphen or rule.forbidden == "---":
+        mapped = re.sub(r"-{2,}", "-", mapped)
+    mapped = mapped.strip("-") if rule.no_edge_hyphen or rule.start_alnum else mapped
+    if (rule.start_letter and not re.match(r"[a-zA-Z]", mapped)) or (
+        rule.start_alnum and not re.match(r"[a-zA-Z0-9]", mapped)
+    ):
+        mapped = "n" + mapped
+    if rule.forbidden == r"^internal-" and mapped.startswith("internal-"):
+        mapped = "n" + mapped
+    room = rule.max_length - HASH_LENGTH - 1
+    head = mapped[:room].rstrip("-") if rule.no_edge_hyphen or rule.no_double_hyphen else mapped[:room]
+    name = f"{head}-{digest}"
+    problems = rule.problems(name)
+    if problems:  # a rule this function does not know how to meet: a bug, never a silent bad name
+        raise ValueError(f"cannot make a valid {rule.service} from {joined!r}: {'; '.join(problems)}")
+    return name
+
+
+PLAN_NAMES: dict[tuple[str, str], str] = {
+    ("aws:docdb/cluster:Cluster", "clusterIdentifier"): "docdb-cluster",
+    ("aws:docdb/cluster:Cluster", "finalSnapshotIdentifier"): "docdb-snapshot",
+    ("aws:elasticache/replicationGroup:ReplicationGroup", "finalSnapshotIdentifier"): "elasticache-snapshot",
+    ("aws:cloudwatch/logGroup:LogGroup", "name"): "log-group",
+    ("aws:lb/loadBalancer:LoadBalancer", "name"): "alb",
+    ("aws:cloudfront/originAccessControl:OriginAccessControl", "name"): "cloudfront-oac",
+    ("aws:cloudfront/function:Function", "name"): "cloudfront-function",
+    ("aws:cloudfront/responseHeadersPolicy:ResponseHeadersPolicy", "name"): "cloudfront-headers-policy",
+    ("aws:ecs/taskDefinition:TaskDefinition", "family"): "ecs-family",
+    ("aws:cloudwatch/dashboard:Dashboard", "dashboardName"): "dashboard",
+    ("aws:eks/cluster:Cluster", "name"): "eks-cluster",
+    ("aws:secretsmanager/secret:Secret", "namePrefix"): "secret-prefix",
+    ("mongodbatlas:index/project:Project", "name"): "atlas-project",
+    ("mongodbatlas:index/advancedCluster:AdvancedCluster", "name"): "atlas-cluster",
+    ("vercel:index/project:Project", "name"): "vercel-project",
+    ("upstash:index/redisDatabase:RedisDatabase", "databaseName"): "upstash-database",
+    ("docker:index/container:Container", "name"): "docker-object",
+    ("docker:index/network:Network", "name"): "docker-object",
+    ("docker:index/volume:Volume", "name"): "docker-object",
+}
+"""Which rule each explicitly named input of a planned resource follows."""
+
+
+def plan_name_problems(resources: list[tuple[str, str, dict[str, object]]]) -> list[str]:
+    """For (type, logical name, inputs) of planned resources: every explicit physical name that
+    its service would refuse, as ``logical name: input 'value': problems``."""
+    found = []
+    for type_, logical, inputs in resources:
+        for (rtype, key), kind in PLAN_NAMES.items():
+            value = inputs.get(key)
+            if rtype != type_ or not isinstance(value, str) or value.startswith("["):
+                continue
+            checked = value.rstrip("-") if kind == "secret-prefix" else value
+            problems = RULES[kind].problems(checked)
+            if problems:
+                found.append(f"{logical}: {key} {value!r}: {'; '.join(problems)}")
+    return found
