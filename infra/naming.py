@@ -66,12 +66,11 @@ class NameRule:
 
 
 _AWS = "terraform-provider-aws"
-_RDS_STYLE = {"lower": True, "start_letter": True, "no_double_hyphen": True, "no_edge_hyphen": True}
 
 RULES: dict[str, NameRule] = {
     "docdb-cluster": NameRule(
         "DocumentDB cluster identifier", 63, "a-z0-9-", f"{_AWS} internal/service/docdb/validate.go validIdentifier",
-        **_RDS_STYLE,
+        lower=True, start_letter=True, no_double_hyphen=True, no_edge_hyphen=True,
     ),
     "docdb-snapshot": NameRule(
         "DocumentDB final snapshot identifier", 255, "a-zA-Z0-9-",
