@@ -273,6 +273,13 @@ def verify(
 
     print_checks(results)
     failed = [r for r in results if r.ok is False]
+    if all(r.ok is None for r in results):
+        typer.echo(
+            "error: no check could run: the outputs hold none of the keys verify reads "
+            "(pass `pulumi stack output --json --show-secrets` of an aws-phase stack)",
+            err=True,
+        )
+        raise typer.Exit(EXIT_FINDINGS)
     raise typer.Exit(EXIT_FINDINGS if failed else EXIT_OK)
 
 

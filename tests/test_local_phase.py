@@ -79,6 +79,7 @@ def test_outputs(local_plan):
 
 def test_backend_built_from_a_context(project, tmp_path):
     (tmp_path / "backend").mkdir()
+    (tmp_path / "backend" / "Dockerfile.prod").write_text("FROM python:3.12-slim\n")
     directory = project(**{"nowry:backend": {"context": "backend", "dockerfile": "Dockerfile.prod"}})
     plan = plan_stack(directory, "test")
     image = plan.one("docker:index/image:Image")
@@ -126,5 +127,5 @@ def test_given_secret_key_is_used_instead_of_a_generated_one(project, tmp_path):
 def test_a_build_context_that_does_not_exist_is_a_config_error(project):
     from infra.config import ConfigError
 
-    with pytest.raises(ConfigError, match=r"nowry:backend.context: is not a directory \(given: 'nowhere'\)"):
+    with pytest.raises(ConfigError, match=r"nowry:backend.context: does not exist \(given: 'nowhere'\)"):
         plan_stack(project(**{"nowry:backend": {"context": "nowhere"}}), "test")

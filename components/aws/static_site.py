@@ -309,7 +309,8 @@ class StaticSite(pulumi.ComponentResource):
             return
         files = site_files(directory)
         if not files:
-            pulumi.log.warn(f"frontend.staticDir {directory} holds no files: nothing is uploaded")
+            if directory.is_dir():  # a folder not built yet is reported by the config check
+                pulumi.log.warn(f"frontend.staticDir {directory} holds no files: nothing is uploaded")
             return
         uploads = []
         for item in files:

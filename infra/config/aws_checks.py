@@ -91,7 +91,7 @@ def _frontend(frontend: FrontendConfig, issues: list[ConfigIssue]) -> None:
             )
         )
     if frontend.certificate_arn:
-        match = ACM_ARN.match(frontend.certificate_arn)
+        match = ACM_ARN.fullmatch(frontend.certificate_arn)
         if not match or match["region"] != "us-east-1":
             issues.append(
                 ConfigIssue(
@@ -155,7 +155,7 @@ EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[a-z]{2,}$", re.IGNORECASE)
 
 def _network(aws: AwsConfig, region: str, issues: list[ConfigIssue]) -> None:
     for index, email in enumerate(aws.monitoring.emails):
-        if not EMAIL.match(email):
+        if not EMAIL.fullmatch(email):
             issues.append(
                 ConfigIssue(
                     f"nowry:aws.monitoring.emails[{index}]", "is not an email address", repr(email), "name@example.com"
@@ -194,7 +194,7 @@ def _network(aws: AwsConfig, region: str, issues: list[ConfigIssue]) -> None:
             )
         )
     if aws.alb_certificate_arn:
-        match = ACM_ARN.match(aws.alb_certificate_arn)
+        match = ACM_ARN.fullmatch(aws.alb_certificate_arn)
         if not match or match["region"] != region:
             issues.append(
                 ConfigIssue(

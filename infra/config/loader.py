@@ -77,15 +77,13 @@ def load_stack_config(raw: RawConfig, *, project: str, stack: str, project_dir: 
         _check_backend(backend, issues)
     for key, section in (("backend", backend), ("frontend", frontend)):
         context = getattr(section, "context", None)
-        if context and not (project_dir / context).is_dir():
-            issues.append(
-                ConfigIssue(
-                    f"nowry:{key}.context",
-                    "is not a directory",
-                    repr(context),
-                    f"a Docker build context under {project_dir}",
-                )
-            )
+        if context:
+            _check_folder(f"nowry:{key}.context", context, project_dir, "a Docker build context", issues)
+        dockerfile = getattr(section, "dockerfile", None)
+        if context and dockerfile and (project_dir / context).is_dir():
+            _check_inside(f"nowry:{key}.dockerfile", dockerfile, project_dir / context, "a Dockerfile", issues)
+    if frontend is not None and frontend.static_dir:
+        _check_static_dir(frontend.static_dir, project_dir, offline, issues, warnings)
     if frontend is not None:
         _check_frontend(frontend, phase, issues)
     if database is not None and phase is not None:
@@ -176,6 +174,47 @@ def load_stack_config(raw: RawConfig, *, project: str, stack: str, project_dir: 
     return LoadResult(config, warnings)
 
 
+def _inside(path: str, root: Path) -> Path | None:
+    """``path`` (relative to ``root``) resolved, or None when it leads outside ``root``."""
+    resolved = (root / path).resolve()
+    return resolved if resolved.is_relative_to(root.resolve()) else None
+
+
+def _check_folder(key: str, path: str, project_dir: Path, what: str, issues: list[ConfigIssue]) -> None:
+    resolved = _inside(path, project_dir)
+    if resolved is None:
+        issues.append(ConfigIssue(key, "leads outside the project folder", repr(path), f"{what} under {project_dir}"))
+    elif not resolved.is_dir():
+        problem = "is a file, not a folder" if resolved.exists() else "does not exist"
+        issues.append(ConfigIssue(key, problem, repr(path), f"{what} under {project_dir}"))
+
+
+def _check_inside(key: str, path: str, root: Path, what: str, issues: list[ConfigIssue]) -> None:
+    resolved = _inside(path, root)
+    if resolved is None or not resolved.is_file():
+        problem = "leads outside the build context" if resolved is None else "is not a file"
+        issues.append(ConfigIssue(key, problem, repr(path), f"{what} inside {root}"))
+
+
+def _check_static_dir(
+    path: str, project_dir: Path, offline: bool, issues: list[ConfigIssue], warnings: list[str]
+) -> None:
+    """The built site: a folder inside the project (every file in it is uploaded to the public
+    bucket, so a system folder must never be). Not built yet is a warning offline, an error
+    under the real engine (an empty site is never deployed silently)."""
+    key, allowed = "nowry:frontend.staticDir", f"the built site's folder under {project_dir}"
+    resolved = _inside(path, project_dir)
+    if resolved is None:
+        issues.append(ConfigIssue(key, "leads outside the project folder", repr(path), allowed))
+    elif resolved.exists() and not resolved.is_dir():
+        issues.append(ConfigIssue(key, "is a file, not a folder", repr(path), allowed))
+    elif not resolved.exists():
+        if offline:
+            warnings.append(f"{key} {path!r} does not exist yet: build the site there (npm run build) before deploying")
+        else:
+            issues.append(ConfigIssue(key, "does not exist: build the site first (npm run build)", repr(path), allowed))
+
+
 def _phase(value: str | None, issues: list[ConfigIssue]) -> Phase | None:
     allowed = ", ".join(PHASES)
     if value is None:
@@ -245,7 +284,7 @@ def _check_kubernetes(k8s: KubernetesConfig, issues: list[ConfigIssue]) -> None:
                 "any DNS label but default and kube-*",
             )
         )
-    if not HOSTNAME.match(k8s.host):
+    if not HOSTNAME.fullmatch(k8s.host):
         issues.append(ConfigIssue(f"{key}.host", "is not a DNS name", repr(k8s.host), "e.g. app.nowry.io"))
 
 
@@ -256,10 +295,18 @@ def _budget(value: str | None, issues: list[ConfigIssue]) -> float | None:
         budget = float(value)
     except ValueError:
         budget = -1.0
-    if budget < 0:
-        issues.append(ConfigIssue("nowry:monthlyBudget", "expected an amount in USD", repr(value), "a number >= 0"))
+    if not 0 <= budget <= BUDGET_MAX:  # also refuses nan and inf
+        issues.append(
+            ConfigIssue(
+                "nowry:monthlyBudget", "expected an amount in USD", repr(value), f"a number from 0 to {BUDGET_MAX:,}"
+            )
+        )
         return None
     return budget
+
+
+BUDGET_MAX = 10_000_000
+"""The largest monthly budget taken, in USD."""
 
 
 def _section(name: str, model: type[Section], text: str | None, issues: list[ConfigIssue]) -> Section | None:
@@ -302,6 +349,9 @@ def _pydantic_issue(key: str, model: type[Section], error: Any) -> ConfigIssue:
         "missing": "is required",
         "string_too_short": "is too short",
         "list_type": "expected a list",
+        "finite_number": "expected a finite number",
+        "float_parsing": "expected a number",
+        "string_too_long": "is too long",
     }
     ctx = error.get("ctx") or {}
     if kind in ("greater_than_equal", "less_than_equal", "greater_than", "less_than"):
@@ -393,7 +443,7 @@ def _secrets(
 def _check_image(key: str, value: str | None, issues: list[ConfigIssue]) -> None:
     if value is None:
         return
-    if not IMAGE_REF.match(value):
+    if not IMAGE_REF.fullmatch(value):
         issues.append(ConfigIssue(key, "is not an image reference", repr(value), "registry/name:tag"))
         return
     name, _, digest = value.partition("@")
@@ -440,7 +490,7 @@ def _check_backend(backend: BackendConfig, issues: list[ConfigIssue]) -> None:
             )
         )
     for name in backend.env:
-        if not ENV_NAME.match(name):
+        if not ENV_NAME.fullmatch(name):
             issues.append(ConfigIssue(f"{key}.env.{name}", "is not a variable name", repr(name), "[A-Z_][A-Z0-9_]*"))
         elif name in RESERVED_ENV:
             issues.append(
@@ -463,7 +513,7 @@ def _check_frontend(frontend: FrontendConfig, phase: Phase | None, issues: list[
         }
         _one_source(key, sources, issues)
     _check_image(f"{key}.image", frontend.image, issues)
-    if frontend.domain is not None and not HOSTNAME.match(frontend.domain):
+    if frontend.domain is not None and not HOSTNAME.fullmatch(frontend.domain):
         issues.append(ConfigIssue(f"{key}.domain", "is not a DNS name", repr(frontend.domain), "e.g. app.nowry.io"))
 
 

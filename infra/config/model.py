@@ -7,6 +7,7 @@ One model per config key that holds an object; field descriptions double as the
 from __future__ import annotations
 
 import difflib
+import ipaddress
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -39,13 +40,20 @@ IMAGE_REF = re.compile(
     r"(?:/[a-z0-9]+(?:[._-][a-z0-9]+)*)*(?::[\w][\w.-]{0,127})?(?:@sha256:[a-f0-9]{64})?$"
 )
 ENV_NAME = re.compile(r"^[A-Z_][A-Z0-9_]*$")
-HOSTNAME = re.compile(r"^(?=.{1,253}$)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
+HOSTNAME = re.compile(r"^(?=.{1,253}\Z)(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}\Z")
+DNS_LABEL = r"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$"
+"""A Kubernetes DNS-1123 label (namespaces, Services); pydantic patterns match the whole text."""
+DNS_SUBDOMAIN = r"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?(\.[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)*$"
+"""A Kubernetes DNS-1123 subdomain (Secrets, IngressClasses), at most 253 characters."""
+INT32_MAX = 2_147_483_647
 
 
 class Section(BaseModel):
     """A config object: camelCase keys, unknown keys refused, immutable once loaded."""
 
-    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True, extra="forbid", frozen=True)
+    model_config = ConfigDict(
+        alias_generator=to_camel, populate_by_name=True, extra="forbid", frozen=True, allow_inf_nan=False
+    )
 
 
 class BackendConfig(Section):
@@ -158,8 +166,10 @@ class MonitoringConfig(Section):
     enabled: bool = Field(True, description="true or false")
     emails: list[str] = Field(default_factory=list, description="addresses the alert topic emails")
     error_rate_percent: float = Field(5, gt=0, le=100, description="API 5xx percentage that alarms")
-    latency_p95_seconds: float = Field(1.0, gt=0, description="API p95 latency in seconds that alarms")
-    blocked_requests: int = Field(500, ge=1, description="WAF blocked requests in 5 minutes that alarm")
+    latency_p95_seconds: float = Field(1.0, gt=0, le=60, description="API p95 latency in seconds that alarms, up to 60")
+    blocked_requests: int = Field(
+        500, ge=1, le=2_000_000_000, description="WAF blocked requests in 5 minutes that alarm"
+    )
 
 
 class AwsConfig(Section):
@@ -262,21 +272,29 @@ class PolicyConfig(Section):
     )
 
 
+USAGE_MAX = 1_000_000
+"""The largest usage figure the estimate takes (a million GB, requests, ... a month)."""
+
+
 class UsageConfig(Section):
     """`nowry:usage` — traffic and storage assumptions behind the cost estimate."""
 
-    egress_gb: float = Field(50, ge=0, description="GB a month served to viewers")
-    requests_millions: float = Field(5, ge=0, description="million HTTPS requests a month")
-    alb_lcu: float = Field(1, ge=0, description="average ALB load balancer capacity units")
-    nat_gb: float = Field(20, ge=0, description="GB a month through NAT gateways (when there are any)")
-    log_gb: float = Field(5, ge=0, description="GB of backend logs ingested a month")
-    other_log_gb: float = Field(0.2, ge=0, description="GB a month into each other log group")
-    database_storage_gb: float = Field(10, ge=0, description="GB stored in DocumentDB")
-    database_io_millions: float = Field(10, ge=0, description="million DocumentDB I/Os a month")
-    site_storage_gb: float = Field(1, ge=0, description="GB of site files and their old versions in S3")
-    image_storage_gb: float = Field(1, ge=0, description="GB of images in ECR")
-    redis_commands_thousands: float = Field(300, ge=0, description="thousand Redis commands a month (Upstash)")
-    secret_calls_ten_thousands: float = Field(1, ge=0, description="ten-thousands of secret reads a month")
+    egress_gb: float = Field(50, ge=0, le=USAGE_MAX, description="GB a month served to viewers")
+    requests_millions: float = Field(5, ge=0, le=USAGE_MAX, description="million HTTPS requests a month")
+    alb_lcu: float = Field(1, ge=0, le=USAGE_MAX, description="average ALB load balancer capacity units")
+    nat_gb: float = Field(20, ge=0, le=USAGE_MAX, description="GB a month through NAT gateways (when there are any)")
+    log_gb: float = Field(5, ge=0, le=USAGE_MAX, description="GB of backend logs ingested a month")
+    other_log_gb: float = Field(0.2, ge=0, le=USAGE_MAX, description="GB a month into each other log group")
+    database_storage_gb: float = Field(10, ge=0, le=USAGE_MAX, description="GB stored in DocumentDB")
+    database_io_millions: float = Field(10, ge=0, le=USAGE_MAX, description="million DocumentDB I/Os a month")
+    site_storage_gb: float = Field(1, ge=0, le=USAGE_MAX, description="GB of site files and their old versions in S3")
+    image_storage_gb: float = Field(1, ge=0, le=USAGE_MAX, description="GB of images in ECR")
+    redis_commands_thousands: float = Field(
+        300, ge=0, le=USAGE_MAX, description="thousand Redis commands a month (Upstash)"
+    )
+    secret_calls_ten_thousands: float = Field(
+        1, ge=0, le=USAGE_MAX, description="ten-thousands of secret reads a month"
+    )
 
 
 def _number_as_text(value: object) -> object:
@@ -296,14 +314,24 @@ class KubernetesConfig(Section):
     kubeconfig: str | None = Field(None, description="path of the kubeconfig file (default: ~/.kube/config)")
     namespace: str = Field(
         "nowry",
-        pattern=r"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$",
+        pattern=DNS_LABEL,
         description="a namespace of its own (a DNS label; not default or kube-*)",
     )
     host: str = Field("nowry.example.com", description="the DNS name the Ingress serves")
-    ingress_class: str = Field("nginx", description="the IngressClass of the cluster's ingress controller")
-    ingress_namespace: str = Field("ingress-nginx", description="the namespace the ingress controller runs in")
+    ingress_class: str = Field(
+        "nginx",
+        pattern=DNS_SUBDOMAIN,
+        max_length=253,
+        description="the IngressClass of the cluster's ingress controller (a DNS-1123 subdomain)",
+    )
+    ingress_namespace: str = Field(
+        "ingress-nginx", pattern=DNS_LABEL, description="the namespace the ingress controller runs in (a DNS label)"
+    )
     tls_secret: str = Field(
-        "nowry-tls", description="Secret holding the Ingress TLS certificate (cert-manager or yours)"
+        "nowry-tls",
+        pattern=DNS_SUBDOMAIN,
+        max_length=253,
+        description="Secret holding the Ingress TLS certificate (a DNS-1123 subdomain; cert-manager or yours)",
     )
     replicas: int = Field(3, ge=1, le=100, description="backend replicas, 1-100")
     min_replicas: int = Field(3, ge=1, le=100, description="HPA minimum, 1-100")
@@ -314,7 +342,7 @@ class KubernetesConfig(Section):
     memory_request: Quantity = Field("256Mi", pattern=MEMORY_QUANTITY, description="memory request such as 256Mi")
     memory_limit: Quantity = Field("512Mi", pattern=MEMORY_QUANTITY, description="memory limit such as 512Mi")
     frontend_replicas: int = Field(2, ge=1, le=50, description="frontend replicas, 1-50")
-    run_as_user: int = Field(10001, ge=10000, description="UID the containers run as, 10000 or more")
+    run_as_user: int = Field(10001, ge=10000, le=INT32_MAX, description="UID the containers run as, 10000-2147483647")
     prometheus_operator: bool = Field(
         False, description="the cluster runs the Prometheus operator: add a ServiceMonitor"
     )
@@ -326,8 +354,18 @@ class KubernetesConfig(Section):
     nodes: int = Field(2, ge=1, le=50, description="EKS nodes (the node group's minimum and desired size)")
     max_nodes: int = Field(4, ge=1, le=100, description="EKS node group maximum")
     api_allowed_cidrs: list[str] = Field(
-        default_factory=lambda: ["0.0.0.0/0"], description="CIDR blocks allowed to reach the EKS API endpoint"
+        default_factory=lambda: ["0.0.0.0/0"], description="IPv4 CIDR blocks allowed to reach the EKS API endpoint"
     )
+
+    @field_validator("api_allowed_cidrs")
+    @classmethod
+    def _cidrs(cls, blocks: list[str]) -> list[str]:
+        for block in blocks:
+            try:
+                ipaddress.IPv4Network(block, strict=True)
+            except ValueError:
+                raise ValueError(f"{block!r} is not an IPv4 CIDR block such as 203.0.113.0/24") from None
+        return blocks
 
 
 SECTIONS: dict[str, type[Section]] = {

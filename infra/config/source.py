@@ -18,7 +18,28 @@ import yaml
 
 from infra import PROJECT
 
-_YAML_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_BASE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _UniqueKeyLoader(_BASE_LOADER):  # type: ignore[misc, valid-type]
+    """A safe loader that refuses a key given twice in one mapping, as the Pulumi CLI does
+    (the last one silently winning would plan something the file does not say)."""
+
+
+def _unique_mapping(loader: Any, node: Any, deep: bool = False) -> Any:
+    seen: set[Any] = set()
+    for key_node, _ in node.value:
+        key = loader.construct_object(key_node, deep=deep)
+        if key in seen:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"key {key!r} appears twice in one mapping", key_node.start_mark
+            )
+        seen.add(key)
+    return loader.construct_mapping(node, deep=deep)
+
+
+_UniqueKeyLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _unique_mapping)
+_YAML_LOADER = _UniqueKeyLoader
 
 OFFLINE_SECRET_PREFIX = "offline-secret-"
 """Stands in for an encrypted value the offline engine cannot decrypt (no passphrase)."""
@@ -77,7 +98,10 @@ def read_project(directory: Path) -> Project:
     if not isinstance(name, str) or not name:
         raise StackFileError(f"{path}: 'name' is missing")
     defaults: dict[str, Any] = {}
-    for raw_key, value in (data.get("config") or {}).items():
+    config = data.get("config") or {}
+    if not isinstance(config, dict):
+        raise StackFileError(f"{path}: 'config' must be a mapping of keys to values, not {type(config).__name__}")
+    for raw_key, value in config.items():
         key = str(raw_key) if ":" in str(raw_key) else f"{name}:{raw_key}"
         if isinstance(value, dict) and ("default" in value or "type" in value):
             if "default" in value:
@@ -102,7 +126,7 @@ def from_stack_file(project: Project, stack: str) -> RawConfig:
     data = _read_yaml(path)
     config = data.get("config") or {}
     if not isinstance(config, dict):
-        raise StackFileError(f"{path.name}: 'config' must be a mapping")
+        raise StackFileError(f"{path.name}: 'config' must be a mapping of keys to values, not {type(config).__name__}")
     values: dict[str, str] = {key: encode_value(value) for key, value in project.config_defaults.items()}
     secret_keys: set[str] = set()
     for raw_key, raw_value in config.items():
@@ -127,7 +151,10 @@ def apply_overrides(raw: RawConfig, assignments: Iterable[str]) -> RawConfig:
             key = f"{PROJECT}:{key}"
         top, _, path = key.partition(".")
         if not path:
-            values[top] = text
+            if _is_null(text):
+                values.pop(top, None)  # KEY=null unsets the key, as `pulumi config rm` does
+            else:
+                values[top] = text
             continue
         current = _decode_object(values.get(top))
         if current is None:
@@ -139,7 +166,11 @@ def apply_overrides(raw: RawConfig, assignments: Iterable[str]) -> RawConfig:
             if not isinstance(child, dict):
                 raise StackFileError(f"--set {key}: {part} does not hold an object")
             node = child
-        node[parts[-1]] = _parse_scalar(text)
+        value = _parse_scalar(text)
+        if _is_null(text):
+            node.pop(parts[-1], None)  # KEY.path=null unsets that field
+        else:
+            node[parts[-1]] = value
         values[top] = json.dumps(current)
     return RawConfig(values, raw.secret_keys)
 
@@ -178,14 +209,19 @@ def _decode_object(text: str | None) -> dict[str, Any] | None:
     return value if isinstance(value, dict) else None
 
 
+def _is_null(text: str) -> bool:
+    """``null`` (or ``~``) in ``--set KEY=null`` means: unset the key."""
+    return text.strip() in ("null", "~")
+
+
 def _parse_scalar(text: str) -> Any:
     try:
         value = yaml.safe_load(text)
     except yaml.YAMLError:
         return text
-    if isinstance(value, list) and all(isinstance(v, (str, int, float, bool)) for v in value):
+    if value is None or isinstance(value, (list, dict, str, int, float, bool)):
         return value
-    return value if isinstance(value, (str, int, float, bool)) else text
+    return text
 
 
 def _read_yaml(path: Path) -> dict[str, Any]:

@@ -9,6 +9,7 @@ SDK's global state before and after, so several plans in one process do not leak
 from __future__ import annotations
 
 import logging
+import os
 import threading
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -27,6 +28,10 @@ from infra.engine.recorder import OfflineMocks, Recorder, Registration
 from infra.engine.wire import SECRET, UNKNOWN, to_plan
 
 _ONE_AT_A_TIME = threading.Lock()
+
+INHERITED_CONFIG = ("PULUMI_CONFIG", "PULUMI_CONFIG_SECRET_KEYS")
+"""Variables the Pulumi CLI sets for a program it runs. Left over in a shell (or inherited
+from a parent ``pulumi`` process), they would silently change an offline plan."""
 
 
 def plan_stack(project_dir: Path, stack: str, overrides: Iterable[str] = ()) -> Plan:
@@ -72,10 +77,17 @@ def run_offline(
         def program() -> None:
             loaded.append(program_fn(offline=True, project_dir=project.directory))
 
+        inherited = {name: os.environ.pop(name) for name in INHERITED_CONFIG if name in os.environ}
+        if inherited:
+            collector.messages.append(
+                f"{', '.join(sorted(inherited))} is set in the environment; the offline plan ignores it and "
+                f"reads only Pulumi.{stack}.yaml (and --set)"
+            )
         try:
             _sync_await(run_pulumi_func(program))
             _sync_await(_collect_outputs(outputs))
         finally:
+            os.environ.update(inherited)
             pulumi.runtime.set_all_config({}, [])
             settings.set_root_resource(None)  # type: ignore[arg-type]
         phase = raw.namespace(project.name).get("phase", "")

@@ -23,6 +23,8 @@ ALB = "aws:lb/loadBalancer:LoadBalancer"
 LISTENER = "aws:lb/listener:Listener"
 SERVICE = "aws:ecs/service:Service"
 TASK_DEFINITION = "aws:ecs/taskDefinition:TaskDefinition"
+DOCKER_CONTAINER = "docker:index/container:Container"
+K8S_DEPLOYMENT = "kubernetes:apps/v1:Deployment"
 ECS_CLUSTER = "aws:ecs/cluster:Cluster"
 REPOSITORY = "aws:ecr/repository:Repository"
 LIFECYCLE = "aws:ecr/lifecyclePolicy:LifecyclePolicy"
@@ -245,12 +247,29 @@ def _container_hardening(s: Subject) -> Iterable[str]:
             yield f"container {name}: runs as root (set a non-root user)"
 
 
+def _plain_env(s: Subject) -> Iterable[tuple[str, str]]:
+    """(container, variable name) of every plain (non-secret) environment variable: ECS
+    container definitions, Docker containers (``NAME=value``) and Kubernetes Deployments."""
+    if s.type == TASK_DEFINITION:
+        for container in _containers(s):
+            for variable in container.get("environment") or []:
+                yield str(container.get("name")), str(variable.get("name", ""))
+    elif s.type == DOCKER_CONTAINER:
+        for entry in s.get("envs") or []:
+            if isinstance(entry, str) and "=" in entry:
+                yield str(s.get("name") or s.name), entry.partition("=")[0]
+    elif s.type == K8S_DEPLOYMENT:
+        for container in s.get("spec", "template", "spec", "containers") or []:
+            for variable in container.get("env") or []:
+                if "value" in variable and "valueFrom" not in variable:
+                    yield str(container.get("name")), str(variable.get("name", ""))
+
+
 def _secrets_not_env(s: Subject) -> Iterable[str]:
-    for container in _containers(s):
-        for variable in container.get("environment") or []:
-            name = str(variable.get("name", "")).upper()
-            if any(word in name for word in SECRET_WORDS):
-                yield f"container {container.get('name')}: {name} is plain environment; use secrets"
+    for container, variable in _plain_env(s):
+        name = variable.upper()
+        if any(word in name for word in SECRET_WORDS):
+            yield f"container {container}: {name} is plain environment; use secrets"
 
 
 def _container_logging(s: Subject) -> Iterable[str]:
@@ -582,8 +601,9 @@ RULES: tuple[Rule, ...] = (
     Rule("ecs-no-public-ip", "Tasks get no public IP", "FSBP ECS.2", (SERVICE,), _no_public_ip, severity="medium"),
     Rule("ecs-container-hardening", "Read-only root filesystem, not privileged, non-root user",
          "FSBP ECS.5, ECS.4; CKV_AWS_336, CKV_AWS_334", (TASK_DEFINITION,), _container_hardening),
-    Rule("ecs-secrets-not-environment", "Credentials reach containers through secrets, never plain environment",
-         "FSBP ECS.8", (TASK_DEFINITION,), _secrets_not_env, severity="critical"),
+    Rule("ecs-secrets-not-environment",
+         "Credentials reach containers through secrets, never plain environment (ECS, Docker, Kubernetes)",
+         "FSBP ECS.8", (TASK_DEFINITION, DOCKER_CONTAINER, K8S_DEPLOYMENT), _secrets_not_env, severity="critical"),
     Rule("ecs-awslogs", "Containers log to CloudWatch with awslogs", "FSBP ECS.9", (TASK_DEFINITION,),
          _container_logging, severity="medium"),
     Rule("ecs-container-insights", "Container Insights on the cluster", "FSBP ECS.12; CKV_AWS_65", (ECS_CLUSTER,),
