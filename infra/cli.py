@@ -91,6 +91,11 @@ def plan(
         payload = result.to_json()
         payload["policy"] = report.to_json()
         payload["cost"] = cost.to_json()
+        payload["production"] = {
+            "production": result.config.production,
+            "protect": result.config.protect,
+            "reason": result.config.production_reason,
+        }
         sys.stdout.write(json.dumps(payload, indent=2) + "\n")
     else:
         from infra.render import print_plan, print_policy

@@ -53,6 +53,10 @@ def print_plan(plan: Plan, console: Console | None = None) -> None:
     )
     _add(tree, None, plan)
     console.print(tree)
+    if plan.config is not None:
+        kind = "production" if plan.config.production else "not production"
+        protected = "protected" if plan.config.protect else "not protected"
+        console.print(f"data: {kind} ({escape(plan.config.production_reason)}); stateful resources {protected}")
 
     counts = Table(title="Resources by type", show_edge=False)
     counts.add_column("type")

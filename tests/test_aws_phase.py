@@ -421,8 +421,16 @@ def test_prod_protects_its_data_under_stable_names(prod, type_, name):
     assert prod.one(type_, name).protect is True
 
 
+def test_a_production_stack_under_any_name_keeps_its_data(project):
+    plan = plan_stack(project(None, stack="production-eu", **aws_config()), "production-eu")
+    assert plan.config.production is True  # the aws phase holds data of record
+    cluster = plan.one("aws:docdb/cluster:Cluster")
+    assert cluster.protect is True and cluster.inputs["deletionProtection"] is True
+    assert plan.one("aws:s3/bucket:Bucket").inputs["forceDestroy"] is False
+
+
 def test_unprotected_stack_lets_go_of_its_data(project):
-    plan = plan_stack(project(None, **aws_config()), "test")
+    plan = plan_stack(project(None, **aws_config(), **{"nowry:production": False}), "test")
     assert plan.one("aws:docdb/cluster:Cluster").protect is False
     assert plan.one("aws:docdb/cluster:Cluster").inputs["deletionProtection"] is False
     assert plan.one("aws:s3/bucket:Bucket").inputs["forceDestroy"] is True

@@ -130,10 +130,28 @@ def test_optional_secret_left_unset_is_generated_later():
     assert load({}).config.secrets["secretKey"] is None
 
 
-def test_protect_defaults_on_for_prod_and_off_elsewhere():
-    assert load({}, stack="prod").config.protect is True
-    assert load({}, stack="dev").config.protect is False
-    assert load({"nowry:protect": "false"}, stack="prod").config.protect is False
+def test_protection_is_decided_by_config_never_by_the_stack_name():
+    # local holds no data of record: not production, whatever the stack is called
+    assert load({}, stack="prod").config.protect is False
+    # a production stack named anything gets protection from its phase or its stack file
+    aws_like = {"nowry:production": "true"}
+    assert load(aws_like, stack="production-eu").config.protect is True
+    assert load(aws_like, stack="production-eu").config.production_reason.startswith("nowry:production is true")
+    assert load({"nowry:production": "true", "nowry:protect": "false"}, stack="x").config.protect is False
+
+
+def test_phases_that_hold_data_of_record_default_to_production():
+    from infra.config.model import production_decision
+
+    for phase in ("free-tier", "hybrid", "all-paid", "aws"):
+        assert production_decision(phase, None)[0] is True
+        assert production_decision(phase, False) == (False, "nowry:production is false in the stack file")
+    for phase in ("local", "kubernetes"):
+        assert production_decision(phase, None)[0] is False
+
+
+def test_production_must_be_a_boolean():
+    assert "true or false" in problems({"nowry:production": "maybe"})["nowry:production"]
 
 
 def test_protect_must_be_a_boolean():

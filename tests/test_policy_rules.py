@@ -16,7 +16,7 @@ DEV = "urn:pulumi:dev::nowry::"
 
 
 def subject(type_: str, props: dict, *, name: str = "x", prod: bool = False, protect: bool = False, deps=None):
-    return Subject(type_, name, f"{PROD if prod else DEV}{type_}::{name}", props, protect, deps or {})
+    return Subject(type_, name, f"{PROD if prod else DEV}{type_}::{name}", props, protect, deps or {}, prod)
 
 
 def found(rule_id: str, *items: Subject) -> list[str]:

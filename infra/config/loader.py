@@ -38,6 +38,7 @@ from infra.config.model import (
     Section,
     StackConfig,
     VercelConfig,
+    production_decision,
 )
 from infra.config.source import OFFLINE_SECRET_PREFIX, RawConfig
 
@@ -62,7 +63,10 @@ def load_stack_config(raw: RawConfig, *, project: str, stack: str, project_dir: 
         issues.append(_unknown_key(f"{project}:{key}", key, KNOWN_KEYS))
 
     phase = _phase(ns.get("phase"), issues)
-    protect = _protect(ns.get("protect"), stack, issues)
+    production, production_reason = production_decision(phase, _boolean("production", ns.get("production"), issues))
+    protect = _boolean("protect", ns.get("protect"), issues)
+    if protect is None and "protect" not in ns:
+        protect = production
     budget = _budget(ns.get("monthlyBudget"), issues)
     sections = {name: _section(name, model, ns.get(name), issues) for name, model in SECTIONS.items()}
     secrets = _secrets(raw, ns, project, stack, phase, offline, issues, warnings)
@@ -104,7 +108,7 @@ def load_stack_config(raw: RawConfig, *, project: str, stack: str, project_dir: 
             atlas,
             raw,
             stack,
-            prod=stack == "prod",
+            prod=production,
             offline=offline,
             issues=issues,
             warnings=warnings,
@@ -165,6 +169,8 @@ def load_stack_config(raw: RawConfig, *, project: str, stack: str, project_dir: 
         stack=stack,
         project_dir=project_dir,
         phase=phase,
+        production=production,
+        production_reason=production_reason,
         protect=protect,
         aws_region=region,
         monthly_budget=budget,
@@ -227,13 +233,14 @@ def _phase(value: str | None, issues: list[ConfigIssue]) -> Phase | None:
     return cast(Phase, value)
 
 
-def _protect(value: str | None, stack: str, issues: list[ConfigIssue]) -> bool | None:
+def _boolean(key: str, value: str | None, issues: list[ConfigIssue]) -> bool | None:
+    """A true/false config value; None when unset (or not a boolean, which is an issue)."""
     if value is None:
-        return stack == "prod"
+        return None
     try:
         return TypeAdapter(bool).validate_python(value)
     except ValidationError:
-        issues.append(ConfigIssue("nowry:protect", "expected a boolean", repr(value), "true or false"))
+        issues.append(ConfigIssue(f"nowry:{key}", "expected a boolean", repr(value), "true or false"))
         return None
 
 

@@ -384,11 +384,26 @@ SECTIONS: dict[str, type[Section]] = {
 }
 """Config keys that hold an object, and the model that reads each."""
 
-SCALAR_KEYS = ("phase", "protect", "monthlyBudget")
+SCALAR_KEYS = ("phase", "production", "protect", "monthlyBudget")
 """Config keys that hold one plain value."""
 
 
 MANAGED_PHASES = ("free-tier", "hybrid", "all-paid")
+
+DATA_OF_RECORD_PHASES = ("free-tier", "hybrid", "all-paid", "aws")
+"""Phases whose stack holds the product's data of record (Atlas, DocumentDB): production
+unless the stack file says otherwise. local runs a throwaway container; kubernetes reaches an
+external database it does not own."""
+
+
+def production_decision(phase: str | None, stated: bool | None) -> tuple[bool, str]:
+    """Whether a stack holds production data, and why: ``nowry:production`` when the stack file
+    states it, else the phase's default. Never inferred from the stack's name."""
+    if stated is not None:
+        return stated, f"nowry:production is {'true' if stated else 'false'} in the stack file"
+    if phase in DATA_OF_RECORD_PHASES:
+        return True, f"the {phase} phase holds data of record (set nowry:production: false for a scratch stack)"
+    return False, f"the {phase} phase holds no data of record (set nowry:production: true to protect it anyway)"
 
 
 @dataclass(frozen=True)
@@ -459,6 +474,9 @@ class StackConfig:
     stack: str
     project_dir: Path
     phase: Phase
+    production: bool
+    """The stack holds production data: protect, deletion protection and final snapshots."""
+    production_reason: str
     protect: bool
     backend: BackendConfig
     frontend: FrontendConfig

@@ -34,8 +34,11 @@ class PolicyReport:
 
 def subjects(plan: Plan) -> list[Subject]:
     """The plan's provider resources as rules see them (secrets stay masked)."""
+    production = bool(getattr(plan.config, "production", False))
     return [
-        Subject(r.type, r.name, r.urn, r.inputs, r.protect, r.property_dependencies) for r in plan.resources if r.custom
+        Subject(r.type, r.name, r.urn, r.inputs, r.protect, r.property_dependencies, production)
+        for r in plan.resources
+        if r.custom
     ]
 
 

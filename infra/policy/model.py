@@ -28,6 +28,8 @@ class Subject:
     protect: bool = False
     property_dependencies: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     """Prop name -> URNs of the resources its value came from."""
+    production: bool = False
+    """The stack holds production data (its config's decision, never its name)."""
 
     def sources(self, key: str) -> tuple[str, ...]:
         return tuple(self.property_dependencies.get(key, ()))
@@ -38,7 +40,7 @@ class Subject:
 
     @property
     def prod(self) -> bool:
-        return self.stack == "prod"
+        return self.production
 
     def get(self, *path: str | int) -> Any:
         """A nested prop, or None when absent or unknown."""

@@ -52,29 +52,52 @@ def acceptances_from(config: Mapping[str, str]) -> tuple[Acceptance, ...]:
     return acceptances(PolicyConfig.model_validate(json.loads(text)))
 
 
+def production_from(config: Mapping[str, str]) -> bool:
+    """Whether the stack holds production data, decided from its flat config exactly as the
+    offline plan decides it (``nowry:production``, else the phase's default)."""
+    from pydantic import TypeAdapter, ValidationError
+
+    from infra.config.model import production_decision
+
+    stated = config.get(f"{PROJECT}:production")
+    try:
+        value = None if stated is None else TypeAdapter(bool).validate_python(stated)
+    except ValidationError:
+        value = True  # an unreadable answer protects
+    return production_decision(config.get(f"{PROJECT}:phase"), value)[0]
+
+
 class _Accepted:
-    """The stack's accepted findings, read from its config once, on first use."""
+    """The stack's accepted findings and production decision, read from its config once."""
 
     def __init__(self, source: ConfigSource) -> None:
         self._source = source
-        self._cached: tuple[Acceptance, ...] | None = None
+        self._cached: tuple[tuple[Acceptance, ...], bool] | None = None
+
+    def _read(self) -> tuple[tuple[Acceptance, ...], bool]:
+        if self._cached is None:
+            config = self._source()
+            self._cached = (acceptances_from(config), production_from(config))
+        return self._cached
 
     def __call__(self, rule_id: str, name: str) -> bool:
-        if self._cached is None:
-            self._cached = acceptances_from(self._source())
-        return any(a.applies(rule_id, name) for a in self._cached)
+        return any(a.applies(rule_id, name) for a in self._read()[0])
+
+    @property
+    def production(self) -> bool:
+        return self._read()[1]
 
 
 def _level(enforcement: str) -> EnforcementLevel:
     return EnforcementLevel.MANDATORY if enforcement == "mandatory" else EnforcementLevel.ADVISORY
 
 
-def _subject(type_: str, name: str, urn: str, props: Mapping[str, Any], protect: bool,
+def _subject(type_: str, name: str, urn: str, props: Mapping[str, Any], protect: bool, production: bool,
              property_dependencies: Mapping[str, Sequence[Any]] | None = None) -> Subject:  # fmt: skip
     deps = {
         key: tuple(getattr(r, "urn", r) for r in resources) for key, resources in (property_dependencies or {}).items()
     }
-    return Subject(type_, name, urn, dict(props), protect, deps)
+    return Subject(type_, name, urn, dict(props), protect, deps, production)
 
 
 def resource_policy(rule: Rule, accepted: _Accepted) -> ResourceValidationPolicy:
@@ -83,7 +106,7 @@ def resource_policy(rule: Rule, accepted: _Accepted) -> ResourceValidationPolicy
             return
         if accepted(rule.id, args.name):
             return
-        subject = _subject(args.resource_type, args.name, args.urn, args.props, args.opts.protect)
+        subject = _subject(args.resource_type, args.name, args.urn, args.props, args.opts.protect, accepted.production)
         for message in rule.check(subject):
             report_violation(message, None)
 
@@ -99,7 +122,9 @@ def resource_policy(rule: Rule, accepted: _Accepted) -> ResourceValidationPolicy
 def stack_policy(rule: StackRule, accepted: _Accepted) -> StackValidationPolicy:
     def validate(args: StackValidationArgs, report_violation: ReportViolation) -> None:
         subjects = [
-            _subject(r.resource_type, r.name, r.urn, r.props, r.opts.protect, r.property_dependencies)
+            _subject(
+                r.resource_type, r.name, r.urn, r.props, r.opts.protect, accepted.production, r.property_dependencies
+            )
             for r in args.resources
         ]
         names = {s.urn: s.name for s in subjects}
