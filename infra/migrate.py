@@ -8,18 +8,7 @@ from typing import Any
 
 from infra.engine.plan import Plan, PlannedResource
 from infra.policy.rules import STATEFUL_TYPES
-
-REPLACE_ON_CHANGE: dict[str, tuple[str, ...]] = {
-    "aws:docdb/cluster:Cluster": ("clusterIdentifier", "engine", "storageEncrypted", "kmsKeyId", "port"),
-    "aws:elasticache/replicationGroup:ReplicationGroup": ("replicationGroupId", "engine", "port",
-                                                          "atRestEncryptionEnabled"),
-    "aws:s3/bucket:Bucket": ("bucket", "bucketPrefix"),
-    "aws:ecr/repository:Repository": ("name",),
-    "mongodbatlas:index/advancedCluster:AdvancedCluster": ("name", "projectId"),
-    "upstash:index/redisDatabase:RedisDatabase": ("databaseName", "region"),
-    "docker:index/volume:Volume": ("name", "driver"),
-}  # fmt: skip
-"""Properties whose change makes the provider replace the resource (create new, delete old)."""
+from infra.replacements import cascade, replaced_inputs
 
 DATABASE_KINDS = {
     "docker:index/container:Container": "mongo",
@@ -101,31 +90,50 @@ class Migration:
         }
 
 
+AUDIT_LOG_GROUP = "/audit"
+"""A log group whose name ends so holds audit history (DocumentDB's audit log): losing it
+loses evidence, so it counts as stateful."""
+
+
 def _stateful(resource: PlannedResource) -> bool:
-    return resource.type in STATEFUL_TYPES or (
-        resource.type == "docker:index/container:Container" and "mongo" in resource.name
-    )
+    if resource.type in STATEFUL_TYPES:
+        return True
+    if resource.type == "docker:index/container:Container":
+        return "nowry:docker:MongoDatabase$" in resource.urn  # the local database's container
+    if resource.type == "aws:cloudwatch/logGroup:LogGroup":
+        return str(resource.inputs.get("name", "")).endswith(AUDIT_LOG_GROUP)
+    return False
 
 
 def diff(current: Plan, target: Plan) -> list[Change]:
     before = {r.urn: r for r in current.resources if r.custom}
     after = {r.urn: r for r in target.resources if r.custom}
-    changes: list[Change] = []
+    changes: dict[str, Change] = {}
     for urn in sorted(after.keys() - before.keys()):
-        changes.append(Change("create", urn, after[urn].type, _stateful(after[urn])))
+        changes[urn] = Change("create", urn, after[urn].type, _stateful(after[urn]))
     for urn in sorted(before.keys() - after.keys()):
-        changes.append(Change("delete", urn, before[urn].type, _stateful(before[urn])))
-    for urn in sorted(before.keys() & after.keys()):
+        changes[urn] = Change("delete", urn, before[urn].type, _stateful(before[urn]))
+    both = sorted(before.keys() & after.keys())
+    replaced: set[str] = set()
+    for urn in both:
         old, new = before[urn], after[urn]
         changed = tuple(
             sorted(k for k in old.inputs.keys() | new.inputs.keys() if old.inputs.get(k) != new.inputs.get(k))
         )
-        if not changed:
-            continue
-        forcing = tuple(k for k in changed if k in REPLACE_ON_CHANGE.get(new.type, ()))
-        action = "replace" if forcing else "update"
-        changes.append(Change(action, urn, new.type, _stateful(new), forcing or changed))
-    return changes
+        forcing = replaced_inputs(new.type, old.inputs, new.inputs)
+        if forcing:
+            replaced.add(urn)
+            changes[urn] = Change("replace", urn, new.type, _stateful(new), forcing)
+        elif changed:
+            changes[urn] = Change("update", urn, new.type, _stateful(new), changed)
+    dependencies = {urn: (after[urn].type, dict(after[urn].property_dependencies)) for urn in both}
+    for urn, carried in cascade(replaced, dependencies).items():
+        reasons = tuple(f"{key} (from a replaced resource)" for key in carried)
+        changes[urn] = Change("replace", urn, after[urn].type, _stateful(after[urn]), reasons)
+    return [changes[urn] for urn in sorted(changes, key=lambda u: (_ORDER[changes[u].action], u))]
+
+
+_ORDER = {"create": 0, "delete": 1, "update": 2, "replace": 2}
 
 
 def _database_kind(plan: Plan) -> str | None:

@@ -84,6 +84,11 @@ class DocumentDatabase(pulumi.ComponentResource):
             cluster_identifier=identifier,
             engine="docdb",
             engine_version=args.engine_version,
+            # A change of engineVersion across a major version (4.0.0 -> 5.0.0) fails at apply
+            # unless this is set (DocumentDB's ModifyDBCluster refuses it; the provider's
+            # allow_major_version_upgrade). The version comes from config only, so a change is
+            # always intended; the cluster keeps its data through the upgrade.
+            allow_major_version_upgrade=True,
             master_username="nowryadmin",
             master_password=password.result,
             port=args.port,

@@ -25,6 +25,8 @@ from infra.config.model import (
 )
 
 DEFAULT_REGION = "us-east-1"
+DOCUMENTDB_PORTS = (1150, 65535)
+"""The ports DocumentDB accepts (terraform-provider-aws docdb cluster.go: IntBetween(1150, 65535))."""
 ACM_ARN = re.compile(r"^arn:aws:acm:(?P<region>[a-z0-9-]+):\d{12}:certificate/[0-9a-f-]{36}$")
 
 
@@ -120,6 +122,16 @@ def _documentdb(database: DatabaseConfig, issues: list[ConfigIssue]) -> None:
                 "is not a DocumentDB instance class",
                 repr(database.instance_class),
                 ", ".join(DOCUMENTDB_INSTANCE_CLASSES),
+            )
+        )
+    if not DOCUMENTDB_PORTS[0] <= database.port <= DOCUMENTDB_PORTS[1]:
+        # terraform-provider-aws internal/service/docdb/cluster.go: port ValidateFunc IntBetween(1150, 65535)
+        issues.append(
+            ConfigIssue(
+                "nowry:database.port",
+                "is a port DocumentDB refuses",
+                str(database.port),
+                f"{DOCUMENTDB_PORTS[0]}-{DOCUMENTDB_PORTS[1]} (DocumentDB's range)",
             )
         )
     if database.engine_version not in DOCUMENTDB_ENGINE_VERSIONS:
