@@ -188,6 +188,8 @@ def migrate(
     except (ConfigError, PhaseNotAvailable, StackFileError) as exc:
         _fail(f"the stack's config does not fit phase {to} yet; give the missing settings with --target-set:\n{exc}")
     migration = plan_migration(current, target)
+    if migration.blocked:
+        _fail(f"--to {to}: {migration.blocked}")
     if as_json:
         sys.stdout.write(json.dumps({"stack": stack, **migration.to_json()}, indent=2) + "\n")
     else:

@@ -33,8 +33,10 @@ RUNBOOKS: dict[tuple[str, str], list[str]] = {
         "Keep the Atlas cluster (it is protected) until the new stack has run clean for a week.",
     ],
     ("atlas", "atlas"): [
-        "The cluster keeps its logical name and URN: Pulumi upgrades the tier in place (M0 -> M10 -> M20). "
-        "Atlas moves the data itself; expect a short election at the switch. No data migration is needed.",
+        "The cluster keeps its logical name and URN: Pulumi changes the tier in place and Atlas moves the data "
+        "itself; no data migration is needed. Between dedicated tiers (M10 -> M20) Atlas rolls the change node "
+        "by node with one election; from M0 or Flex it migrates the data to new hosts, which takes minutes to "
+        "hours with the size of the data, and the connection string's host changes.",
     ],
     ("mongo", "atlas"): [
         "mongodump --uri 'mongodb://nowry:<password>@localhost:27017/?authSource=admin' --gzip --archive=local.archive",
@@ -73,6 +75,8 @@ class Migration:
     target: str
     changes: list[Change]
     runbook: list[str] = field(default_factory=list)
+    blocked: str | None = None
+    """Why the move cannot be applied at all (Atlas never moves a cluster down a tier)."""
 
     @property
     def data_loss(self) -> list[Change]:
@@ -160,5 +164,65 @@ def runbook(current: Plan, target: Plan) -> list[str]:
     return steps
 
 
+ATLAS_CLUSTER = "mongodbatlas:index/advancedCluster:AdvancedCluster"
+SECOND_UP_FROM = ("M0", "FLEX")
+"""From these tiers the provider applies only the upgrade in the run that upgrades
+(terraform-provider-mongodbatlas docs/resources/advanced_cluster.md: "When upgrading from the
+tenant [or a flex cluster], *only* the upgrade changes will be applied ... run a secondary
+apply after the upgrade succeeds"). In its source (internal/service/advancedcluster,
+resource.go Update), upgradeTenant / upgradeFlexToDedicated take the place of the cluster
+patch; their requests carry the tier, the region and backups (resource_upgrade.go), and the
+process arguments are applied after the switch in the same run."""
+FIRST_UP_ALSO = ("replicationSpecs", "backupEnabled", "advancedConfiguration")
+"""Inputs that land in the upgrading run itself; every other changed input waits for the second."""
+
+
+def atlas_tier_change(current: Plan, target: Plan) -> tuple[PlannedResource, PlannedResource] | None:
+    """The Atlas cluster before and after, when both plans hold it (same URN)."""
+    from components.managed.atlas import tier_of
+
+    before = {r.urn: r for r in current.resources if r.type == ATLAS_CLUSTER}
+    for resource in target.resources:
+        if resource.type == ATLAS_CLUSTER and resource.urn in before:
+            old = before[resource.urn]
+            if tier_of(old.inputs) != tier_of(resource.inputs):
+                return old, resource
+    return None
+
+
+def _atlas_steps(current: Plan, target: Plan) -> tuple[list[str], str | None]:
+    """Runbook steps for an Atlas tier change, and the reason it cannot happen (a downgrade)."""
+    from components.managed.atlas import tier_of
+    from infra.config.model import ATLAS_TIER_ORDER
+
+    change = atlas_tier_change(current, target)
+    if change is None:
+        return [], None
+    old, new = change
+    old_tier, new_tier = tier_of(old.inputs) or "?", tier_of(new.inputs) or "?"
+    known = old_tier in ATLAS_TIER_ORDER and new_tier in ATLAS_TIER_ORDER
+    if known and ATLAS_TIER_ORDER.index(new_tier) < ATLAS_TIER_ORDER.index(old_tier):
+        return [], (
+            f"Atlas cannot move a cluster down from {old_tier} to {new_tier} (tiers only go up: "
+            f"{' -> '.join(ATLAS_TIER_ORDER)}); the update would fail at apply. To go down, create a new "
+            "cluster in another stack and move the data with mongodump/mongorestore."
+        )
+    if old_tier not in SECOND_UP_FROM:
+        return [], None
+    later = sorted(
+        k for k in old.inputs.keys() | new.inputs.keys()
+        if k not in FIRST_UP_ALSO and old.inputs.get(k) != new.inputs.get(k)
+    )  # fmt: skip
+    if not later:
+        return [], None
+    return [
+        f"Run `pulumi up` twice. The first upgrades the cluster {old_tier} -> {new_tier} (with its backups and "
+        f"process arguments) and applies nothing else to it: the provider holds back other changes in a run "
+        f"that upgrades from {old_tier}. The second applies the rest: {', '.join(later)}. Until then the "
+        "cluster runs without them (for example without termination protection or point-in-time restore).",
+    ], None
+
+
 def plan_migration(current: Plan, target: Plan) -> Migration:
-    return Migration(current.phase, target.phase, diff(current, target), runbook(current, target))
+    steps, blocked = _atlas_steps(current, target)
+    return Migration(current.phase, target.phase, diff(current, target), [*steps, *runbook(current, target)], blocked)

@@ -199,7 +199,7 @@ def _database_uri(
                 "changing public IPs that no Atlas access list can name. Set aws.nat to single "
                 "(its address is allowed automatically) or list addresses in atlas.ipAccessList."
             )
-        return atlas_database(config, tier="M20", extra_access=nat_cidrs).uri
+        return atlas_database(config, tier=config.atlas_tier, extra_access=nat_cidrs).uri
     assert firewall.database is not None
     documentdb = DocumentDatabase(
         "database",

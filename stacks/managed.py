@@ -15,7 +15,7 @@ import pulumi
 from components.managed.railway_backend import RailwayBackend, RailwayBackendArgs
 from components.managed.upstash_redis import UpstashRedis, UpstashRedisArgs
 from components.managed.vercel_frontend import VercelFrontend, VercelFrontendArgs
-from infra.config.model import ATLAS_TIERS_BY_PHASE, StackConfig
+from infra.config.model import StackConfig
 from infra.naming import physical_name
 from stacks.atlas import atlas_database
 from stacks.common import app_secrets
@@ -23,7 +23,7 @@ from stacks.common import app_secrets
 
 def build(config: StackConfig) -> dict[str, Any]:
     name = f"{config.project}-{config.stack}"
-    database = atlas_database(config, tier=ATLAS_TIERS_BY_PHASE[config.phase])
+    database = atlas_database(config, tier=config.atlas_tier)
     variables: dict[str, pulumi.Input[str]] = {
         "PORT": str(config.backend.port),
         **app_secrets(config),

@@ -434,3 +434,9 @@ def test_every_stack_rule_is_exercised():
         "secrets-rotation",
     }
     assert exercised == {rule.id for rule in STACK_RULES}
+
+
+@pytest.mark.parametrize("provider", ["TENANT", "FLEX"])
+def test_atlas_backups_are_not_asked_of_tiers_that_refuse_the_setting(provider):
+    props = {"replicationSpecs": [{"regionConfigs": [{"providerName": provider}]}]}
+    assert not found("atlas-backups-tls", subject(r.ATLAS_CLUSTER, props, prod=True))

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import pulumi
 import pulumi_mongodbatlas as atlas
@@ -12,7 +13,20 @@ import pulumi_random as random
 from infra.naming import physical_name
 
 SHARED_TIERS = ("M0",)
-"""Tiers on shared infrastructure: provider TENANT, no backups or termination protection."""
+"""Tiers on shared infrastructure (provider TENANT): Atlas refuses the MongoDB version
+(``TENANT_ATTRIBUTE_READ_ONLY``: "mongoDBMajorVersion is read-only for tenant clusters",
+terraform-provider-mongodbatlas#2800), process arguments, backups and termination protection."""
+FLEX = "FLEX"
+"""Atlas Flex (it replaced M2/M5): provider FLEX on AWS, no instance size, backups always on;
+only tags and termination protection can be changed (provider model_flex.go isValidUpdateOfFlex)."""
+
+
+def tier_of(inputs: Mapping[str, Any]) -> str | None:
+    """The tier an ``AdvancedCluster``'s inputs ask for (M0, FLEX, M10, ...)."""
+    region = ((inputs.get("replicationSpecs") or [{}])[0].get("regionConfigs") or [{}])[0]
+    if region.get("providerName") == FLEX:
+        return FLEX
+    return (region.get("electableSpecs") or {}).get("instanceSize")
 
 
 @dataclass(frozen=True)
@@ -20,7 +34,7 @@ class AtlasDatabaseArgs:
     org_id: pulumi.Input[str]
     project_name: str
     tier: str = "M0"
-    """M0 (free), M10, M20 ... The cluster is the same resource at every tier."""
+    """M0 (free), FLEX, M10, M20 ... The cluster is the same resource at every tier."""
     region: str = "US_EAST_1"
     mongo_version: str = "8.0"
     database: str = "nowry"
@@ -37,10 +51,16 @@ class AtlasDatabase(pulumi.ComponentResource):
     change, never a new empty cluster), a database user with a generated password and
     ``readWrite`` on the app's database only, one access-list entry per CIDR, and the
     ``mongodb+srv://`` connection string (a secret).
-    Secure defaults: TLS 1.2 minimum, generated password, least-privilege role; on
-    dedicated tiers continuous backups and termination protection when the stack
-    protects data; the cluster and password are Pulumi-protected then too.
-    Cost: M0 free (512 MB); M10 ~$0.08/hour (~$58/month); M20 ~$0.20/hour (~$146/month).
+    Secure defaults: generated password, least-privilege role; on dedicated tiers TLS 1.2
+    minimum, server-side JavaScript off, continuous backups and termination protection when
+    the stack protects data (M0 and Flex accept none of these settings: Atlas fixes TLS and
+    backups for them); the cluster and password are Pulumi-protected then too.
+    Upgrades M0 -> Flex -> M10 -> M20 happen in place, but from M0 or Flex the provider
+    applies only the tier change in that run ("only the upgrade changes will be applied",
+    docs/resources/advanced_cluster.md): backups, version and process arguments land on a
+    second ``pulumi up``, which ``nowry-infra migrate`` says.
+    Cost: M0 free (512 MB); Flex from $8/month (capped at $30); M10 ~$0.08/hour (~$58/month);
+    M20 ~$0.20/hour (~$146/month).
     """
 
     cluster: atlas.AdvancedCluster
@@ -86,28 +106,45 @@ class AtlasDatabase(pulumi.ComponentResource):
     def _cluster(
         name: str, args: AtlasDatabaseArgs, project: atlas.Project, opts: pulumi.ResourceOptions
     ) -> atlas.AdvancedCluster:
-        shared = args.tier in SHARED_TIERS
-        region = atlas.AdvancedClusterReplicationSpecRegionConfigArgs(
-            provider_name="TENANT" if shared else "AWS",
-            backing_provider_name="AWS" if shared else None,
-            region_name=args.region,
-            priority=7,
-            electable_specs=atlas.AdvancedClusterReplicationSpecRegionConfigElectableSpecsArgs(
-                instance_size=args.tier, node_count=None if shared else 3
-            ),
-        )
+        shared, flex = args.tier in SHARED_TIERS, args.tier == FLEX
+        dedicated = not (shared or flex)
+        if shared or flex:
+            region = atlas.AdvancedClusterReplicationSpecRegionConfigArgs(
+                provider_name="TENANT" if shared else FLEX,
+                backing_provider_name="AWS",
+                region_name=args.region,
+                priority=7,
+                electable_specs=(
+                    atlas.AdvancedClusterReplicationSpecRegionConfigElectableSpecsArgs(instance_size=args.tier)
+                    if shared
+                    else None
+                ),
+            )
+        else:
+            region = atlas.AdvancedClusterReplicationSpecRegionConfigArgs(
+                provider_name="AWS",
+                region_name=args.region,
+                priority=7,
+                electable_specs=atlas.AdvancedClusterReplicationSpecRegionConfigElectableSpecsArgs(
+                    instance_size=args.tier, node_count=3
+                ),
+            )
         return atlas.AdvancedCluster(
             f"{name}-cluster",
             project_id=project.id,
             name=physical_name("atlas-cluster", args.project_name, "db"),
             cluster_type="REPLICASET",
-            mongo_db_major_version=args.mongo_version,
+            mongo_db_major_version=args.mongo_version if dedicated else None,
             replication_specs=[atlas.AdvancedClusterReplicationSpecArgs(region_configs=[region])],
-            backup_enabled=None if shared else True,
-            pit_enabled=None if shared else args.protect,
-            termination_protection_enabled=None if shared else args.protect,
-            advanced_configuration=atlas.AdvancedClusterAdvancedConfigurationArgs(
-                minimum_enabled_tls_protocol="TLS1_2", javascript_enabled=False
+            backup_enabled=True if dedicated else None,
+            pit_enabled=args.protect if dedicated else None,
+            termination_protection_enabled=args.protect if (dedicated or flex) else None,
+            advanced_configuration=(
+                atlas.AdvancedClusterAdvancedConfigurationArgs(
+                    minimum_enabled_tls_protocol="TLS1_2", javascript_enabled=False
+                )
+                if dedicated
+                else None
             ),
             opts=opts,
         )

@@ -7,7 +7,7 @@ import shlex
 
 from infra.config.credentials import check_credentials
 from infra.config.errors import ConfigIssue
-from infra.config.model import AtlasConfig
+from infra.config.model import ATLAS_TIERS_BY_PHASE, AtlasConfig
 from infra.config.source import RawConfig
 
 ATLAS_AWS_REGIONS = (
@@ -32,12 +32,23 @@ def check(
     raw: RawConfig,
     stack: str,
     *,
+    phase: str | None,
     prod: bool,
     offline: bool,
     issues: list[ConfigIssue],
     warnings: list[str],
 ) -> None:
     """Append every problem of the Atlas settings to ``issues`` (and risks to ``warnings``)."""
+    allowed_tiers = ATLAS_TIERS_BY_PHASE.get(phase or "", ())
+    if atlas.tier is not None and atlas.tier not in allowed_tiers:
+        issues.append(
+            ConfigIssue(
+                "nowry:atlas.tier",
+                f"the {phase} phase does not run this tier",
+                repr(atlas.tier),
+                ", ".join(allowed_tiers),
+            )
+        )
     if atlas.org_id is None and offline:
         warnings.append(
             f"nowry:atlas.orgId is not set; the offline plan uses a placeholder. Before "

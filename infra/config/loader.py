@@ -108,6 +108,7 @@ def load_stack_config(raw: RawConfig, *, project: str, stack: str, project_dir: 
             atlas,
             raw,
             stack,
+            phase=phase,
             prod=production,
             offline=offline,
             issues=issues,

@@ -191,14 +191,27 @@ class AwsConfig(Section):
     )
 
 
-ATLAS_TIERS_BY_PHASE = {"free-tier": "M0", "hybrid": "M10", "all-paid": "M10", "aws": "M20"}
-"""The Atlas cluster tier each phase runs (one cluster, upgraded in place between phases)."""
+AtlasTier = Literal["M0", "FLEX", "M10", "M20"]
+ATLAS_TIER_ORDER: tuple[str, ...] = get_args(AtlasTier)
+"""Atlas tiers from smallest to largest. Atlas upgrades a cluster in place up this list
+(M0 -> FLEX -> M10 -> M20) and never down it."""
+ATLAS_TIERS_BY_PHASE: dict[str, tuple[str, ...]] = {
+    "free-tier": ("M0",),
+    "hybrid": ("M10", "FLEX"),
+    "all-paid": ("M10",),
+    "aws": ("M20",),
+}
+"""The Atlas tiers each phase may run (one cluster, upgraded in place between phases); the
+first is the phase's default."""
 
 
 class AtlasConfig(Section):
     """`nowry:atlas` — MongoDB Atlas (managed phases, and aws with database.engine atlas)."""
 
     org_id: str | None = Field(None, pattern=r"^[0-9a-f]{24}$", description="the Atlas organization id (24 hex digits)")
+    tier: AtlasTier | None = Field(
+        None, description="cluster tier: M0 (free-tier), M10 or FLEX (hybrid), M10 (all-paid), M20 (aws)"
+    )
     project_name: str | None = Field(None, description="Atlas project name; nowry-<stack> when unset")
     region: str = Field("US_EAST_1", description="an Atlas AWS region name such as US_EAST_1")
     mongo_version: str = Field("8.0", description="MongoDB major version: 7.0 or 8.0")
@@ -496,6 +509,11 @@ class StackConfig:
     """``aws:region`` (the AWS provider's own key), validated; ``us-east-1`` when unset."""
     secrets: dict[str, SecretValue | None]
     """Secret config keys mapped to their value, or None for an optional one left unset."""
+
+    @property
+    def atlas_tier(self) -> str:
+        """The Atlas tier this stack runs: ``atlas.tier``, else the phase's default."""
+        return self.atlas.tier or ATLAS_TIERS_BY_PHASE[self.phase][0]
 
     @property
     def database_engine(self) -> str:

@@ -14,7 +14,7 @@ PHASE_BY_USERS: tuple[tuple[int, str], ...] = (
 
 NEXT_STEPS: tuple[tuple[int, str], ...] = (
     (100, "watch database storage (Atlas M0 holds 512 MB)"),
-    (500, "upgrade the database (Atlas M10: backups, dedicated resources)"),
+    (500, "upgrade the database (Atlas Flex from ~$8/month, or M10 for dedicated resources and point-in-time restore)"),
     (1_000, "add the cache (Redis)"),
     (5_000, "move to dedicated infrastructure (Pro plans, capacity planning)"),
     (10_000, "migrate to AWS (nowry-infra migrate STACK --to aws)"),
@@ -25,6 +25,7 @@ ORIGINAL_ESTIMATES = {
     "local": "free (your machine)",
     "free-tier": "~$0",
     "hybrid": "~$15",
+    "hybrid (Atlas Flex)": "~$15",
     "all-paid": "~$50",
     "aws": "$150-300",
     "kubernetes": "—",

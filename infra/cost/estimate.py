@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from infra.config.model import ATLAS_TIERS_BY_PHASE, UsageConfig
+from infra.config.model import UsageConfig
 from infra.cost.catalog import Catalog, load_catalog
 from infra.engine.plan import Plan, PlannedResource
 
@@ -210,8 +210,9 @@ def _waf(acl: PlannedResource, ctx: _Context) -> tuple[float, str]:
 
 
 def _atlas(cluster: PlannedResource, ctx: _Context) -> tuple[float, str] | None:
-    region = (cluster.inputs.get("replicationSpecs") or [{}])[0].get("regionConfigs", [{}])[0]
-    tier = (region.get("electableSpecs") or {}).get("instanceSize", "")
+    from components.managed.atlas import tier_of
+
+    tier = tier_of(cluster.inputs) or ""
     rate = ctx.catalog["atlas_cluster_hour"].of(tier)
     if rate is None:
         return None
@@ -303,7 +304,3 @@ def estimate(plan: Plan, catalog: Catalog | None = None) -> CostEstimate:
             why = "no price for this type" if pricer is None else "no catalog price for its size or tier"
             not_priced.append({"urn": resource.urn, "type": resource.type, "reason": why})
     return CostEstimate(items, not_priced, getattr(config, "monthly_budget", None), json.loads(usage.model_dump_json()))
-
-
-def tier_for(phase: str) -> str | None:
-    return ATLAS_TIERS_BY_PHASE.get(phase)

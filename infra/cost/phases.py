@@ -13,11 +13,13 @@ PHASE_SOURCES: dict[str, tuple[str, tuple[str, ...]]] = {
     "local": ("local", ()),
     "free-tier": ("dev", ()),
     "hybrid": ("dev", ("nowry:phase=hybrid",)),
+    "hybrid (Atlas Flex)": ("dev", ("nowry:phase=hybrid", "nowry:atlas.tier=FLEX")),
     "all-paid": ("dev", ("nowry:phase=all-paid",)),
     "aws": ("prod", ()),
     "kubernetes": ("k8s", ()),
 }
-"""Which shipped stack (and override) represents each phase."""
+"""Which shipped stack (and override) represents each phase (and the hybrid phase's cheaper
+Atlas Flex variant, a setting of that phase)."""
 
 
 def phase_bills(project_dir: Path) -> dict[str, float | None]:

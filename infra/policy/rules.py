@@ -555,7 +555,8 @@ def _atlas_not_open_in_prod(s: Subject) -> Iterable[str]:
 
 def _atlas_backups(s: Subject) -> Iterable[str]:
     region = s.get("replicationSpecs", 0, "regionConfigs", 0) or {}
-    if s.prod and region.get("providerName") != "TENANT" and s.get("backupEnabled") is not True:
+    # M0 (TENANT) has no cloud backups to turn on; Flex backs up always and refuses the setting.
+    if s.prod and region.get("providerName") not in ("TENANT", "FLEX") and s.get("backupEnabled") is not True:
         yield "cloud backups are off in prod"
     if (s.get("advancedConfiguration") or {}).get("minimumEnabledTlsProtocol") not in (
         None,
