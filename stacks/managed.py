@@ -51,6 +51,8 @@ def build(config: StackConfig) -> dict[str, Any]:
             token=pulumi.Output.secret(token.reveal()),
             variables={**variables, **config.backend.env},
             protect=config.protect,
+            workspace_id=config.railway.workspace_id,
+            deploy_timeout_seconds=config.railway.deploy_timeout_seconds,
         ),
     )
     vercel_cfg = config.vercel

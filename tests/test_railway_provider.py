@@ -8,7 +8,9 @@ from typing import Any
 
 import pytest
 
+from components.managed import railway_api
 from components.managed.railway import (
+    DeploymentProvider,
     DomainProvider,
     ProjectProvider,
     ServiceProvider,
@@ -30,9 +32,13 @@ SECRET_VALUE = "gsk_live_0123456789abcdef"
 
 
 @pytest.fixture
-def railway():
+def railway(monkeypatch):
+    slept: list[float] = []
+    monkeypatch.setattr(railway_api.time, "sleep", slept.append)
     with FakeRailwayServer() as (fake, endpoint):
+        fake.slept = slept  # type: ignore[attr-defined]
         yield fake, {"token": TOKEN, "endpoint": endpoint}
+    assert fake.rejected == [], "every request must be one Railway's schema accepts"
 
 
 def make_service(fake, conn):
@@ -153,13 +159,13 @@ def test_graphql_errors_become_clear_errors_naming_the_operation(railway):
 def test_http_errors_name_the_operation_and_status(railway):
     fake, conn = railway
     _, env, service = make_service(fake, conn)
-    fake.fail("variableCollectionUpsert", "rate limited", status=429)
+    fake.fail("variableCollectionUpsert", "rate limited", status=429, times=5)
     props = {**conn, "project_id": "p", "environment_id": env, "service_id": service.id,
              "variables": {"GROQ_API_KEY": SECRET_VALUE}}  # fmt: skip
     with pytest.raises(RailwayApiError) as caught:
         VariablesProvider().create(props)
     message = str(caught.value)
-    assert "variableCollectionUpsert" in message and "429" in message
+    assert "variableCollectionUpsert" in message and "429" in message and "after 4 retries" in message
     assert SECRET_VALUE not in message and TOKEN not in message
 
 
@@ -167,3 +173,138 @@ def test_unreachable_endpoint_is_a_clear_error():
     client = RailwayClient(token=TOKEN, endpoint="http://127.0.0.1:9/graphql/v2", timeout=2)
     with pytest.raises(RailwayApiError, match="Railway projectCreate failed: cannot reach"):
         client.create_project("x")
+
+
+def test_every_document_the_client_sends_validates_against_railways_schema():
+    from graphql import parse, validate
+
+    from tests.railway_fake import railway_schema
+
+    documents = {
+        name: value
+        for name, value in vars(railway_api).items()
+        if name.isupper() and isinstance(value, str) and value.lstrip().startswith(("query", "mutation"))
+    }
+    assert len(documents) >= 15
+    for name, document in documents.items():
+        assert validate(railway_schema(), parse(document)) == [], name
+
+
+def test_a_document_railway_refuses_fails_here_too(railway):
+    fake, conn = railway
+    client = RailwayClient(token=TOKEN, endpoint=conn["endpoint"])
+    with pytest.raises(RailwayApiError, match="HTTP 400"):
+        client.call("project", "query project($id: String!) { project(id: $id) { nonexistentField } }", {"id": "x"})
+    with pytest.raises(RailwayApiError, match="HTTP 400"):
+        client.call("projectCreate", railway_api.PROJECT_CREATE, {"input": {"name": 5, "color": "red"}})
+    assert len(fake.rejected) >= 2
+    fake.rejected.clear()
+
+
+def test_refresh_after_an_out_of_band_delete_drops_the_project_and_service(railway):
+    """project(id) and service(id) are non-null in Railway's schema: a missing one is the error
+    "Project not found", which read maps to gone."""
+    fake, conn = railway
+    project, _env, service = make_service(fake, conn)
+    del fake.services[service.id]
+    del fake.projects[project.id]
+    assert ProjectProvider().read(project.id, out(project)).id is None
+    assert ServiceProvider().read(service.id, out(service)).id is None
+    assert fake.requests[-1].operation == "service"
+
+
+def test_other_errors_on_read_still_fail(railway):
+    fake, conn = railway
+    project, _env, _service = make_service(fake, conn)
+    fake.fail("project", "Not Authorized")
+    with pytest.raises(RailwayApiError, match="Not Authorized"):
+        ProjectProvider().read(project.id, out(project))
+
+
+def test_team_projects_are_created_in_their_workspace(railway):
+    fake, conn = railway
+    created = ProjectProvider().create({**conn, "name": "nowry-dev", "workspace_id": "ws-123"})
+    assert fake.projects[created.id]["workspaceId"] == "ws-123"
+    olds = out(created)
+    moved = ProjectProvider().diff(created.id, olds, {**conn, "name": "nowry-dev", "workspace_id": "ws-456"})
+    assert moved.replaces == ["workspace_id"]
+
+
+def test_429_and_5xx_are_retried_with_backoff_honouring_retry_after(railway):
+    fake, conn = railway
+    client = RailwayClient(token=TOKEN, endpoint=conn["endpoint"])
+    fake.fail("projectCreate", "slow down", status=429, retry_after="7")
+    fake.fail("projectCreate", "bad gateway", status=502, times=2)
+    project_id, _env = client.create_project("nowry-dev")
+    assert project_id in fake.projects
+    assert fake.slept == [7.0, 2.0, 4.0]  # Retry-After first, then 1 s doubling (second and third attempt)
+    assert fake.operations().count("projectCreate") == 4
+
+
+def test_client_errors_are_not_retried(railway):
+    fake, conn = railway
+    fake.fail("projectCreate", "bad token", status=401)
+    with pytest.raises(RailwayApiError, match="HTTP 401: bad token"):
+        RailwayClient(token=TOKEN, endpoint=conn["endpoint"]).create_project("x")
+    assert fake.operations().count("projectCreate") == 1 and fake.slept == []
+
+
+def deployment_props(fake, conn, service_id: str, env: str, **extra: Any) -> dict[str, Any]:
+    return {**conn, "service_id": service_id, "environment_id": env, "image": "ghcr.io/a/b:1",
+            "variables_hashes": {"PORT": "h1"}, "timeout_seconds": 60, "interval": 1, **extra}  # fmt: skip
+
+
+def test_a_deployment_starts_after_the_variables_and_waits_for_success(railway):
+    fake, conn = railway
+    project, env, service = make_service(fake, conn)
+    VariablesProvider().create({**conn, "project_id": project.id, "environment_id": env, "service_id": service.id,
+                                "variables": {"PORT": "8000"}})  # fmt: skip
+    upsert = next(r for r in fake.requests if r.operation == "variableCollectionUpsert")
+    assert upsert.variables["input"]["skipDeploys"] is True  # the deployment resource deploys, once
+    created = DeploymentProvider().create(deployment_props(fake, conn, service.id, env))
+    deployment = fake.deployments[out(created)["deployment_id"]]
+    assert deployment["variables"] == {"PORT": "8000"} and deployment["image"] == "ghcr.io/a/b:1"
+    assert fake.operations().count("deployment") == 3  # BUILDING, DEPLOYING, SUCCESS
+    assert fake.slept == [1.0, 1.0]
+
+
+def test_a_new_image_or_changed_variables_deploy_again_and_nothing_else_does(railway):
+    fake, conn = railway
+    _project, env, service = make_service(fake, conn)
+    provider = DeploymentProvider()
+    olds = out(provider.create(deployment_props(fake, conn, service.id, env)))
+    same = deployment_props(fake, conn, service.id, env)
+    assert provider.diff("d", olds, same).changes is False
+    assert provider.diff("d", olds, {**same, "image": "ghcr.io/a/b:2"}).changes is True
+    assert provider.diff("d", olds, {**same, "variables_hashes": {"PORT": "h2"}}).changes is True
+    ServiceProvider().update(service.id, {}, {**conn, "project_id": "p", "environment_id": env, "name": "backend",
+                                               "image": "ghcr.io/a/b:2"})  # fmt: skip
+    updated = provider.update("d", olds, {**same, "image": "ghcr.io/a/b:2"})
+    assert fake.deployments[out(updated)["deployment_id"]]["image"] == "ghcr.io/a/b:2"
+    assert len(fake.deployments) == 2
+
+
+def test_a_failed_deployment_fails_pulumi_up_with_railways_reason(railway):
+    fake, conn = railway
+    _project, env, service = make_service(fake, conn)
+    fake.rollout = ["BUILDING", "FAILED"]
+    fake.build_log = [
+        {"message": "pulling image", "severity": "info", "timestamp": "t"},
+        {"message": "manifest for ghcr.io/a/b:1 not found", "severity": "err", "timestamp": "t"},
+    ]
+    with pytest.raises(RailwayApiError) as caught:
+        DeploymentProvider().create(deployment_props(fake, conn, service.id, env))
+    assert "ended FAILED" in str(caught.value)
+    assert "manifest for ghcr.io/a/b:1 not found" in str(caught.value)
+    assert "pulling image" not in str(caught.value)
+
+
+def test_a_deployment_that_never_finishes_fails_after_the_timeout(railway):
+    fake, conn = railway
+    _project, env, service = make_service(fake, conn)
+    fake.rollout = ["BUILDING"]
+    client = RailwayClient(token=TOKEN, endpoint=conn["endpoint"])
+    deployment_id = client.deploy(service.id, env)
+    now = iter(range(0, 1000, 10))
+    with pytest.raises(RailwayApiError, match=r"still BUILDING after 30 s \(nowry:railway.deployTimeoutSeconds\)"):
+        client.wait_for_deployment(deployment_id, timeout=30, interval=10, clock=lambda: float(next(now)))

@@ -1,9 +1,12 @@
 """Railway as Pulumi resources: dynamic providers over Railway's GraphQL API.
 
-Railway has no Pulumi provider, so these four resources implement create, read, update,
-delete and diff themselves (``pulumi.dynamic``): a project, a service deployed from an
-image, the service's variables, and its public ``*.up.railway.app`` domain. Every call
-carries the API token, which Pulumi keeps as a secret in state.
+Railway has no Pulumi provider, so these five resources implement create, read, update,
+delete and diff themselves (``pulumi.dynamic``): a project, a service running an image, the
+service's variables, a deployment of the service (started after every change of image or
+variables, and waited for: ``pulumi up`` fails with Railway's reason when it fails), and the
+public ``*.up.railway.app`` domain. Every call carries the API token, which Pulumi keeps as
+a secret in state. A project or service deleted outside Pulumi reads as gone, so
+``pulumi refresh`` drops it from state.
 """
 
 from __future__ import annotations
@@ -43,18 +46,26 @@ class ProjectProvider(ResourceProvider):
     """A Railway project. A new name is an in-place rename."""
 
     def create(self, props: dict[str, Any]) -> CreateResult:
-        project_id, environment_id = _client(props).create_project(props["name"])
+        workspace = props.get("workspace_id") or None
+        project_id, environment_id = _client(props).create_project(props["name"], workspace)
         return CreateResult(
             project_id,
-            {**_connection(props), "name": props["name"], "environment_id": environment_id},
+            {**_connection(props), "name": props["name"], "workspace_id": workspace, "environment_id": environment_id},
         )
 
     def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
-        return DiffResult(changes=bool(_changed(olds, news, ("name",))), replaces=[], stables=["environment_id"])
+        replaces = _changed(olds, news, ("workspace_id",))  # a project cannot move between workspaces here
+        changes = replaces + _changed(olds, news, ("name",))
+        return DiffResult(changes=bool(changes), replaces=replaces, stables=["environment_id"])
 
     def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
         _client(news).rename_project(id_, news["name"])
-        return UpdateResult({**_connection(news), "name": news["name"], "environment_id": olds["environment_id"]})
+        outs = {
+            "name": news["name"],
+            "workspace_id": news.get("workspace_id"),
+            "environment_id": olds["environment_id"],
+        }
+        return UpdateResult({**_connection(news), **outs})
 
     def read(self, id_: str, props: dict[str, Any]) -> ReadResult:
         project = _client(props).read_project(id_)
@@ -67,8 +78,8 @@ class ProjectProvider(ResourceProvider):
 
 
 class ServiceProvider(ResourceProvider):
-    """A service running an image. A new image updates in place (Railway redeploys); a new
-    project or name replaces the service."""
+    """A service running an image. A new image is a settings update in place (the deployment
+    resource then deploys it); a new project or name replaces the service."""
 
     def create(self, props: dict[str, Any]) -> CreateResult:
         service_id = _client(props).create_service(props["project_id"], props["name"], props["image"])
@@ -174,6 +185,44 @@ class VariablesProvider(ResourceProvider):
         )
 
 
+class DeploymentProvider(ResourceProvider):
+    """A deployment of the service: started on create and whenever the image or a variable's
+    value changes, then waited for until Railway reports it running (``SUCCESS``) or failed,
+    within ``timeout_seconds``. Deleting it stops nothing (the service's lifetime is the
+    service's); reading keeps the last deployment."""
+
+    def create(self, props: dict[str, Any]) -> CreateResult:
+        deployment_id = self._deploy(props)
+        return CreateResult(f"{props['service_id']}-deployment", self._outs(props, deployment_id))
+
+    def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
+        replaces = _changed(olds, news, ("service_id", "environment_id"))
+        changes = replaces + _changed(olds, news, ("image", "variables_hashes"))
+        return DiffResult(changes=bool(changes), replaces=replaces)
+
+    def update(self, id_: str, olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
+        return UpdateResult(self._outs(news, self._deploy(news)))
+
+    def delete(self, id_: str, props: dict[str, Any]) -> None:
+        return None
+
+    @staticmethod
+    def _deploy(props: dict[str, Any]) -> str:
+        client = _client(props)
+        deployment_id = client.deploy(props["service_id"], props["environment_id"])
+        client.wait_for_deployment(
+            deployment_id,
+            timeout=float(props.get("timeout_seconds") or 600),
+            interval=float(props.get("interval") or 5),
+        )
+        return deployment_id
+
+    @staticmethod
+    def _outs(props: dict[str, Any], deployment_id: str) -> dict[str, Any]:
+        keys = ("service_id", "environment_id", "image", "variables_hashes", "timeout_seconds", "interval")
+        return {**_connection(props), **{key: props.get(key) for key in keys}, "deployment_id": deployment_id}
+
+
 class DomainProvider(ResourceProvider):
     """The service's generated public domain. A new service replaces it."""
 
@@ -211,10 +260,17 @@ class RailwayProject(Resource, module="railway", name="Project"):
         *,
         project_name: pulumi.Input[str],
         token: pulumi.Input[str],
+        workspace_id: str | None = None,
         endpoint: str = RAILWAY_ENDPOINT,
         opts: pulumi.ResourceOptions | None = None,
     ) -> None:
-        props = {"name": project_name, "token": token, "endpoint": endpoint, "environment_id": None}
+        props = {
+            "name": project_name,
+            "workspace_id": workspace_id,
+            "token": token,
+            "endpoint": endpoint,
+            "environment_id": None,
+        }
         super().__init__(ProjectProvider(), name, props, _secret_token(opts))
 
 
@@ -248,6 +304,7 @@ class RailwayVariables(Resource, module="railway", name="Variables"):
     """A Railway service's variables; values stay secret and out of state outputs."""
 
     names: pulumi.Output[list[str]]
+    hashes: pulumi.Output[dict[str, str]]
 
     def __init__(
         self,
@@ -280,6 +337,38 @@ class RailwayVariables(Resource, module="railway", name="Variables"):
                 _secret_token(opts), pulumi.ResourceOptions(additional_secret_outputs=["variables"])
             ),
         )
+
+
+class RailwayDeployment(Resource, module="railway", name="Deployment"):
+    """A deployment of a Railway service, redone when its image or variables change."""
+
+    deployment_id: pulumi.Output[str]
+
+    def __init__(
+        self,
+        name: str,
+        *,
+        service_id: pulumi.Input[str],
+        environment_id: pulumi.Input[str],
+        image: pulumi.Input[str],
+        variables_hashes: pulumi.Input[Mapping[str, str]],
+        timeout_seconds: int,
+        token: pulumi.Input[str],
+        endpoint: str = RAILWAY_ENDPOINT,
+        opts: pulumi.ResourceOptions | None = None,
+    ) -> None:
+        props = {
+            "service_id": service_id,
+            "environment_id": environment_id,
+            "image": image,
+            "variables_hashes": variables_hashes,
+            "timeout_seconds": timeout_seconds,
+            "interval": 5,
+            "token": token,
+            "endpoint": endpoint,
+            "deployment_id": None,
+        }
+        super().__init__(DeploymentProvider(), name, props, _secret_token(opts))
 
 
 class RailwayDomain(Resource, module="railway", name="Domain"):

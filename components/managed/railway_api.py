@@ -1,18 +1,43 @@
-"""A small client for Railway's public GraphQL API: the operations the Railway provider uses."""
+"""A small client for Railway's public GraphQL API: the operations the Railway provider uses.
+
+Every document here validates against Railway's published schema (the tests check each one
+against it). What the schema says that this client relies on:
+- the root fields ``project(id)``, ``service(id)`` and ``deployment(id)`` are non-null, so a
+  missing object is a GraphQL error ("Project not found"), never ``null``: ``RailwayNotFound``;
+- ``serviceInstanceUpdate`` changes a service's settings and deploys nothing:
+  ``serviceInstanceDeployV2`` starts a deployment and returns its id, and ``deployment(id)``
+  reports its ``status`` (a ``DeploymentStatus``);
+- ``variableCollectionUpsert`` deploys by itself unless ``skipDeploys`` is set;
+- ``projectCreate`` takes a ``workspaceId`` for team projects.
+HTTP 429 and 5xx answers are retried with exponential backoff, honouring ``Retry-After``,
+a bounded number of times.
+"""
 
 from __future__ import annotations
 
 import json
+import re
+import time
 import urllib.error
 import urllib.request
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any
 
 RAILWAY_ENDPOINT = "https://backboard.railway.com/graphql/v2"
+RETRYABLE = (429, 500, 502, 503, 504)
+NOT_FOUND = re.compile(r"\bnot found\b", re.IGNORECASE)
+DEPLOYED = "SUCCESS"
+DEPLOY_FAILED = ("FAILED", "CRASHED", "REMOVED", "SKIPPED")
+"""Final ``DeploymentStatus`` values: the one that means it runs, and those that mean it does not."""
 
 
 class RailwayApiError(Exception):
     """A Railway API call failed; the message names the operation and Railway's answer."""
+
+
+class RailwayNotFound(RailwayApiError):
+    """Railway answered that the object does not exist (deleted outside Pulumi)."""
 
 
 PROJECT_CREATE = """mutation projectCreate($input: ProjectCreateInput!) {
@@ -22,6 +47,13 @@ PROJECT_UPDATE = """mutation projectUpdate($id: String!, $input: ProjectUpdateIn
   projectUpdate(id: $id, input: $input) { id name }
 }"""
 PROJECT_DELETE = """mutation projectDelete($id: String!) { projectDelete(id: $id) }"""
+DEPLOY = """mutation serviceInstanceDeployV2($serviceId: String!, $environmentId: String!) {
+  serviceInstanceDeployV2(serviceId: $serviceId, environmentId: $environmentId)
+}"""
+DEPLOYMENT_READ = """query deployment($id: String!) { deployment(id: $id) { id status } }"""
+DEPLOYMENT_LOGS = """query buildLogs($deploymentId: String!, $limit: Int) {
+  buildLogs(deploymentId: $deploymentId, limit: $limit) { message severity }
+}"""
 PROJECT_READ = """query project($id: String!) {
   project(id: $id) { id name environments { edges { node { id name } } } }
 }"""
@@ -57,8 +89,37 @@ class RailwayClient:
     token: str
     endpoint: str = RAILWAY_ENDPOINT
     timeout: float = 30.0
+    retries: int = 4
+    """How many times a 429 or 5xx answer is retried before the call fails."""
+    backoff: float = 1.0
+    """Seconds before the first retry; doubled for each next one (Retry-After wins when given)."""
+    max_wait: float = 60.0
+    """The longest single wait, whatever Retry-After says."""
+    sleep: Callable[[float], None] = field(default=lambda seconds: time.sleep(seconds), compare=False)
 
     def call(self, operation: str, document: str, variables: dict[str, Any]) -> dict[str, Any]:
+        for attempt in range(self.retries + 1):
+            try:
+                payload = self._post(operation, document, variables)
+                break
+            except _Retryable as retry:
+                if attempt == self.retries:
+                    raise RailwayApiError(
+                        f"Railway {operation} failed: HTTP {retry.status}{retry.detail} (after {self.retries} retries)"
+                    ) from None
+                wait = retry.retry_after if retry.retry_after is not None else self.backoff * 2**attempt
+                self.sleep(min(max(wait, 0.0), self.max_wait))
+        errors = payload.get("errors")
+        if errors:
+            messages = "; ".join(str(e.get("message", e)) for e in errors)
+            error = RailwayNotFound if NOT_FOUND.search(messages) else RailwayApiError
+            raise error(f"Railway {operation} failed: {messages}")
+        data = payload.get("data")
+        if not isinstance(data, dict):
+            raise RailwayApiError(f"Railway {operation} failed: the answer had no data")
+        return data
+
+    def _post(self, operation: str, document: str, variables: dict[str, Any]) -> dict[str, Any]:
         body = json.dumps({"query": document, "variables": variables}).encode()
         request = urllib.request.Request(
             self.endpoint,
@@ -72,28 +133,24 @@ class RailwayClient:
         )
         try:
             with urllib.request.urlopen(request, timeout=self.timeout) as response:
-                payload = json.loads(response.read() or b"{}")
+                return json.loads(response.read() or b"{}")
         except urllib.error.HTTPError as exc:
             detail = _error_text(exc.read())
+            if exc.code in RETRYABLE:
+                raise _Retryable(exc.code, detail, _retry_after(exc.headers.get("Retry-After"))) from None
             raise RailwayApiError(f"Railway {operation} failed: HTTP {exc.code}{detail}") from None
         except (urllib.error.URLError, TimeoutError, OSError) as exc:
             reason = getattr(exc, "reason", exc)
             raise RailwayApiError(f"Railway {operation} failed: cannot reach {self.endpoint}: {reason}") from None
         except json.JSONDecodeError:
             raise RailwayApiError(f"Railway {operation} failed: the answer was not JSON") from None
-        errors = payload.get("errors")
-        if errors:
-            messages = "; ".join(str(e.get("message", e)) for e in errors)
-            raise RailwayApiError(f"Railway {operation} failed: {messages}")
-        data = payload.get("data")
-        if not isinstance(data, dict):
-            raise RailwayApiError(f"Railway {operation} failed: the answer had no data")
-        return data
 
     # --- projects -------------------------------------------------------------------------
-    def create_project(self, name: str) -> tuple[str, str]:
-        """Create a project; return its id and its default (production) environment id."""
-        data = self.call("projectCreate", PROJECT_CREATE, {"input": {"name": name}})
+    def create_project(self, name: str, workspace_id: str | None = None) -> tuple[str, str]:
+        """Create a project (in a team's workspace when given); return its id and its default
+        (production) environment id."""
+        project_input = {"name": name, **({"workspaceId": workspace_id} if workspace_id else {})}
+        data = self.call("projectCreate", PROJECT_CREATE, {"input": project_input})
         project = data["projectCreate"]
         return project["id"], _first_environment(project, "projectCreate")
 
@@ -101,7 +158,11 @@ class RailwayClient:
         self.call("projectUpdate", PROJECT_UPDATE, {"id": project_id, "input": {"name": name}})
 
     def read_project(self, project_id: str) -> dict[str, Any] | None:
-        return self.call("project", PROJECT_READ, {"id": project_id}).get("project")
+        """The project, or None when Railway says it does not exist."""
+        try:
+            return self.call("project", PROJECT_READ, {"id": project_id})["project"]
+        except RailwayNotFound:
+            return None
 
     def delete_project(self, project_id: str) -> None:
         self.call("projectDelete", PROJECT_DELETE, {"id": project_id})
@@ -127,7 +188,50 @@ class RailwayClient:
         )
 
     def read_service(self, service_id: str) -> dict[str, Any] | None:
-        return self.call("service", SERVICE_READ, {"id": service_id}).get("service")
+        """The service, or None when Railway says it does not exist."""
+        try:
+            return self.call("service", SERVICE_READ, {"id": service_id})["service"]
+        except RailwayNotFound:
+            return None
+
+    # --- deployments ----------------------------------------------------------------------
+    def deploy(self, service_id: str, environment_id: str) -> str:
+        """Start a deployment of the service's current settings; return the deployment id."""
+        variables = {"serviceId": service_id, "environmentId": environment_id}
+        return self.call("serviceInstanceDeployV2", DEPLOY, variables)["serviceInstanceDeployV2"]
+
+    def deployment_status(self, deployment_id: str) -> str:
+        return self.call("deployment", DEPLOYMENT_READ, {"id": deployment_id})["deployment"]["status"]
+
+    def wait_for_deployment(
+        self, deployment_id: str, timeout: float, interval: float = 5.0, clock: Callable[[], float] = time.monotonic
+    ) -> str:
+        """Poll until the deployment succeeds (its status) or fails (RailwayApiError with
+        Railway's status and the last lines of its build log), or ``timeout`` seconds pass."""
+        deadline = clock() + timeout
+        while True:
+            status = self.deployment_status(deployment_id)
+            if status == DEPLOYED:
+                return status
+            if status in DEPLOY_FAILED:
+                raise RailwayApiError(f"Railway deployment {deployment_id} ended {status}{self._reason(deployment_id)}")
+            if clock() >= deadline:
+                raise RailwayApiError(
+                    f"Railway deployment {deployment_id} is still {status} after {timeout:g} s "
+                    "(nowry:railway.deployTimeoutSeconds); see it in Railway's dashboard"
+                )
+            self.sleep(interval)
+
+    def _reason(self, deployment_id: str) -> str:
+        try:
+            logs = self.call("buildLogs", DEPLOYMENT_LOGS, {"deploymentId": deployment_id, "limit": 200})
+        except RailwayApiError:
+            return ""
+        lines = [str(line.get("message", "")).strip() for line in logs.get("buildLogs") or []]
+        errors = [line for line, raw in zip(lines, logs.get("buildLogs") or [], strict=True)
+                  if str(raw.get("severity", "")).lower() in ("err", "error")] or lines  # fmt: skip
+        tail = [line[:200] for line in errors if line][-5:]
+        return (": " + " | ".join(tail)) if tail else ""
 
     def delete_service(self, service_id: str) -> None:
         self.call("serviceDelete", SERVICE_DELETE, {"id": service_id})
@@ -136,11 +240,13 @@ class RailwayClient:
     def upsert_variables(
         self, project_id: str, environment_id: str, service_id: str, variables: dict[str, str]
     ) -> None:
+        """Set variables without deploying (``skipDeploys``): the deployment resource deploys
+        once after every change, and waits for the outcome."""
         scope = {"projectId": project_id, "environmentId": environment_id, "serviceId": service_id}
         self.call(
             "variableCollectionUpsert",
             VARIABLES_UPSERT,
-            {"input": {**scope, "variables": variables}},
+            {"input": {**scope, "variables": variables, "skipDeploys": True}},
         )
 
     def delete_variable(self, project_id: str, environment_id: str, service_id: str, name: str) -> None:
@@ -171,6 +277,19 @@ def _first_environment(project: dict[str, Any], operation: str) -> str:
         raise RailwayApiError(f"Railway {operation} failed: the project has no environment")
     production = [e["node"] for e in edges if e["node"].get("name") == "production"]
     return (production or [edges[0]["node"]])[0]["id"]
+
+
+class _Retryable(Exception):
+    def __init__(self, status: int, detail: str, retry_after: float | None) -> None:
+        self.status, self.detail, self.retry_after = status, detail, retry_after
+
+
+def _retry_after(value: str | None) -> float | None:
+    """``Retry-After`` in seconds (Railway sends seconds); None when absent or not a number."""
+    try:
+        return float(value) if value is not None else None
+    except ValueError:
+        return None
 
 
 def _error_text(body: bytes) -> str:

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import pulumi
 
 from components.managed.railway import (
+    RailwayDeployment,
     RailwayDomain,
     RailwayProject,
     RailwayService,
@@ -25,13 +26,19 @@ class RailwayBackendArgs:
     """Every variable the service gets; values are treated as secrets."""
     endpoint: str = RAILWAY_ENDPOINT
     protect: bool = False
+    workspace_id: str | None = None
+    """The team workspace the project belongs to; a personal project when unset."""
+    deploy_timeout_seconds: int = 600
+    """How long ``pulumi up`` waits for a deployment to run before it fails."""
 
 
 class RailwayBackend(pulumi.ComponentResource):
     """The backend on Railway, through this project's Railway dynamic provider.
 
-    Builds: a project, a service deployed from the pinned image, its variables
-    (MONGO_URI, GROQ_API_KEY, SECRET_KEY, REDIS_URL, PORT) and a public Railway domain.
+    Builds: a project (in a team workspace when given), a service running the pinned image,
+    its variables (MONGO_URI, GROQ_API_KEY, SECRET_KEY, REDIS_URL, PORT), a deployment that
+    is redone after every change of image or variables and waited for (``pulumi up`` fails
+    with Railway's reason when it does not run), and a public Railway domain.
     Secure defaults: variable values are Pulumi secrets and state keeps only their names
     and keyed hashes; the API token is a secret; Railway serves the domain over HTTPS.
     Cost: Hobby $5/month including $5 of usage; Pro $20/month including $20; beyond that
@@ -39,6 +46,7 @@ class RailwayBackend(pulumi.ComponentResource):
     """
 
     service: RailwayService
+    deployment: RailwayDeployment
     url: pulumi.Output[str]
 
     def __init__(self, name: str, args: RailwayBackendArgs, opts: pulumi.ResourceOptions | None = None) -> None:
@@ -47,6 +55,7 @@ class RailwayBackend(pulumi.ComponentResource):
         project = RailwayProject(
             f"{name}-project",
             project_name=args.project_name,
+            workspace_id=args.workspace_id,
             **connection,
             opts=pulumi.ResourceOptions(parent=self, protect=args.protect),
         )
@@ -60,12 +69,22 @@ class RailwayBackend(pulumi.ComponentResource):
             **connection,
             opts=child,
         )
-        RailwayVariables(
+        variables = RailwayVariables(
             f"{name}-variables",
             project_id=project.id,
             environment_id=project.environment_id,
             service_id=self.service.id,
             variables=dict(args.variables),
+            **connection,
+            opts=child,
+        )
+        self.deployment = RailwayDeployment(
+            f"{name}-deployment",
+            service_id=self.service.id,
+            environment_id=project.environment_id,
+            image=args.image,
+            variables_hashes=variables.hashes,
+            timeout_seconds=args.deploy_timeout_seconds,
             **connection,
             opts=child,
         )

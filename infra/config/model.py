@@ -226,6 +226,14 @@ class RailwayConfig(Section):
 
     project_name: str | None = Field(None, description="Railway project name; nowry-<stack> when unset")
     plan: Plan | None = Field(None, description="hobby or pro: the account plan (pro in all-paid, hobby before)")
+    workspace_id: str | None = Field(
+        None,
+        pattern=r"^[A-Za-z0-9-]{1,64}$",
+        description="the team workspace id the project is created in; a personal project when unset",
+    )
+    deploy_timeout_seconds: int = Field(
+        600, ge=30, le=3600, description="seconds pulumi up waits for a Railway deployment to run, 30-3600"
+    )
 
 
 class VercelConfig(Section):

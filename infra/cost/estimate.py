@@ -41,7 +41,8 @@ FREE_TYPES = frozenset(
         "mongodbatlas:index/projectIpAccessList:ProjectIpAccessList",
         "vercel:index/projectEnvironmentVariable:ProjectEnvironmentVariable",
         "pulumi-python:dynamic/railway:Project", "pulumi-python:dynamic/railway:Variables",
-        "pulumi-python:dynamic/railway:Domain", "pulumi-python:dynamic/cloudfront:Invalidation",
+        "pulumi-python:dynamic/railway:Domain", "pulumi-python:dynamic/railway:Deployment",
+        "pulumi-python:dynamic/cloudfront:Invalidation",
     }
 )  # fmt: skip
 """Types that cost nothing themselves (their traffic or storage is priced elsewhere)."""
