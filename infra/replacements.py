@@ -19,6 +19,7 @@ AWS = "terraform-provider-aws@010e0435"
 ATLAS = "terraform-provider-mongodbatlas"
 RANDOM = "terraform-provider-random"
 DOCKER = "terraform-provider-docker (kreuzwerker)"
+VERCEL = "vercel/terraform-provider-vercel@139b5981"
 
 
 def _version(text: Any) -> tuple[int, ...]:
@@ -110,6 +111,10 @@ RULES: tuple[ForcesReplacement, ...] = (
                       "upstash/terraform-provider-upstash redis_database database_name: ForceNew"),
     ForcesReplacement("upstash:index/redisDatabase:RedisDatabase", "region",
                       "upstash/terraform-provider-upstash redis_database region: ForceNew"),
+    *(ForcesReplacement("vercel:index/deployment:Deployment", key,
+                        f"{VERCEL} vercel/resource_deployment.go schema {attr}: RequiresReplace")
+      for key, attr in (("environment", "environment"), ("ref", "ref"), ("production", "production"),
+                        ("projectId", "project_id"))),
     ForcesReplacement("docker:index/volume:Volume", "name", f"{DOCKER} resource_docker_volume.go name: ForceNew"),
     ForcesReplacement("docker:index/volume:Volume", "driver", f"{DOCKER} resource_docker_volume.go driver: ForceNew"),
 )  # fmt: skip

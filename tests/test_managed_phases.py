@@ -144,3 +144,31 @@ def test_missing_railway_token_under_the_real_engine_is_an_error():
     keys = {issue.key for issue in caught.value.issues}
     assert {"nowry:railwayToken", "nowry:groqApiKey", "nowry:atlas.orgId"} <= keys
     assert "pulumi config set --secret nowry:railwayToken" in str(caught.value)
+
+
+def test_a_new_backend_url_ships_a_new_production_deployment():
+    """Vercel deployments are immutable: terraform-provider-vercel's resource_deployment.go marks
+    environment, ref and production RequiresReplace, so a changed API URL builds a new deployment."""
+    plan = plan_stack(PROJECT_DIR, "dev")
+    deployment = plan.one("vercel:index/deployment:Deployment")
+    assert deployment.inputs["production"] is True and deployment.inputs["ref"] == "main"
+    variable = plan.one("vercel:index/projectEnvironmentVariable:ProjectEnvironmentVariable")
+    assert variable.urn in deployment.dependencies
+    assert (
+        "urn:pulumi:dev::nowry::nowry:managed:RailwayBackend$pulumi-python:dynamic/railway:Domain::backend-domain"
+        in (deployment.property_dependencies["environment"])
+    )
+    from infra.replacements import replaced_inputs
+
+    assert replaced_inputs(deployment.type, {"environment": {"A": "1"}}, {"environment": {"A": "2"}}) == (
+        "environment",
+    )
+
+
+def test_the_frontend_url_is_the_one_vercel_reports_not_an_assumed_one():
+    plan = plan_stack(PROJECT_DIR, "dev")
+    assert plan.outputs["frontendUrl"] == "[unknown]"  # known once Vercel has deployed
+    without_git = plan_stack(PROJECT_DIR, "dev", ["nowry:vercel.gitRepository=null"])
+    assert without_git.outputs["frontendUrl"] == "https://nowry-dev.vercel.app"
+    assert any("vercel.gitRepository is not set" in w for w in without_git.warnings)
+    assert not without_git.of_type("vercel:index/deployment:Deployment")

@@ -25,7 +25,13 @@ class VercelFrontend(pulumi.ComponentResource):
 
     Builds: a Vercel project (framework, git repository and root directory from config)
     and the build variable (``REACT_APP_API_URL`` by default) pointing at the backend's
-    public URL, for production and preview builds.
+    public URL, for production and preview builds; with a git repository, a production
+    ``Deployment`` of the production branch that carries the same URL, so a new backend URL
+    builds and ships a new production deployment on this ``pulumi up`` (Vercel deployments
+    are immutable: the provider replaces the resource when its inputs change) instead of
+    waiting for the next git push. The URL output is the one Vercel reports for that
+    deployment (its shortest domain, the production alias), not an assumed
+    ``<name>.vercel.app``, which Vercel changes when that name is taken.
     Secure defaults: Vercel serves HTTPS only with its managed certificates; the API URL is
     public by nature, so it is a plain variable, and no secret is given to the frontend.
     Cost: Hobby is free for non-commercial use (100 GB transfer); Pro is $20 per member a
@@ -54,7 +60,7 @@ class VercelFrontend(pulumi.ComponentResource):
             team_id=args.team_id,
             opts=child,
         )
-        vercel.ProjectEnvironmentVariable(
+        variable = vercel.ProjectEnvironmentVariable(
             f"{name}-api-url",
             project_id=self.project.id,
             team_id=args.team_id,
@@ -65,5 +71,24 @@ class VercelFrontend(pulumi.ComponentResource):
             comment="The backend's public URL (set by nowry-infra)",
             opts=child,
         )
-        self.url = pulumi.Output.from_input(f"https://{args.project_name}.vercel.app")
+        assumed = f"https://{args.project_name}.vercel.app"
+        if args.git_repository:
+            deployment = vercel.Deployment(
+                f"{name}-production",
+                project_id=self.project.id,
+                team_id=args.team_id,
+                ref=args.production_branch,
+                production=True,
+                environment={args.api_url_variable: args.api_url},
+                opts=pulumi.ResourceOptions(parent=self, depends_on=[variable]),
+            )
+            self.url = deployment.domains.apply(
+                lambda domains: f"https://{min(domains, key=len)}" if domains else assumed
+            )
+        else:
+            pulumi.log.warn(
+                "vercel.gitRepository is not set: this stack deploys nothing to Vercel, and frontendUrl "
+                f"assumes {assumed}, which Vercel changes when that name is taken"
+            )
+            self.url = pulumi.Output.from_input(assumed)
         self.register_outputs({"url": self.url})

@@ -39,7 +39,7 @@ FREE_TYPES = frozenset(
         "aws:s3/bucketVersioning:BucketVersioning", "aws:s3/bucketObjectv2:BucketObjectv2",
         "mongodbatlas:index/project:Project", "mongodbatlas:index/databaseUser:DatabaseUser",
         "mongodbatlas:index/projectIpAccessList:ProjectIpAccessList",
-        "vercel:index/projectEnvironmentVariable:ProjectEnvironmentVariable",
+        "vercel:index/projectEnvironmentVariable:ProjectEnvironmentVariable", "vercel:index/deployment:Deployment",
         "pulumi-python:dynamic/railway:Project", "pulumi-python:dynamic/railway:Variables",
         "pulumi-python:dynamic/railway:Domain", "pulumi-python:dynamic/railway:Deployment",
         "pulumi-python:dynamic/cloudfront:Invalidation",
