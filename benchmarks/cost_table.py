@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from infra.cost.advisor import ORIGINAL_ESTIMATES
 from infra.cost.estimate import estimate
-from infra.cost.phases import PHASE_SOURCES, phase_bills
+from infra.cost.phases import phase_bills
 from infra.engine import plan_stack
+from infra.phases import REGISTRY
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 
@@ -27,12 +27,13 @@ def main() -> int:
             continue
         print(f"{stack:<10} {plan.phase:<11} {estimate(plan).total:>10.2f}")
     print()
-    print(f"{'phase':<11} {'estimate':>10}  {'original':<10} from")
-    for phase, bill in phase_bills(PROJECT_DIR).items():
-        stack, overrides = PHASE_SOURCES[phase]
+    print(f"{'phase':<20} {'estimate':>10}  {'original':<10} from")
+    bills = phase_bills(PROJECT_DIR)
+    for sample in (sample for phase in REGISTRY for sample in phase.prices):
+        bill = bills[sample.label]
         shown = "n/a" if bill is None else f"{bill:.2f}"
-        source = " ".join([stack, *(f"--set {o}" for o in overrides)])
-        print(f"{phase:<11} {shown:>10}  {ORIGINAL_ESTIMATES[phase]:<10} {source}")
+        source = " ".join([sample.stack, *(f"--set {o}" for o in sample.overrides)])
+        print(f"{sample.label:<20} {shown:>10}  {sample.original_estimate:<10} {source}")
     return 0
 
 

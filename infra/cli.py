@@ -16,7 +16,7 @@ os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
 
 import typer
 
-from infra.config import ConfigError, PhaseNotAvailable, StackFileError
+from infra.config import ConfigError, StackFileError
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 
@@ -60,7 +60,7 @@ def _plan(project_dir: Path, stack: str, overrides: list[str] | None) -> Any:
 
     try:
         return plan_stack(project_dir, stack, overrides or [])
-    except (ConfigError, PhaseNotAvailable, StackFileError) as exc:
+    except (ConfigError, StackFileError) as exc:
         _fail(str(exc))
 
 
@@ -138,10 +138,11 @@ def recommend(
     project_dir: ProjectDirOption = Path("."),
 ) -> None:
     """The phase for N users, each phase's estimated bill and the next steps to watch."""
-    from infra.cost.advisor import ORIGINAL_ESTIMATES, next_steps, phase_for
+    from infra.cost.advisor import ORIGINAL_ESTIMATES, next_steps
     from infra.cost.phases import phase_bills
+    from infra.phases import phase_for_users
 
-    phase = phase_for(users)
+    phase = phase_for_users(users)
     bills = phase_bills(project_dir)
     steps = next_steps(users)
     if as_json:
@@ -175,17 +176,17 @@ def migrate(
     ] = None,
 ) -> None:
     """What moving STACK to another phase creates, updates, replaces and deletes, and the runbook."""
-    from infra.config.model import PHASES
     from infra.migrate import plan_migration
+    from infra.phases import PHASE_NAMES
 
-    if to not in PHASES:
-        _fail(f"--to: unknown phase {to!r}; allowed: {', '.join(PHASES)}")
+    if to not in PHASE_NAMES:
+        _fail(f"--to: unknown phase {to!r}; allowed: {', '.join(PHASE_NAMES)}")
     current = _plan(project_dir, stack, overrides)
     from infra.engine import plan_stack
 
     try:
         target = plan_stack(project_dir, stack, [*(overrides or []), f"nowry:phase={to}", *(target_overrides or [])])
-    except (ConfigError, PhaseNotAvailable, StackFileError) as exc:
+    except (ConfigError, StackFileError) as exc:
         _fail(f"the stack's config does not fit phase {to} yet; give the missing settings with --target-set:\n{exc}")
     migration = plan_migration(current, target)
     if migration.blocked:
@@ -320,7 +321,7 @@ def diagram(
 @app.command()
 def render(
     stack: StackArgument,
-    out: Annotated[Path, typer.Option("--out", help="Folder to write the manifests into.", file_okay=False)],
+    out: Annotated[Path, typer.Option("--out", help="Folder to write the manifests into.")],
     overrides: SetOption = None,
     project_dir: ProjectDirOption = Path("."),
 ) -> None:

@@ -11,7 +11,7 @@ from pathlib import Path
 import pulumi
 
 import stacks
-from infra.config import ConfigError, PhaseNotAvailable, StackConfig, load_stack_config, source
+from infra.config import ConfigError, StackConfig, load_stack_config, source
 
 
 def find_project_dir(start: Path | None = None) -> Path:
@@ -49,5 +49,5 @@ def main() -> None:
     """Entry point under ``pulumi up/preview``: user mistakes end the run without a traceback."""
     try:
         run(offline=False)
-    except (ConfigError, PhaseNotAvailable) as exc:
+    except ConfigError as exc:
         raise pulumi.RunError(str(exc)) from None

@@ -17,6 +17,7 @@ from components.managed.upstash_redis import UpstashRedis, UpstashRedisArgs
 from components.managed.vercel_frontend import VercelFrontend, VercelFrontendArgs
 from infra.config.model import StackConfig
 from infra.naming import physical_name
+from infra.phases import spec
 from stacks.atlas import atlas_database
 from stacks.common import app_secrets
 
@@ -29,7 +30,7 @@ def build(config: StackConfig) -> dict[str, Any]:
         **app_secrets(config),
         "MONGO_URI": database.uri,
     }
-    if config.phase == "all-paid" or config.cache.enabled:
+    if spec(config.phase).always_cache or config.cache.enabled:
         cache = UpstashRedis(
             "cache",
             UpstashRedisArgs(

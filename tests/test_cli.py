@@ -99,15 +99,6 @@ def test_invalid_config_exits_2_naming_the_key(override, key):
     assert "gsk_plaintext" not in result.output
 
 
-def test_phase_not_built_yet_exits_2_saying_so(monkeypatch):
-    import stacks
-
-    monkeypatch.setitem(stacks.BUILDERS, "kubernetes", None)
-    result = invoke("plan", "local", "--set", "nowry:phase=kubernetes")
-    assert result.exit_code == 2
-    assert "not available yet" in result.stderr
-
-
 def test_unknown_stack_exits_2_listing_the_stacks():
     result = invoke("plan", "staging")
     assert result.exit_code == 2

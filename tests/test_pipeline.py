@@ -99,7 +99,7 @@ def test_pull_requests_check_then_preview_with_the_policy_pack_skipping_forks():
     pr = workflow("pull-request.yml")
     assert "pull_request" in pr["on"]
     checks = "\n".join(step.get("run", "") for step in steps(pr["jobs"]["checks"]))
-    for command in (".ci/checks", "pytest", "--resolution lowest-direct", "nowry-infra plan"):
+    for command in (".ci/checks", "pytest", ".ci/lowest-versions", "nowry-infra plan"):
         assert command in checks
     preview = pr["jobs"]["preview"]
     assert preview["needs"] == "checks"

@@ -70,3 +70,13 @@ def test_readme_quick_start_is_two_commands_and_ci_runs_the_test_one():
     install, _, run_tests = test_command.rpartition(" && ")
     assert install in ci
     assert run_tests == [line for line in ci if "pytest" in line][-1]
+
+
+def test_only_the_sdk_adapter_touches_pulumis_private_internals():
+    private = re.compile(r"_sync_await|(?<![A-Z])_SECRET_KEYS|_special_\w+|SETTINGS\b|CONFIG\.get\(\)|run_pulumi_func")
+    adapter = PROJECT_DIR / "infra" / "engine" / "sdk.py"
+    for folder in ("infra", "stacks", "components", "policy"):
+        for path in (PROJECT_DIR / folder).rglob("*.py"):
+            if path != adapter:
+                assert not private.search(path.read_text()), f"{path.relative_to(PROJECT_DIR)} reaches into the SDK"
+    assert private.search(adapter.read_text())

@@ -1,6 +1,6 @@
 """Typed stack config: raw values in, a validated ``StackConfig`` (or every problem) out."""
 
-from infra.config.errors import ConfigError, ConfigIssue, PhaseNotAvailable
+from infra.config.errors import ConfigError, ConfigIssue
 from infra.config.loader import LoadResult, load_stack_config
 from infra.config.model import PHASES, SecretValue, StackConfig
 from infra.config.source import RawConfig, StackFileError
@@ -10,7 +10,6 @@ __all__ = [
     "ConfigError",
     "ConfigIssue",
     "LoadResult",
-    "PhaseNotAvailable",
     "RawConfig",
     "SecretValue",
     "StackConfig",

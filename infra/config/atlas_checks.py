@@ -7,8 +7,9 @@ import shlex
 
 from infra.config.credentials import check_credentials
 from infra.config.errors import ConfigIssue
-from infra.config.model import ATLAS_TIERS_BY_PHASE, AtlasConfig
+from infra.config.model import AtlasConfig
 from infra.config.source import RawConfig
+from infra.phases import PHASE_SPECS
 
 ATLAS_AWS_REGIONS = (
     "US_EAST_1", "US_EAST_2", "US_WEST_1", "US_WEST_2", "CA_CENTRAL_1", "SA_EAST_1",
@@ -39,7 +40,7 @@ def check(
     warnings: list[str],
 ) -> None:
     """Append every problem of the Atlas settings to ``issues`` (and risks to ``warnings``)."""
-    allowed_tiers = ATLAS_TIERS_BY_PHASE.get(phase or "", ())
+    allowed_tiers = PHASE_SPECS[phase].atlas_tiers if phase in PHASE_SPECS else ()
     if atlas.tier is not None and atlas.tier not in allowed_tiers:
         issues.append(
             ConfigIssue(

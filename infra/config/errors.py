@@ -37,15 +37,3 @@ class ConfigError(Exception):
         lines = [f"stack '{self.stack}' has {count} config {noun}:"]
         lines += [f"  - {issue.render()}" for issue in self.issues]
         return "\n".join(lines)
-
-
-class PhaseNotAvailable(Exception):
-    """The stack asks for a phase whose builder does not exist yet."""
-
-    def __init__(self, phase: str, available: list[str]) -> None:
-        self.phase = phase
-        self.available = available
-        super().__init__(
-            f"nowry:phase: phase '{phase}' is not available yet; "
-            f"phases that can be planned and deployed now: {', '.join(available)}"
-        )

@@ -15,12 +15,10 @@ from infra.config.aws_checks import DEFAULT_REGION
 from infra.config.credentials import config_set_command
 from infra.config.errors import ConfigError, ConfigIssue
 from infra.config.model import (
-    DATABASE_ENGINES_BY_PHASE,
     ENV_NAME,
     HOSTNAME,
     IMAGE_REF,
     KNOWN_KEYS,
-    MANAGED_PHASES,
     PHASES,
     RESERVED_ENV,
     SECRETS,
@@ -41,6 +39,7 @@ from infra.config.model import (
     production_decision,
 )
 from infra.config.source import OFFLINE_SECRET_PREFIX, RawConfig
+from infra.phases import spec
 
 
 @dataclass
@@ -92,16 +91,14 @@ def load_stack_config(raw: RawConfig, *, project: str, stack: str, project_dir: 
         _check_frontend(frontend, phase, issues)
     if database is not None and phase is not None:
         _check_database(database, phase, issues)
-    if cache is not None and phase == "local" and cache.enabled:
+    if cache is not None and phase is not None and not spec(phase).runs_cache and cache.enabled:
         issues.append(ConfigIssue("nowry:cache.enabled", "the local phase runs no cache", "true", "false"))
 
     atlas = cast(AtlasConfig | None, sections["atlas"])
     railway = cast(RailwayConfig | None, sections["railway"])
     vercel = cast(VercelConfig | None, sections["vercel"])
     uses_atlas = (
-        phase is not None
-        and database is not None
-        and ((database.engine or DATABASE_ENGINES_BY_PHASE[phase][0]) == "atlas")
+        phase is not None and database is not None and ((database.engine or spec(phase).default_engine) == "atlas")
     )
     if uses_atlas and atlas is not None:
         atlas_checks.check(
@@ -159,7 +156,7 @@ def load_stack_config(raw: RawConfig, *, project: str, stack: str, project_dir: 
                 )
             )
 
-    if phase in MANAGED_PHASES and None not in (backend, vercel, railway):
+    if phase is not None and spec(phase).managed and None not in (backend, vercel, railway):
         assert backend and vercel and railway
         managed_checks.check(phase, backend, railway, vercel, raw, stack, offline, issues, warnings)
 
@@ -409,13 +406,13 @@ def _secrets(
     warnings: list[str],
 ) -> dict[str, SecretValue | None]:
     secrets: dict[str, SecretValue | None] = {}
-    for spec in SECRETS:
-        if spec.phases is not None and phase not in spec.phases:
-            secrets[spec.key] = None
+    for secret in SECRETS:
+        if secret.phases is not None and phase not in secret.phases:
+            secrets[secret.key] = None
             continue
-        full_key = f"{project}:{spec.key}"
-        fix = config_set_command(f"nowry:{spec.key}", stack, secret=True, example=spec.example)
-        value = ns.get(spec.key)
+        full_key = f"{project}:{secret.key}"
+        fix = config_set_command(f"nowry:{secret.key}", stack, secret=True, example=secret.example)
+        value = ns.get(secret.key)
         if value is not None and full_key not in raw.secret_keys:
             issues.append(
                 ConfigIssue(
@@ -425,26 +422,26 @@ def _secrets(
                     f"an encrypted value: {fix}",
                 )
             )
-            secrets[spec.key] = None
+            secrets[secret.key] = None
             continue
         if value == "":
             issues.append(ConfigIssue(full_key, "is empty", "''", f"a value: {fix}"))
-            secrets[spec.key] = None
+            secrets[secret.key] = None
             continue
-        if value is None and spec.required:
+        if value is None and secret.required:
             if offline:
                 warnings.append(
                     f"{full_key} is not set; the offline plan uses a placeholder. Before deploying run: {fix}"
                 )
-                secrets[spec.key] = SecretValue(f"{OFFLINE_SECRET_PREFIX}{full_key}", placeholder=True)
+                secrets[secret.key] = SecretValue(f"{OFFLINE_SECRET_PREFIX}{full_key}", placeholder=True)
             else:
                 issues.append(ConfigIssue(full_key, "is required and not set", None, fix))
-                secrets[spec.key] = None
+                secrets[secret.key] = None
             continue
         if value is None:
-            secrets[spec.key] = None
+            secrets[secret.key] = None
             continue
-        secrets[spec.key] = SecretValue(value, placeholder=value.startswith(OFFLINE_SECRET_PREFIX))
+        secrets[secret.key] = SecretValue(value, placeholder=value.startswith(OFFLINE_SECRET_PREFIX))
     return secrets
 
 
@@ -526,7 +523,7 @@ def _check_frontend(frontend: FrontendConfig, phase: Phase | None, issues: list[
 
 
 def _check_database(database: DatabaseConfig, phase: Phase, issues: list[ConfigIssue]) -> None:
-    allowed = DATABASE_ENGINES_BY_PHASE[phase]
+    allowed = spec(phase).database_engines
     if database.engine is not None and database.engine not in allowed:
         issues.append(
             ConfigIssue(

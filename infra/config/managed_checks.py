@@ -6,8 +6,8 @@ from infra.config.credentials import check_credentials
 from infra.config.errors import ConfigIssue
 from infra.config.model import BackendConfig, RailwayConfig, VercelConfig
 from infra.config.source import RawConfig
+from infra.phases import spec
 
-PRO_PHASES = ("all-paid",)
 PROVIDER_CREDENTIALS = {
     "vercel": (("vercel:apiToken", "VERCEL_API_TOKEN", True),),
     "upstash": (
@@ -40,7 +40,7 @@ def check(
                 "nowry:backend.image (push the image to a registry first)",
             )
         )
-    expected = "pro" if phase in PRO_PHASES else "hobby"
+    expected = spec(phase).account_plan or "hobby"
     for name, settings in (("railway", railway), ("vercel", vercel)):
         if settings.plan is not None and settings.plan != expected:
             warnings.append(
@@ -52,6 +52,6 @@ def check(
             "nowry:vercel.gitRepository is not set: the Vercel project is created without a "
             "git connection, so nothing builds until you deploy with the Vercel CLI"
         )
-    services = ["vercel"] + (["upstash"] if phase == "all-paid" else [])
+    services = ["vercel"] + (["upstash"] if spec(phase).always_cache else [])
     for service in services:
         check_credentials(PROVIDER_CREDENTIALS[service], raw, stack, offline=offline, issues=issues, warnings=warnings)

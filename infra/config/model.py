@@ -16,19 +16,13 @@ from typing import Annotated, Literal, get_args
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
 from pydantic.alias_generators import to_camel
 
+from infra.phases import PHASE_NAMES, PHASE_SPECS, phases_where, spec
+
 Phase = Literal["local", "free-tier", "hybrid", "all-paid", "aws", "kubernetes"]
 PHASES: tuple[str, ...] = get_args(Phase)
 
 DatabaseEngine = Literal["mongo", "documentdb", "atlas", "external"]
-DATABASE_ENGINES_BY_PHASE: dict[str, tuple[str, ...]] = {
-    "local": ("mongo",),
-    "free-tier": ("atlas",),
-    "hybrid": ("atlas",),
-    "all-paid": ("atlas",),
-    "aws": ("documentdb", "atlas"),
-    "kubernetes": ("external",),
-}
-"""Which database engines each phase can run; the first one is the phase's default."""
+assert PHASES == PHASE_NAMES, "the Phase type lists the registry's phases, in order"
 
 CacheEngine = Literal["valkey", "redis"]
 
@@ -195,14 +189,6 @@ AtlasTier = Literal["M0", "FLEX", "M10", "M20"]
 ATLAS_TIER_ORDER: tuple[str, ...] = get_args(AtlasTier)
 """Atlas tiers from smallest to largest. Atlas upgrades a cluster in place up this list
 (M0 -> FLEX -> M10 -> M20) and never down it."""
-ATLAS_TIERS_BY_PHASE: dict[str, tuple[str, ...]] = {
-    "free-tier": ("M0",),
-    "hybrid": ("M10", "FLEX"),
-    "all-paid": ("M10",),
-    "aws": ("M20",),
-}
-"""The Atlas tiers each phase may run (one cluster, upgraded in place between phases); the
-first is the phase's default."""
 
 
 class AtlasConfig(Section):
@@ -409,20 +395,12 @@ SCALAR_KEYS = ("phase", "production", "protect", "monthlyBudget")
 """Config keys that hold one plain value."""
 
 
-MANAGED_PHASES = ("free-tier", "hybrid", "all-paid")
-
-DATA_OF_RECORD_PHASES = ("free-tier", "hybrid", "all-paid", "aws")
-"""Phases whose stack holds the product's data of record (Atlas, DocumentDB): production
-unless the stack file says otherwise. local runs a throwaway container; kubernetes reaches an
-external database it does not own."""
-
-
 def production_decision(phase: str | None, stated: bool | None) -> tuple[bool, str]:
     """Whether a stack holds production data, and why: ``nowry:production`` when the stack file
     states it, else the phase's default. Never inferred from the stack's name."""
     if stated is not None:
         return stated, f"nowry:production is {'true' if stated else 'false'} in the stack file"
-    if phase in DATA_OF_RECORD_PHASES:
+    if phase in PHASE_SPECS and spec(phase).holds_data_of_record:
         return True, f"the {phase} phase holds data of record (set nowry:production: false for a scratch stack)"
     return False, f"the {phase} phase holds no data of record (set nowry:production: true to protect it anyway)"
 
@@ -453,17 +431,21 @@ SECRETS: tuple[SecretSpec, ...] = (
         optional_generated=False,
     ),
     SecretSpec(
-        "mongoUri", "MONGO_URI", required=True, example="mongodb+srv://user:password@host/nowry", phases=("kubernetes",)
+        "mongoUri",
+        "MONGO_URI",
+        required=True,
+        example="mongodb+srv://user:password@host/nowry",
+        phases=phases_where("needs_external_database"),
     ),
     SecretSpec(
         "redisUrl",
         "REDIS_URL",
         required=False,
         example="rediss://:token@host:6379/0",
-        phases=("kubernetes",),
+        phases=phases_where("needs_external_database"),
         optional_generated=False,
     ),
-    SecretSpec("railwayToken", None, required=True, example="<Railway API token>", phases=MANAGED_PHASES),
+    SecretSpec("railwayToken", None, required=True, example="<Railway API token>", phases=phases_where("managed")),
 )
 """Secret config keys. A required one must be set; an optional one is generated when unset."""
 
@@ -521,11 +503,11 @@ class StackConfig:
     @property
     def atlas_tier(self) -> str:
         """The Atlas tier this stack runs: ``atlas.tier``, else the phase's default."""
-        return self.atlas.tier or ATLAS_TIERS_BY_PHASE[self.phase][0]
+        return self.atlas.tier or spec(self.phase).default_atlas_tier or "M0"
 
     @property
     def database_engine(self) -> str:
-        return self.database.engine or DATABASE_ENGINES_BY_PHASE[self.phase][0]
+        return self.database.engine or spec(self.phase).default_engine
 
     def resolve_path(self, relative: str) -> Path:
         """A path from config, relative to the project directory."""

@@ -63,13 +63,9 @@ class RawConfig:
 
 def from_runtime() -> RawConfig:
     """The config of the running Pulumi program (set by the CLI, or by ``set_all_config``)."""
-    from pulumi.runtime import config as runtime_config
+    from infra.engine.sdk import program_config, secret_config_keys
 
-    values: dict[str, str] = dict(runtime_config.get_config_env())
-    values.update(runtime_config.CONFIG.get())
-    secret_keys = set(runtime_config.get_config_secret_keys_env())
-    secret_keys |= runtime_config._SECRET_KEYS.get()
-    return RawConfig(values, frozenset(secret_keys))
+    return RawConfig(program_config(), frozenset(secret_config_keys()))
 
 
 @dataclass(frozen=True)

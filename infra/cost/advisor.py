@@ -4,13 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-PHASE_BY_USERS: tuple[tuple[int, str], ...] = (
-    (100, "free-tier"),
-    (1_000, "hybrid"),
-    (10_000, "all-paid"),
-    (50_000, "aws"),
-)
-"""The product's decision matrix: below each bound, that phase; 50K users and up: kubernetes."""
+from infra.phases import REGISTRY
 
 NEXT_STEPS: tuple[tuple[int, str], ...] = (
     (100, "watch database storage (Atlas M0 holds 512 MB)"),
@@ -21,23 +15,8 @@ NEXT_STEPS: tuple[tuple[int, str], ...] = (
 )
 """The product's next-step thresholds, in users."""
 
-ORIGINAL_ESTIMATES = {
-    "local": "free (your machine)",
-    "free-tier": "~$0",
-    "hybrid": "~$15",
-    "hybrid (Atlas Flex)": "~$15",
-    "all-paid": "~$50",
-    "aws": "$150-300",
-    "kubernetes": "—",
-}
-"""The product's first estimates per phase, kept for comparison (PRICES.md)."""
-
-
-def phase_for(users: int) -> str:
-    for bound, phase in PHASE_BY_USERS:
-        if users < bound:
-            return phase
-    return "kubernetes"
+ORIGINAL_ESTIMATES = {sample.label: sample.original_estimate for phase in REGISTRY for sample in phase.prices}
+"""The product's first estimates per phase (and variant), kept for comparison."""
 
 
 @dataclass(frozen=True)

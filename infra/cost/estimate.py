@@ -14,6 +14,7 @@ from typing import Any
 from infra.config.model import UsageConfig
 from infra.cost.catalog import Catalog, load_catalog
 from infra.engine.plan import Plan, PlannedResource
+from infra.phases import spec
 
 FREE_PREFIXES = ("random:", "docker:", "pulumi:providers:")
 FREE_TYPES = frozenset(
@@ -226,7 +227,7 @@ def _plan_price(service: str) -> Pricer:
     def price(_: PlannedResource, ctx: _Context) -> tuple[float, str] | None:
         config = ctx.plan.config
         chosen = getattr(getattr(config, service, None), "plan", None) if config is not None else None
-        plan = chosen or ("pro" if ctx.plan.phase == "all-paid" else "hobby")
+        plan = chosen or spec(ctx.plan.phase).account_plan or "hobby"
         rate = ctx.catalog[f"{service}_plan_month"].of(plan)
         return (rate, f"{service.title()} {plan} plan") if rate is not None else None
 

@@ -16,13 +16,11 @@ from pathlib import Path
 from typing import Any
 
 import pulumi
-from pulumi.runtime import settings
-from pulumi.runtime.stack import run_pulumi_func
-from pulumi.runtime.sync_await import _sync_await
 
 from infra import program
 from infra.config import source
 from infra.config.source import Project, RawConfig
+from infra.engine import sdk
 from infra.engine.plan import Plan, PlannedResource
 from infra.engine.recorder import OfflineMocks, Recorder, Registration
 from infra.engine.wire import SECRET, UNKNOWN, to_plan
@@ -65,11 +63,11 @@ def run_offline(
         mocks = OfflineMocks(region=raw.values.get("aws:region") or "us-east-1")
         recorder = Recorder(mocks)
         outputs: dict[str, Any] = {}
-        settings.set_root_resource(None)  # type: ignore[arg-type]
+        sdk.reset_root()
         pulumi.runtime.set_mocks(
             mocks, project=project.name, stack=stack, preview=True, logger=logger, monitor=recorder
         )
-        settings.SETTINGS.outputs.clear()  # pyright: ignore[reportAttributeAccessIssue]
+        sdk.clear_pending_outputs()
         pulumi.runtime.set_all_config(raw.values, sorted(raw.secret_keys))
 
         loaded: list[Any] = []
@@ -84,12 +82,12 @@ def run_offline(
                 f"reads only Pulumi.{stack}.yaml (and --set)"
             )
         try:
-            _sync_await(run_pulumi_func(program))
-            _sync_await(_collect_outputs(outputs))
+            sdk.run_program(program)
+            sdk.wait(_collect_outputs(outputs))
         finally:
             os.environ.update(inherited)
             pulumi.runtime.set_all_config({}, [])
-            settings.set_root_resource(None)  # type: ignore[arg-type]
+            sdk.reset_root()
         phase = raw.namespace(project.name).get("phase", "")
         resources = _resources(recorder)
         config = loaded[0] if loaded else None
@@ -122,9 +120,7 @@ def _resources(recorder: Recorder) -> tuple[PlannedResource, ...]:
 
 
 async def _collect_outputs(into: dict[str, Any]) -> None:
-    root = settings.get_root_resource()
-    exported: dict[str, Any] = getattr(root, "outputs", {}) or {}
-    for name, value in sorted(exported.items()):
+    for name, value in sorted(sdk.root_outputs().items()):
         output = pulumi.Output.from_input(value)
         if await output.is_secret():
             into[name] = SECRET

@@ -11,17 +11,18 @@ from __future__ import annotations
 from typing import Any
 
 from google.protobuf import json_format, struct_pb2
-from pulumi.runtime import rpc
+
+from infra.engine import sdk
 
 SECRET = "[secret]"
 UNKNOWN = "[unknown]"
 
-_SIG = rpc._special_sig_key
-_SECRET_SIG = rpc._special_secret_sig
-_RESOURCE_SIG = rpc._special_resource_sig
-_ASSET_SIG = rpc._special_asset_sig
-_ARCHIVE_SIG = rpc._special_archive_sig
-_OUTPUT_SIG = rpc._special_output_value_sig
+_SIG = sdk.SIGNATURE_KEY
+_SECRET_SIG = sdk.SECRET_SIGNATURE
+_RESOURCE_SIG = sdk.RESOURCE_SIGNATURE
+_ASSET_SIG = sdk.ASSET_SIGNATURE
+_ARCHIVE_SIG = sdk.ARCHIVE_SIGNATURE
+_OUTPUT_SIG = sdk.OUTPUT_SIGNATURE
 
 
 def struct_to_dict(struct: struct_pb2.Struct) -> dict[str, Any]:
@@ -54,6 +55,6 @@ def to_plan(value: Any, *, reveal: bool = False) -> Any:
         return [to_plan(item, reveal=reveal) for item in value]
     if isinstance(value, float) and value.is_integer():
         return int(value)
-    if value == rpc.UNKNOWN:
+    if value == sdk.UNKNOWN_SENTINEL:
         return UNKNOWN
     return value

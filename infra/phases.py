@@ -1,0 +1,116 @@
+"""The phase registry: every fact about a phase, in one entry per phase.
+
+Config validation, the phase builders, the cost estimate, the advisor and ``migrate`` read a
+phase's facts from here; adding a phase is one entry (and its builder module). Nothing here
+imports the config model, so the model can read the registry.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class PriceSample:
+    """How the estimate of a phase (or of a variant of it) is planned: a shipped stack and
+    the overrides that put it in the phase."""
+
+    label: str
+    stack: str
+    overrides: tuple[str, ...] = ()
+    original_estimate: str = "—"
+    """The product's own first estimate, kept for comparison."""
+
+
+@dataclass(frozen=True)
+class PhaseSpec:
+    name: str
+    builder: str
+    """Module with ``build(config) -> outputs``; imported only when the phase is planned."""
+    summary: str
+    database_engines: tuple[str, ...]
+    """Database engines the phase can run; the first is its default."""
+    atlas_tiers: tuple[str, ...] = ()
+    """Atlas tiers the phase may run (one cluster, upgraded in place); the first is the default."""
+    managed: bool = False
+    """Frontend on Vercel, backend on Railway: needs the Railway token and provider credentials."""
+    account_plan: str | None = None
+    """The Vercel/Railway account plan the phase is priced for: hobby or pro."""
+    always_cache: bool = False
+    """The phase always runs a cache (Upstash in all-paid), whatever ``cache.enabled`` says."""
+    runs_cache: bool = True
+    """False where no cache can run (local)."""
+    holds_data_of_record: bool = False
+    """The stack holds the product's data: production (protected) unless its file says otherwise."""
+    users_below: int | None = None
+    """The product's decision matrix: the phase serves fewer users than this (None: no bound)."""
+    prices: tuple[PriceSample, ...] = ()
+
+    @property
+    def default_engine(self) -> str:
+        return self.database_engines[0]
+
+    @property
+    def default_atlas_tier(self) -> str | None:
+        return self.atlas_tiers[0] if self.atlas_tiers else None
+
+    @property
+    def needs_external_database(self) -> bool:
+        return self.default_engine == "external"
+
+
+REGISTRY: tuple[PhaseSpec, ...] = (
+    PhaseSpec(
+        "local", "stacks.local", "Docker on the developer's machine", ("mongo",), runs_cache=False,
+        prices=(PriceSample("local", "local", (), "free (your machine)"),),
+    ),
+    PhaseSpec(
+        "free-tier", "stacks.managed", "Vercel Hobby + Railway + MongoDB Atlas M0", ("atlas",), ("M0",),
+        managed=True, account_plan="hobby", holds_data_of_record=True, users_below=100,
+        prices=(PriceSample("free-tier", "dev", (), "~$0"),),
+    ),
+    PhaseSpec(
+        "hybrid", "stacks.managed", "Vercel Hobby + Railway + Atlas M10 (or Flex)", ("atlas",), ("M10", "FLEX"),
+        managed=True, account_plan="hobby", holds_data_of_record=True, users_below=1_000,
+        prices=(
+            PriceSample("hybrid", "dev", ("nowry:phase=hybrid",), "~$15"),
+            PriceSample("hybrid (Atlas Flex)", "dev", ("nowry:phase=hybrid", "nowry:atlas.tier=FLEX"), "~$15"),
+        ),
+    ),
+    PhaseSpec(
+        "all-paid", "stacks.managed", "Vercel Pro + Railway Pro + Atlas M10 + Upstash Redis", ("atlas",), ("M10",),
+        managed=True, account_plan="pro", always_cache=True, holds_data_of_record=True, users_below=10_000,
+        prices=(PriceSample("all-paid", "dev", ("nowry:phase=all-paid",), "~$50"),),
+    ),
+    PhaseSpec(
+        "aws", "stacks.aws", "S3 + CloudFront, ECS Fargate behind an ALB, ElastiCache, DocumentDB",
+        ("documentdb", "atlas"), ("M20",), holds_data_of_record=True, users_below=50_000,
+        prices=(PriceSample("aws", "prod", (), "$150-300"),),
+    ),
+    PhaseSpec(
+        "kubernetes", "stacks.kubernetes", "Deployments, HPA and Ingress on a Kubernetes cluster", ("external",),
+        prices=(PriceSample("kubernetes", "k8s", (), "—"),),
+    ),
+)  # fmt: skip
+"""Every phase, in the order the product grows through them."""
+
+PHASE_SPECS: dict[str, PhaseSpec] = {spec.name: spec for spec in REGISTRY}
+PHASE_NAMES: tuple[str, ...] = tuple(PHASE_SPECS)
+
+
+def spec(phase: str) -> PhaseSpec:
+    """The registry entry of ``phase`` (a validated phase name)."""
+    return PHASE_SPECS[phase]
+
+
+def phases_where(predicate: str) -> tuple[str, ...]:
+    """The names of the phases whose spec has the boolean attribute ``predicate`` set."""
+    return tuple(p.name for p in REGISTRY if getattr(p, predicate))
+
+
+def phase_for_users(users: int) -> str:
+    """The phase the product's decision matrix gives for ``users``."""
+    for phase in REGISTRY:
+        if phase.users_below is not None and users < phase.users_below:
+            return phase.name
+    return REGISTRY[-1].name

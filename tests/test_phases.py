@@ -1,0 +1,42 @@
+"""The phase registry: one entry per phase, read by config, builders, cost and advisor."""
+
+from __future__ import annotations
+
+import importlib
+from typing import get_args
+
+import pytest
+
+from infra.config.model import Phase, production_decision
+from infra.cost.advisor import ORIGINAL_ESTIMATES
+from infra.phases import PHASE_NAMES, REGISTRY, phase_for_users, phases_where, spec
+from stacks import builder_for
+from tests.conftest import SHIPPED_STACKS
+
+
+def test_the_phase_type_is_the_registry():
+    assert get_args(Phase) == PHASE_NAMES == ("local", "free-tier", "hybrid", "all-paid", "aws", "kubernetes")
+
+
+@pytest.mark.parametrize("phase", PHASE_NAMES)
+def test_every_phase_has_a_builder_defaults_and_a_price_sample(phase):
+    entry = spec(phase)
+    assert callable(builder_for(phase)) and importlib.import_module(entry.builder).build is builder_for(phase)
+    assert entry.database_engines and entry.prices
+    assert all(sample.stack in SHIPPED_STACKS for sample in entry.prices)
+    assert (entry.default_atlas_tier is not None) == ("atlas" in entry.database_engines)
+
+
+def test_the_decision_matrix_comes_from_the_registry():
+    assert [phase_for_users(n) for n in (0, 99, 100, 999, 1_000, 9_999, 10_000, 49_999, 50_000)] == [
+        "free-tier", "free-tier", "hybrid", "hybrid", "all-paid", "all-paid", "aws", "aws", "kubernetes",
+    ]  # fmt: skip
+
+
+def test_phase_facts_read_from_the_registry():
+    assert phases_where("managed") == ("free-tier", "hybrid", "all-paid")
+    assert phases_where("needs_external_database") == ("kubernetes",)
+    assert [p.name for p in REGISTRY if p.account_plan == "pro"] == ["all-paid"]
+    assert {p.name for p in REGISTRY if p.holds_data_of_record} == {"free-tier", "hybrid", "all-paid", "aws"}
+    assert all(production_decision(p.name, None)[0] is p.holds_data_of_record for p in REGISTRY)
+    assert ORIGINAL_ESTIMATES["hybrid (Atlas Flex)"] == "~$15" and ORIGINAL_ESTIMATES["aws"] == "$150-300"
