@@ -43,8 +43,9 @@ def test_shipped_stacks_pick_their_phases():
     assert phases["prod"] == "aws"
 
 
-def test_readme_documents_every_config_key():
-    table_keys = set(re.findall(r"^\| `([A-Za-z0-9.]+)` \|", README, flags=re.MULTILINE))
+def test_the_configuration_reference_documents_every_config_key():
+    page = (PROJECT_DIR / "docs" / "configuration.md").read_text()
+    table_keys = set(re.findall(r"^\| `([A-Za-z0-9.]+)` \|", page, flags=re.MULTILINE))
     expected = {key for key in KNOWN_KEYS if key not in SECTIONS}
 
     def fields(prefix: str, model: type[Section]) -> None:
@@ -80,3 +81,18 @@ def test_only_the_sdk_adapter_touches_pulumis_private_internals():
             if path != adapter:
                 assert not private.search(path.read_text()), f"{path.relative_to(PROJECT_DIR)} reaches into the SDK"
     assert private.search(adapter.read_text())
+
+
+def test_generated_reference_pages_are_current():
+    from infra.docs import PAGES, stale
+
+    assert stale() == [], "run: uv run --locked python -m infra.docs"
+    assert set(PAGES) <= {p.name for p in (PROJECT_DIR / "docs").glob("*.md")}
+
+
+def test_readme_is_short_and_every_link_it_gives_exists():
+    assert len(README.splitlines()) <= 250
+    links = re.findall(r"\]\(((?:docs|\.)[^)#]*)\)", README)
+    assert links
+    for link in links:
+        assert (PROJECT_DIR / link).exists(), link

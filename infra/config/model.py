@@ -391,8 +391,18 @@ SECTIONS: dict[str, type[Section]] = {
 }
 """Config keys that hold an object, and the model that reads each."""
 
-SCALAR_KEYS = ("phase", "production", "protect", "monthlyBudget")
-"""Config keys that hold one plain value."""
+SCALAR_KEYS: dict[str, tuple[str, str]] = {
+    "phase": ("— (required)", "one of " + ", ".join(f"`{p}`" for p in PHASE_NAMES)),
+    "production": (
+        "`true` in the phases that hold data of record (free-tier, hybrid, all-paid, aws), else `false`",
+        "`true`/`false`: the stack holds production data — protected stateful resources, deletion protection, "
+        "final snapshots and the production policy rules; never inferred from the stack's name, and every plan "
+        "says which it used and why",
+    ),
+    "protect": ("the value of `production`", "`true`/`false`: Pulumi `protect` on every stateful resource"),
+    "monthlyBudget": ("—", "USD a month, 0-10,000,000; plan and cost warn above it (exit 1 with `--strict`)"),
+}
+"""Config keys that hold one plain value: (default, what is allowed) of each."""
 
 
 def production_decision(phase: str | None, stated: bool | None) -> tuple[bool, str]:
@@ -418,17 +428,25 @@ class SecretSpec:
     """The phases that use it; None for every phase."""
     optional_generated: bool = True
     """An optional secret left unset is generated (True) or simply not passed on (False)."""
+    description: str = ""
 
 
 SECRETS: tuple[SecretSpec, ...] = (
-    SecretSpec("groqApiKey", "GROQ_API_KEY", required=True, example="gsk_..."),
-    SecretSpec("secretKey", "SECRET_KEY", required=False, example="<64 random characters>"),
+    SecretSpec("groqApiKey", "GROQ_API_KEY", required=True, example="gsk_...", description="the Groq API key"),
+    SecretSpec(
+        "secretKey",
+        "SECRET_KEY",
+        required=False,
+        example="<64 random characters>",
+        description="the app's signing key; generated (64 characters) when unset",
+    ),
     SecretSpec(
         "sentryDsn",
         "SENTRY_DSN",
         required=False,
         example="https://<key>@o0.ingest.sentry.io/0",
         optional_generated=False,
+        description="Sentry DSN passed to the backend as SENTRY_DSN when set",
     ),
     SecretSpec(
         "mongoUri",
@@ -436,6 +454,7 @@ SECRETS: tuple[SecretSpec, ...] = (
         required=True,
         example="mongodb+srv://user:password@host/nowry",
         phases=phases_where("needs_external_database"),
+        description="the external database's connection string (Atlas or DocumentDB)",
     ),
     SecretSpec(
         "redisUrl",
@@ -444,8 +463,16 @@ SECRETS: tuple[SecretSpec, ...] = (
         example="rediss://:token@host:6379/0",
         phases=phases_where("needs_external_database"),
         optional_generated=False,
+        description="an external Redis URL passed as REDIS_URL",
     ),
-    SecretSpec("railwayToken", None, required=True, example="<Railway API token>", phases=phases_where("managed")),
+    SecretSpec(
+        "railwayToken",
+        None,
+        required=True,
+        example="<Railway API token>",
+        phases=phases_where("managed"),
+        description="a Railway API token (the Railway provider's only credential)",
+    ),
 )
 """Secret config keys. A required one must be set; an optional one is generated when unset."""
 
