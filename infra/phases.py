@@ -45,6 +45,9 @@ class PhaseSpec:
     users_below: int | None = None
     """The product's decision matrix: the phase serves fewer users than this (None: no bound)."""
     prices: tuple[PriceSample, ...] = ()
+    checks: tuple[str, ...] = ()
+    """Modules whose ``check(config, ctx)`` validates what only this phase needs (after the
+    config model and the checks every phase runs)."""
 
     @property
     def default_engine(self) -> str:
@@ -62,12 +65,12 @@ class PhaseSpec:
 REGISTRY: tuple[PhaseSpec, ...] = (
     PhaseSpec(
         "local", "stacks.local", "Docker on the developer's machine", ("mongo",), runs_cache=False,
-        prices=(PriceSample("local", "local", (), "free (your machine)"),),
+        prices=(PriceSample("local", "local", (), "free (your machine)"),), checks=("infra.config.local_checks",),
     ),
     PhaseSpec(
         "free-tier", "stacks.managed", "Vercel Hobby + Railway + MongoDB Atlas M0", ("atlas",), ("M0",),
         managed=True, account_plan="hobby", holds_data_of_record=True, users_below=100,
-        prices=(PriceSample("free-tier", "dev", (), "~$0"),),
+        prices=(PriceSample("free-tier", "dev", (), "~$0"),), checks=("infra.config.managed_checks",),
     ),
     PhaseSpec(
         "hybrid", "stacks.managed", "Vercel Hobby + Railway + Atlas M10 (or Flex)", ("atlas",), ("M10", "FLEX"),
@@ -76,20 +79,22 @@ REGISTRY: tuple[PhaseSpec, ...] = (
             PriceSample("hybrid", "dev", ("nowry:phase=hybrid",), "~$15"),
             PriceSample("hybrid (Atlas Flex)", "dev", ("nowry:phase=hybrid", "nowry:atlas.tier=FLEX"), "~$15"),
         ),
+        checks=("infra.config.managed_checks",),
     ),
     PhaseSpec(
         "all-paid", "stacks.managed", "Vercel Pro + Railway Pro + Atlas M10 + Upstash Redis", ("atlas",), ("M10",),
         managed=True, account_plan="pro", always_cache=True, holds_data_of_record=True, users_below=10_000,
         prices=(PriceSample("all-paid", "dev", ("nowry:phase=all-paid",), "~$50"),),
+        checks=("infra.config.managed_checks",),
     ),
     PhaseSpec(
         "aws", "stacks.aws", "S3 + CloudFront, ECS Fargate behind an ALB, ElastiCache, DocumentDB",
         ("documentdb", "atlas"), ("M20",), holds_data_of_record=True, users_below=50_000,
-        prices=(PriceSample("aws", "prod", (), "$150-300"),),
+        prices=(PriceSample("aws", "prod", (), "$150-300"),), checks=("infra.config.aws_checks",),
     ),
     PhaseSpec(
         "kubernetes", "stacks.kubernetes", "Deployments, HPA and Ingress on a Kubernetes cluster", ("external",),
-        prices=(PriceSample("kubernetes", "k8s", (), "—"),),
+        prices=(PriceSample("kubernetes", "k8s", (), "—"),), checks=("infra.config.kubernetes_checks",),
     ),
 )  # fmt: skip
 """Every phase, in the order the product grows through them."""

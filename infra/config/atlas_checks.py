@@ -6,9 +6,8 @@ import ipaddress
 import shlex
 
 from infra.config.credentials import check_credentials
-from infra.config.errors import ConfigIssue
-from infra.config.model import AtlasConfig
-from infra.config.source import RawConfig
+from infra.config.errors import CheckContext, ConfigIssue
+from infra.config.model import StackConfig
 from infra.phases import PHASE_SPECS
 
 ATLAS_AWS_REGIONS = (
@@ -28,18 +27,11 @@ CREDENTIALS = (
 """Provider config key, the environment variable the provider also reads, secret or not."""
 
 
-def check(
-    atlas: AtlasConfig,
-    raw: RawConfig,
-    stack: str,
-    *,
-    phase: str | None,
-    prod: bool,
-    offline: bool,
-    issues: list[ConfigIssue],
-    warnings: list[str],
-) -> None:
-    """Append every problem of the Atlas settings to ``issues`` (and risks to ``warnings``)."""
+def check(config: StackConfig, ctx: CheckContext) -> None:
+    """Every problem of the Atlas settings (and the risks, as warnings); run when the stack's
+    database is MongoDB Atlas."""
+    atlas, stack, phase, prod, offline = config.atlas, ctx.stack, config.phase, config.production, ctx.offline
+    issues, warnings = ctx.issues, ctx.warnings
     allowed_tiers = PHASE_SPECS[phase].atlas_tiers if phase in PHASE_SPECS else ()
     if atlas.tier is not None and atlas.tier not in allowed_tiers:
         issues.append(
@@ -101,4 +93,4 @@ def check(
                 f"try to log in to the database (stack {stack})"
             )
             warnings.append(("DANGER: " if prod else "") + risk)
-    check_credentials(CREDENTIALS, raw, stack, offline=offline, issues=issues, warnings=warnings)
+    check_credentials(CREDENTIALS, ctx)

@@ -14,7 +14,7 @@ from infra.config.aws_catalog import (
     REGIONS,
     fargate_pairs_text,
 )
-from infra.config.errors import ConfigIssue
+from infra.config.errors import CheckContext, ConfigIssue
 from infra.config.model import (
     LOG_RETENTION_DAYS,
     AwsConfig,
@@ -22,6 +22,7 @@ from infra.config.model import (
     CacheConfig,
     DatabaseConfig,
     FrontendConfig,
+    StackConfig,
 )
 
 DEFAULT_REGION = "us-east-1"
@@ -30,16 +31,17 @@ DOCUMENTDB_PORTS = (1150, 65535)
 ACM_ARN = re.compile(r"^arn:aws:acm:(?P<region>[a-z0-9-]+):\d{12}:certificate/[0-9a-f-]{36}$")
 
 
-def check(
-    region: str,
-    backend: BackendConfig,
-    frontend: FrontendConfig,
-    database: DatabaseConfig,
-    cache: CacheConfig,
-    aws: AwsConfig,
-    issues: list[ConfigIssue],
-) -> None:
-    """Append every problem of an aws-phase config to ``issues``."""
+def check(config: StackConfig, ctx: CheckContext) -> None:
+    """Every problem of an aws-phase config, against what AWS offers."""
+    region, backend, frontend, database, cache, aws = (
+        config.aws_region,
+        config.backend,
+        config.frontend,
+        config.database,
+        config.cache,
+        config.aws,
+    )
+    issues = ctx.issues
     if region not in REGIONS:
         issues.append(ConfigIssue("aws:region", "is not an AWS region", repr(region), ", ".join(REGIONS)))
     _fargate(backend, issues)

@@ -6,8 +6,7 @@ import os
 import shlex
 from collections.abc import Iterable
 
-from infra.config.errors import ConfigIssue
-from infra.config.source import RawConfig
+from infra.config.errors import CheckContext, ConfigIssue
 
 Credential = tuple[str, str, bool]
 """(provider config key, environment variable the provider also reads, whether it is secret)."""
@@ -19,17 +18,10 @@ def config_set_command(key: str, stack: str, *, secret: bool, example: str = "<v
     return f"pulumi config set {secret_flag}{key} '{example}' --stack {shlex.quote(stack)}"
 
 
-def check_credentials(
-    credentials: Iterable[Credential],
-    raw: RawConfig,
-    stack: str,
-    *,
-    offline: bool,
-    issues: list[ConfigIssue],
-    warnings: list[str],
-) -> None:
+def check_credentials(credentials: Iterable[Credential], ctx: CheckContext) -> None:
     """A secret given in plain text or an empty value is an error; a missing one is a warning
     offline and an error under the real engine, each naming the line that fixes it."""
+    raw, stack, offline, issues, warnings = ctx.raw, ctx.stack, ctx.offline, ctx.issues, ctx.warnings
     for key, env, secret in credentials:
         fix = config_set_command(key, stack, secret=secret)
         if key in raw.values:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -21,6 +23,23 @@ class ConfigIssue:
         if self.allowed:
             text += f"; allowed: {self.allowed}"
         return text
+
+
+@dataclass
+class CheckContext:
+    """What every config check gets besides the config: the raw config (provider keys live
+    there), the stack, the project folder, whether the plan is offline, and where problems
+    (``issues``) and risks (``warnings``) go."""
+
+    raw: Any
+    stack: str
+    project_dir: Path
+    offline: bool
+    issues: list[ConfigIssue] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+    def problem(self, key: str, problem: str, given: str | None = None, allowed: str | None = None) -> None:
+        self.issues.append(ConfigIssue(key, problem, given, allowed))
 
 
 class ConfigError(Exception):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import importlib
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -10,32 +11,18 @@ from typing import Any, cast
 
 from pydantic import TypeAdapter, ValidationError
 
-from infra.config import atlas_checks, aws_checks, managed_checks
 from infra.config.aws_checks import DEFAULT_REGION
 from infra.config.credentials import config_set_command
-from infra.config.errors import ConfigError, ConfigIssue
+from infra.config.errors import CheckContext, ConfigError, ConfigIssue
 from infra.config.model import (
-    ENV_NAME,
-    HOSTNAME,
-    IMAGE_REF,
     KNOWN_KEYS,
     PHASES,
-    RESERVED_ENV,
     SECRETS,
     SECTIONS,
-    AtlasConfig,
-    AwsConfig,
-    BackendConfig,
-    CacheConfig,
-    DatabaseConfig,
-    FrontendConfig,
-    KubernetesConfig,
     Phase,
-    RailwayConfig,
     SecretValue,
     Section,
     StackConfig,
-    VercelConfig,
     production_decision,
 )
 from infra.config.source import OFFLINE_SECRET_PREFIX, RawConfig
@@ -51,117 +38,24 @@ class LoadResult:
 def load_stack_config(raw: RawConfig, *, project: str, stack: str, project_dir: Path, offline: bool) -> LoadResult:
     """Turn raw config into a ``StackConfig``; raise ``ConfigError`` listing every problem.
 
-    Offline (no passphrase, no decryption), a required secret that is not set becomes a
-    placeholder and a warning; under the real Pulumi engine it is an error.
+    First every key on its own (the model validates each section and its invariants), then,
+    once they all parse (problems found so far are kept), the checks every phase runs, the Atlas checks when the database is
+    Atlas, and the checks the phase registry names for the phase. Offline (no passphrase, no
+    decryption), a required secret that is not set becomes a placeholder and a warning;
+    under the real Pulumi engine it is an error.
     """
     ns = raw.namespace(project)
-    issues: list[ConfigIssue] = []
-    warnings: list[str] = []
-
+    ctx = CheckContext(raw, stack, project_dir, offline)
     for key in sorted(set(ns) - set(KNOWN_KEYS)):
-        issues.append(_unknown_key(f"{project}:{key}", key, KNOWN_KEYS))
-
-    phase = _phase(ns.get("phase"), issues)
-    production, production_reason = production_decision(phase, _boolean("production", ns.get("production"), issues))
-    protect = _boolean("protect", ns.get("protect"), issues)
-    if protect is None and "protect" not in ns:
-        protect = production
-    budget = _budget(ns.get("monthlyBudget"), issues)
-    sections = {name: _section(name, model, ns.get(name), issues) for name, model in SECTIONS.items()}
-    secrets = _secrets(raw, ns, project, stack, phase, offline, issues, warnings)
-
-    backend = cast(BackendConfig | None, sections["backend"])
-    frontend = cast(FrontendConfig | None, sections["frontend"])
-    database = cast(DatabaseConfig | None, sections["database"])
-    cache = cast(CacheConfig | None, sections["cache"])
-    aws = cast(AwsConfig | None, sections["aws"])
-    region = raw.values.get("aws:region", DEFAULT_REGION)
-    if backend is not None:
-        _check_backend(backend, issues)
-    for key, section in (("backend", backend), ("frontend", frontend)):
-        context = getattr(section, "context", None)
-        if context:
-            _check_folder(f"nowry:{key}.context", context, project_dir, "a Docker build context", issues)
-        dockerfile = getattr(section, "dockerfile", None)
-        if context and dockerfile and (project_dir / context).is_dir():
-            _check_inside(f"nowry:{key}.dockerfile", dockerfile, project_dir / context, "a Dockerfile", issues)
-    if frontend is not None and frontend.static_dir:
-        _check_static_dir(frontend.static_dir, project_dir, offline, issues, warnings)
-    if frontend is not None:
-        _check_frontend(frontend, phase, issues)
-    if database is not None and phase is not None:
-        _check_database(database, phase, issues)
-    if cache is not None and phase is not None and not spec(phase).runs_cache and cache.enabled:
-        issues.append(ConfigIssue("nowry:cache.enabled", "the local phase runs no cache", "true", "false"))
-
-    atlas = cast(AtlasConfig | None, sections["atlas"])
-    railway = cast(RailwayConfig | None, sections["railway"])
-    vercel = cast(VercelConfig | None, sections["vercel"])
-    uses_atlas = (
-        phase is not None and database is not None and ((database.engine or spec(phase).default_engine) == "atlas")
-    )
-    if uses_atlas and atlas is not None:
-        atlas_checks.check(
-            atlas,
-            raw,
-            stack,
-            phase=phase,
-            prod=production,
-            offline=offline,
-            issues=issues,
-            warnings=warnings,
-        )
-
-    if phase == "aws" and None not in (backend, frontend, database, cache, aws):
-        assert backend and frontend and database and cache and aws
-        aws_checks.check(region, backend, frontend, database, cache, aws, issues)
-
-    kubernetes = cast(KubernetesConfig | None, sections["kubernetes"])
-    if phase == "kubernetes" and kubernetes is not None:
-        _check_kubernetes(kubernetes, issues)
-        if kubernetes.cluster == "eks" and aws is not None and aws.nat == "none":
-            issues.append(
-                ConfigIssue(
-                    "nowry:aws.nat",
-                    "EKS nodes run in private subnets and need a NAT gateway",
-                    "'none'",
-                    "single or per-az",
-                )
-            )
-        if kubernetes.cluster == "eks" and kubernetes.nodes > kubernetes.max_nodes:
-            issues.append(
-                ConfigIssue(
-                    "nowry:kubernetes.nodes",
-                    "is above maxNodes",
-                    str(kubernetes.nodes),
-                    f"at most {kubernetes.max_nodes}",
-                )
-            )
-        if backend is not None and not backend.image:
-            issues.append(
-                ConfigIssue(
-                    "nowry:backend.image",
-                    "the kubernetes phase runs a published image",
-                    None,
-                    "an image reference pinned by tag or digest",
-                )
-            )
-        if frontend is not None and not frontend.image:
-            issues.append(
-                ConfigIssue(
-                    "nowry:frontend.image",
-                    "the kubernetes phase runs an nginx image",
-                    None,
-                    "an unprivileged nginx image pinned by tag or digest",
-                )
-            )
-
-    if phase is not None and spec(phase).managed and None not in (backend, vercel, railway):
-        assert backend and vercel and railway
-        managed_checks.check(phase, backend, railway, vercel, raw, stack, offline, issues, warnings)
-
-    if issues or phase is None or protect is None:
-        raise ConfigError(stack, issues)
+        ctx.issues.append(_unknown_key(f"{project}:{key}", key, KNOWN_KEYS))
+    phase = _phase(ns.get("phase"), ctx.issues)
+    production, production_reason = production_decision(phase, _boolean("production", ns.get("production"), ctx.issues))
+    protect = _boolean("protect", ns.get("protect"), ctx.issues)
+    budget = _budget(ns.get("monthlyBudget"), ctx.issues)
+    sections = {name: _section(name, model, ns.get(name), ctx.issues) for name, model in SECTIONS.items()}
+    secrets = _secrets(raw, ns, project, stack, phase, offline, ctx.issues, ctx.warnings)
+    if phase is None or None in sections.values():  # the checks below need a phase and every section
+        raise ConfigError(stack, ctx.issues)
     config = StackConfig(
         project=project,
         stack=stack,
@@ -169,54 +63,26 @@ def load_stack_config(raw: RawConfig, *, project: str, stack: str, project_dir: 
         phase=phase,
         production=production,
         production_reason=production_reason,
-        protect=protect,
-        aws_region=region,
+        protect=production if protect is None else protect,
+        aws_region=raw.values.get("aws:region", DEFAULT_REGION),
         monthly_budget=budget,
         secrets=secrets,
         **sections,  # type: ignore[arg-type]  # every section parsed: no issue was found
     )
-    return LoadResult(config, warnings)
+    for check in _checks(config):
+        check(config, ctx)
+    if ctx.issues:
+        raise ConfigError(stack, ctx.issues)
+    return LoadResult(config, ctx.warnings)
 
 
-def _inside(path: str, root: Path) -> Path | None:
-    """``path`` (relative to ``root``) resolved, or None when it leads outside ``root``."""
-    resolved = (root / path).resolve()
-    return resolved if resolved.is_relative_to(root.resolve()) else None
-
-
-def _check_folder(key: str, path: str, project_dir: Path, what: str, issues: list[ConfigIssue]) -> None:
-    resolved = _inside(path, project_dir)
-    if resolved is None:
-        issues.append(ConfigIssue(key, "leads outside the project folder", repr(path), f"{what} under {project_dir}"))
-    elif not resolved.is_dir():
-        problem = "is a file, not a folder" if resolved.exists() else "does not exist"
-        issues.append(ConfigIssue(key, problem, repr(path), f"{what} under {project_dir}"))
-
-
-def _check_inside(key: str, path: str, root: Path, what: str, issues: list[ConfigIssue]) -> None:
-    resolved = _inside(path, root)
-    if resolved is None or not resolved.is_file():
-        problem = "leads outside the build context" if resolved is None else "is not a file"
-        issues.append(ConfigIssue(key, problem, repr(path), f"{what} inside {root}"))
-
-
-def _check_static_dir(
-    path: str, project_dir: Path, offline: bool, issues: list[ConfigIssue], warnings: list[str]
-) -> None:
-    """The built site: a folder inside the project (every file in it is uploaded to the public
-    bucket, so a system folder must never be). Not built yet is a warning offline, an error
-    under the real engine (an empty site is never deployed silently)."""
-    key, allowed = "nowry:frontend.staticDir", f"the built site's folder under {project_dir}"
-    resolved = _inside(path, project_dir)
-    if resolved is None:
-        issues.append(ConfigIssue(key, "leads outside the project folder", repr(path), allowed))
-    elif resolved.exists() and not resolved.is_dir():
-        issues.append(ConfigIssue(key, "is a file, not a folder", repr(path), allowed))
-    elif not resolved.exists():
-        if offline:
-            warnings.append(f"{key} {path!r} does not exist yet: build the site there (npm run build) before deploying")
-        else:
-            issues.append(ConfigIssue(key, "does not exist: build the site first (npm run build)", repr(path), allowed))
+def _checks(config: StackConfig) -> list[Any]:
+    """The checks this stack's config goes through, in order."""
+    modules = ["infra.config.common_checks"]
+    if config.database_engine == "atlas":
+        modules.append("infra.config.atlas_checks")
+    modules += spec(config.phase).checks
+    return [importlib.import_module(module).check for module in modules]
 
 
 def _phase(value: str | None, issues: list[ConfigIssue]) -> Phase | None:
@@ -240,57 +106,6 @@ def _boolean(key: str, value: str | None, issues: list[ConfigIssue]) -> bool | N
     except ValidationError:
         issues.append(ConfigIssue(f"nowry:{key}", "expected a boolean", repr(value), "true or false"))
         return None
-
-
-def _quantity(text: str) -> float:
-    """A Kubernetes CPU or memory quantity in base units (cores, bytes)."""
-    units = {"m": 1e-3, "Ki": 1024, "Mi": 1024**2, "Gi": 1024**3}
-    for suffix, factor in units.items():
-        if text.endswith(suffix):
-            return float(text[: -len(suffix)]) * factor
-    return float(text)
-
-
-def _check_kubernetes(k8s: KubernetesConfig, issues: list[ConfigIssue]) -> None:
-    key = "nowry:kubernetes"
-    for request, limit in (("cpu_request", "cpu_limit"), ("memory_request", "memory_limit")):
-        if _quantity(getattr(k8s, limit)) < _quantity(getattr(k8s, request)):
-            alias = KubernetesConfig.model_fields[limit].alias
-            request_alias = KubernetesConfig.model_fields[request].alias
-            issues.append(
-                ConfigIssue(
-                    f"{key}.{alias}",
-                    f"is below {request_alias} ({getattr(k8s, request)})",
-                    repr(getattr(k8s, limit)),
-                    f"at least {getattr(k8s, request)}",
-                )
-            )
-    if k8s.min_replicas > k8s.max_replicas:
-        issues.append(
-            ConfigIssue(
-                f"{key}.minReplicas", "is above maxReplicas", str(k8s.min_replicas), f"at most {k8s.max_replicas}"
-            )
-        )
-    elif not k8s.min_replicas <= k8s.replicas <= k8s.max_replicas:
-        issues.append(
-            ConfigIssue(
-                f"{key}.replicas",
-                "is outside minReplicas..maxReplicas",
-                str(k8s.replicas),
-                f"{k8s.min_replicas}..{k8s.max_replicas}",
-            )
-        )
-    if k8s.namespace == "default" or k8s.namespace.startswith("kube-"):
-        issues.append(
-            ConfigIssue(
-                f"{key}.namespace",
-                "must be a namespace of its own",
-                repr(k8s.namespace),
-                "any DNS label but default and kube-*",
-            )
-        )
-    if not HOSTNAME.fullmatch(k8s.host):
-        issues.append(ConfigIssue(f"{key}.host", "is not a DNS name", repr(k8s.host), "e.g. app.nowry.io"))
 
 
 def _budget(value: str | None, issues: list[ConfigIssue]) -> float | None:
@@ -363,6 +178,8 @@ def _pydantic_issue(key: str, model: type[Section], error: Any) -> ConfigIssue:
         problem = "out of range"
     elif kind == "string_pattern_mismatch":
         problem = f"does not match {ctx.get('pattern')}"
+    elif kind == "invariant":
+        return ConfigIssue(path, str(error["msg"]), given, str(ctx.get("allowed") or allowed or ""))
     elif kind == "value_error":
         problem = str(error["msg"]).removeprefix("Value error, ")
     else:
@@ -443,97 +260,6 @@ def _secrets(
             continue
         secrets[secret.key] = SecretValue(value, placeholder=value.startswith(OFFLINE_SECRET_PREFIX))
     return secrets
-
-
-def _check_image(key: str, value: str | None, issues: list[ConfigIssue]) -> None:
-    if value is None:
-        return
-    if not IMAGE_REF.fullmatch(value):
-        issues.append(ConfigIssue(key, "is not an image reference", repr(value), "registry/name:tag"))
-        return
-    name, _, digest = value.partition("@")
-    tag = name.rsplit("/", 1)[-1].partition(":")[2]
-    if not digest and tag in ("", "latest"):
-        issues.append(
-            ConfigIssue(
-                key,
-                "must be pinned by a tag other than 'latest' or by a digest",
-                repr(value),
-                "name:1.4.2 or name@sha256:...",
-            )
-        )
-
-
-def _one_source(key: str, given: dict[str, str | None], issues: list[ConfigIssue]) -> None:
-    chosen = [name for name, value in given.items() if value]
-    if len(chosen) != 1:
-        names = " or ".join(f"{key}.{name}" for name in given)
-        shown = ", ".join(chosen) if chosen else "none"
-        issues.append(ConfigIssue(key, f"set exactly one of {names}", shown, "exactly one"))
-
-
-def _check_backend(backend: BackendConfig, issues: list[ConfigIssue]) -> None:
-    key = "nowry:backend"
-    _one_source(key, {"image": backend.image, "context": backend.context}, issues)
-    _check_image(f"{key}.image", backend.image, issues)
-    if backend.min_count > backend.max_count:
-        issues.append(
-            ConfigIssue(
-                f"{key}.minCount",
-                "is above maxCount",
-                str(backend.min_count),
-                f"at most maxCount ({backend.max_count})",
-            )
-        )
-    elif not backend.min_count <= backend.desired_count <= backend.max_count:
-        issues.append(
-            ConfigIssue(
-                f"{key}.desiredCount",
-                "is outside minCount..maxCount",
-                str(backend.desired_count),
-                f"{backend.min_count}..{backend.max_count}",
-            )
-        )
-    for name in backend.env:
-        if not ENV_NAME.fullmatch(name):
-            issues.append(ConfigIssue(f"{key}.env.{name}", "is not a variable name", repr(name), "[A-Z_][A-Z0-9_]*"))
-        elif name in RESERVED_ENV:
-            issues.append(
-                ConfigIssue(
-                    f"{key}.env.{name}",
-                    "is set by the stack itself, as a secret",
-                    repr(name),
-                    "any name but " + ", ".join(RESERVED_ENV),
-                )
-            )
-
-
-def _check_frontend(frontend: FrontendConfig, phase: Phase | None, issues: list[ConfigIssue]) -> None:
-    key = "nowry:frontend"
-    if phase == "local":
-        sources = {
-            "image": frontend.image,
-            "context": frontend.context,
-            "staticDir": frontend.static_dir,
-        }
-        _one_source(key, sources, issues)
-    _check_image(f"{key}.image", frontend.image, issues)
-    if frontend.domain is not None and not HOSTNAME.fullmatch(frontend.domain):
-        issues.append(ConfigIssue(f"{key}.domain", "is not a DNS name", repr(frontend.domain), "e.g. app.nowry.io"))
-
-
-def _check_database(database: DatabaseConfig, phase: Phase, issues: list[ConfigIssue]) -> None:
-    allowed = spec(phase).database_engines
-    if database.engine is not None and database.engine not in allowed:
-        issues.append(
-            ConfigIssue(
-                "nowry:database.engine",
-                f"the {phase} phase cannot run this engine",
-                repr(database.engine),
-                ", ".join(allowed),
-            )
-        )
-    _check_image("nowry:database.image", database.image, issues)
 
 
 def _unknown_key(path: str, key: str, known: Any) -> ConfigIssue:

@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from infra.config.credentials import check_credentials
-from infra.config.errors import ConfigIssue
-from infra.config.model import BackendConfig, RailwayConfig, VercelConfig
-from infra.config.source import RawConfig
+from infra.config.errors import CheckContext, ConfigIssue
+from infra.config.model import StackConfig
 from infra.phases import spec
 
 PROVIDER_CREDENTIALS = {
@@ -19,18 +18,10 @@ PROVIDER_CREDENTIALS = {
 also reads, and whether the key is a secret."""
 
 
-def check(
-    phase: str,
-    backend: BackendConfig,
-    railway: RailwayConfig,
-    vercel: VercelConfig,
-    raw: RawConfig,
-    stack: str,
-    offline: bool,
-    issues: list[ConfigIssue],
-    warnings: list[str],
-) -> None:
-    """Append every problem of a managed phase's config to ``issues``."""
+def check(config: StackConfig, ctx: CheckContext) -> None:
+    """Every problem of a managed phase's config (Railway, Vercel, Upstash)."""
+    phase, backend, railway, vercel = config.phase, config.backend, config.railway, config.vercel
+    issues, warnings = ctx.issues, ctx.warnings
     if backend.context:
         issues.append(
             ConfigIssue(
@@ -49,9 +40,10 @@ def check(
             )
     if vercel.git_repository is None:
         warnings.append(
-            "nowry:vercel.gitRepository is not set: the Vercel project is created without a "
-            "git connection, so nothing builds until you deploy with the Vercel CLI"
+            "nowry:vercel.gitRepository is not set: the Vercel project is created without a git "
+            "connection, so this stack deploys nothing to Vercel (deploy with the Vercel CLI), and "
+            "frontendUrl assumes https://<project>.vercel.app, which Vercel changes when that name is taken"
         )
     services = ["vercel"] + (["upstash"] if spec(phase).always_cache else [])
     for service in services:
-        check_credentials(PROVIDER_CREDENTIALS[service], raw, stack, offline=offline, issues=issues, warnings=warnings)
+        check_credentials(PROVIDER_CREDENTIALS[service], ctx)

@@ -13,8 +13,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Literal, get_args
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, field_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator, model_validator
 from pydantic.alias_generators import to_camel
+from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from infra.phases import PHASE_NAMES, PHASE_SPECS, phases_where, spec
 
@@ -40,6 +41,67 @@ DNS_LABEL = r"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$"
 DNS_SUBDOMAIN = r"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?(\.[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)*$"
 """A Kubernetes DNS-1123 subdomain (Secrets, IngressClasses), at most 253 characters."""
 INT32_MAX = 2_147_483_647
+
+
+Problem = tuple[str, str, object, str]
+"""(field alias, what is wrong, the value given, what is allowed)."""
+
+
+def _refuse(model: str, problems: list[Problem]) -> None:
+    """Raise the model's invariant violations as validation errors on the fields they concern,
+    so each is reported under its own key (``nowry:backend.minCount: ...``)."""
+    if problems:
+        raise ValidationError.from_exception_data(
+            model,
+            [
+                InitErrorDetails(
+                    type=PydanticCustomError("invariant", "{problem}", {"problem": problem, "allowed": allowed}),
+                    loc=(alias,),
+                    input=given,
+                )
+                for alias, problem, given, allowed in problems
+            ],
+        )
+
+
+def image_problem(value: str | None) -> tuple[str, str] | None:
+    """What is wrong with an image reference, and what is allowed; None when it is fine."""
+    if value is None:
+        return None
+    if not IMAGE_REF.fullmatch(value):
+        return "is not an image reference", "registry/name:tag"
+    name, _, digest = value.partition("@")
+    tag = name.rsplit("/", 1)[-1].partition(":")[2]
+    if not digest and tag in ("", "latest"):
+        return "must be pinned by a tag other than 'latest' or by a digest", "name:1.4.2 or name@sha256:..."
+    return None
+
+
+def _image_problems(**images: str | None) -> list[Problem]:
+    found = []
+    for alias, value in images.items():
+        problem = image_problem(value)
+        if problem:
+            found.append((alias, problem[0], value, problem[1]))
+    return found
+
+
+def one_source(key: str, given: dict[str, str | None]) -> Problem | None:
+    """Exactly one of ``given`` must be set (an image, a build context, a built folder)."""
+    chosen = [name for name, value in given.items() if value]
+    if len(chosen) == 1:
+        return None
+    names = " or ".join(f"{key}.{name}" for name in given)
+    return ("", f"set exactly one of {names}", ", ".join(chosen) if chosen else "none", "exactly one")
+
+
+def quantity(text: str) -> float:
+    """A Kubernetes CPU or memory quantity in base units (cores, bytes)."""
+    units = {"m": 1e-3, "Ki": 1024, "Mi": 1024**2, "Gi": 1024**3}
+    for suffix, factor in units.items():
+        if text.endswith(suffix):
+            return float(text[: -len(suffix)]) * factor
+    return float(text)
 
 
 class Section(BaseModel):
@@ -83,6 +145,23 @@ class BackendConfig(Section):
         1000, ge=10, le=100000, description="autoscaling target ALB requests per task per minute"
     )
 
+    @model_validator(mode="after")
+    def _invariants(self) -> BackendConfig:
+        problems = _image_problems(image=self.image)
+        if self.min_count > self.max_count:
+            problems.append(("minCount", "is above maxCount", self.min_count, f"at most maxCount ({self.max_count})"))
+        elif not self.min_count <= self.desired_count <= self.max_count:
+            allowed = f"{self.min_count}..{self.max_count}"
+            problems.append(("desiredCount", "is outside minCount..maxCount", self.desired_count, allowed))
+        for name in self.env:
+            if not ENV_NAME.fullmatch(name):
+                problems.append((f"env.{name}", "is not a variable name", name, "[A-Z_][A-Z0-9_]*"))
+            elif name in RESERVED_ENV:
+                allowed = "any name but " + ", ".join(RESERVED_ENV)
+                problems.append((f"env.{name}", "is set by the stack itself, as a secret", name, allowed))
+        _refuse("BackendConfig", problems)
+        return self
+
 
 class FrontendConfig(Section):
     """`nowry:frontend` — the React app: an nginx image, or a built static directory."""
@@ -99,6 +178,14 @@ class FrontendConfig(Section):
         None,
         description="ACM certificate ARN in us-east-1 covering domain (CloudFront needs us-east-1)",
     )
+
+    @model_validator(mode="after")
+    def _invariants(self) -> FrontendConfig:
+        problems = _image_problems(image=self.image)
+        if self.domain is not None and not HOSTNAME.fullmatch(self.domain):
+            problems.append(("domain", "is not a DNS name", self.domain, "e.g. app.nowry.io"))
+        _refuse("FrontendConfig", problems)
+        return self
 
 
 class DatabaseConfig(Section):
@@ -122,6 +209,11 @@ class DatabaseConfig(Section):
         "/etc/ssl/certs/rds-global-bundle.pem",
         description="path of the Amazon RDS CA bundle inside the backend image (DocumentDB TLS)",
     )
+
+    @model_validator(mode="after")
+    def _invariants(self) -> DatabaseConfig:
+        _refuse("DatabaseConfig", _image_problems(image=self.image))
+        return self
 
 
 class CacheConfig(Section):
@@ -363,6 +455,31 @@ class KubernetesConfig(Section):
     api_allowed_cidrs: list[str] = Field(
         default_factory=lambda: ["0.0.0.0/0"], description="IPv4 CIDR blocks allowed to reach the EKS API endpoint"
     )
+
+    @model_validator(mode="after")
+    def _invariants(self) -> KubernetesConfig:
+        problems: list[Problem] = []
+        for request, limit in (("cpu_request", "cpu_limit"), ("memory_request", "memory_limit")):
+            if quantity(getattr(self, limit)) < quantity(getattr(self, request)):
+                fields = type(self).model_fields
+                alias, request_alias = fields[limit].alias or limit, fields[request].alias or request
+                given = getattr(self, limit)
+                problems.append((alias, f"is below {request_alias} ({getattr(self, request)})", given,
+                                 f"at least {getattr(self, request)}"))  # fmt: skip
+        if self.min_replicas > self.max_replicas:
+            problems.append(("minReplicas", "is above maxReplicas", self.min_replicas, f"at most {self.max_replicas}"))
+        elif not self.min_replicas <= self.replicas <= self.max_replicas:
+            allowed = f"{self.min_replicas}..{self.max_replicas}"
+            problems.append(("replicas", "is outside minReplicas..maxReplicas", self.replicas, allowed))
+        if self.namespace == "default" or self.namespace.startswith("kube-"):
+            allowed = "any DNS label but default and kube-*"
+            problems.append(("namespace", "must be a namespace of its own", self.namespace, allowed))
+        if not HOSTNAME.fullmatch(self.host):
+            problems.append(("host", "is not a DNS name", self.host, "e.g. app.nowry.io"))
+        if self.nodes > self.max_nodes:
+            problems.append(("nodes", "is above maxNodes", self.nodes, f"at most {self.max_nodes}"))
+        _refuse("KubernetesConfig", problems)
+        return self
 
     @field_validator("api_allowed_cidrs")
     @classmethod
