@@ -85,10 +85,6 @@ class VercelFrontend(pulumi.ComponentResource):
             self.url = deployment.domains.apply(
                 lambda domains: f"https://{min(domains, key=len)}" if domains else assumed
             )
-        else:
-            pulumi.log.warn(
-                "vercel.gitRepository is not set: this stack deploys nothing to Vercel, and frontendUrl "
-                f"assumes {assumed}, which Vercel changes when that name is taken"
-            )
+        else:  # the config check warns that nothing is deployed and the URL is assumed
             self.url = pulumi.Output.from_input(assumed)
         self.register_outputs({"url": self.url})
