@@ -13,6 +13,54 @@ from infra.naming import physical_name
 
 
 @dataclass(frozen=True)
+class ThresholdAlarm:
+    """One CloudWatch alarm on one metric crossing a threshold."""
+
+    suffix: str
+    description: str
+    """Formatted with ``args`` (the ``MonitoringArgs``)."""
+    on: str
+    """Which dimensions: target (ALB target group), service (ECS), database, cache or waf."""
+    namespace: str
+    metric: str
+    statistic: str
+    """Sum, Average, Minimum, Maximum, or a percentile such as p95."""
+    period: int
+    periods: int
+    comparison: str
+    threshold: float | str
+    """A number, or the name of the ``MonitoringArgs`` field that holds it."""
+    missing: str = "notBreaching"
+    region: str | None = None
+    """Where the metric lives when not in the stack's region (WAF on CloudFront: us-east-1)."""
+
+
+ABOVE, BELOW = "GreaterThanThreshold", "LessThanThreshold"
+THRESHOLD_ALARMS: tuple[ThresholdAlarm, ...] = (
+    ThresholdAlarm("api-latency-p95", "API p95 latency above {args.latency_p95_seconds:g} s", "target",
+                   "AWS/ApplicationELB", "TargetResponseTime", "p95", 300, 2, ABOVE, "latency_p95_seconds"),
+    ThresholdAlarm("unhealthy-hosts", "A backend task fails its health check", "target", "AWS/ApplicationELB",
+                   "UnHealthyHostCount", "Maximum", 60, 3, ABOVE, 0, missing="breaching"),
+    ThresholdAlarm("ecs-cpu", "Backend cpu above 80% for 10 minutes", "service", "AWS/ECS", "CPUUtilization",
+                   "Average", 300, 2, ABOVE, 80),
+    ThresholdAlarm("ecs-memory", "Backend memory above 80% for 10 minutes", "service", "AWS/ECS",
+                   "MemoryUtilization", "Average", 300, 2, ABOVE, 80),
+    ThresholdAlarm("docdb-cpu", "DocumentDB CPU above 80%", "database", "AWS/DocDB", "CPUUtilization", "Average",
+                   300, 2, ABOVE, 80),
+    ThresholdAlarm("docdb-freeable-memory", "DocumentDB freeable memory below 256 MB", "database", "AWS/DocDB",
+                   "FreeableMemory", "Minimum", 300, 2, BELOW, 256 * 1024**2),
+    ThresholdAlarm("cache-memory", "Cache memory above 80%", "cache", "AWS/ElastiCache",
+                   "DatabaseMemoryUsagePercentage", "Maximum", 300, 2, ABOVE, 80),
+    ThresholdAlarm("cache-evictions", "The cache evicts keys", "cache", "AWS/ElastiCache", "Evictions", "Sum",
+                   300, 1, ABOVE, 100),
+    ThresholdAlarm("waf-blocked-spike", "WAF blocked more than {args.blocked_requests} requests in 5 minutes",
+                   "waf", "AWS/WAFV2", "BlockedRequests", "Sum", 300, 1, ABOVE, "blocked_requests",
+                   region="us-east-1"),
+)  # fmt: skip
+"""Every single-metric alarm; a row whose dimensions the stack lacks (no cache, no WAF) is skipped."""
+
+
+@dataclass(frozen=True)
 class MonitoringArgs:
     region: str
     emails: Sequence[str]
@@ -56,10 +104,8 @@ class Monitoring(pulumi.ComponentResource):
                 f"{name}-email-{index}", topic=self.topic.arn, protocol="email", endpoint=email, opts=self._child
             )
         self.alarms: list[aws.cloudwatch.MetricAlarm] = []
-        self._alb_alarms()
-        self._ecs_alarms()
-        self._data_alarms()
-        self._waf_alarm()
+        self._error_rate_alarm()
+        self._threshold_alarms()
         self.dashboard = self._dashboard()
         self.register_outputs({"topicArn": self.topic.arn, "alarms": len(self.alarms)})
 
@@ -81,10 +127,10 @@ class Monitoring(pulumi.ComponentResource):
             )
         )
 
-    def _alb_alarms(self) -> None:
+    def _error_rate_alarm(self) -> None:
+        """The API's 5xx share: metric math over two ALB metrics, so not a table row."""
         a = self._args
         lb = {"LoadBalancer": a.load_balancer_arn_suffix}
-        both = {**lb, "TargetGroup": a.target_group_arn_suffix}
         metric = aws.cloudwatch.MetricAlarmMetricQueryMetricArgs
         query = aws.cloudwatch.MetricAlarmMetricQueryArgs
         self._alarm(
@@ -101,70 +147,39 @@ class Monitoring(pulumi.ComponentResource):
                 query(id="rate", expression="100 * errors / MAX([requests, 1])", label="5xx %", return_data=True),
             ],
         )  # fmt: skip
-        self._alarm(
-            "api-latency-p95",
-            f"API p95 latency above {a.latency_p95_seconds:g} s",
-            namespace="AWS/ApplicationELB", metric_name="TargetResponseTime", dimensions=both,
-            extended_statistic="p95", period=300, evaluation_periods=2,
-            comparison_operator="GreaterThanThreshold", threshold=a.latency_p95_seconds,
-        )  # fmt: skip
-        self._alarm(
-            "unhealthy-hosts",
-            "A backend task fails its health check",
-            namespace="AWS/ApplicationELB", metric_name="UnHealthyHostCount", dimensions=both,
-            statistic="Maximum", period=60, evaluation_periods=3,
-            comparison_operator="GreaterThanThreshold", threshold=0, treat_missing_data="breaching",
-        )  # fmt: skip
 
-    def _ecs_alarms(self) -> None:
+    def _threshold_alarms(self) -> None:
+        """One alarm per row of ``THRESHOLD_ALARMS`` whose dimensions this stack has."""
         a = self._args
-        service = {"ClusterName": a.cluster_name, "ServiceName": a.service_name}
-        for metric_name, label in (("CPUUtilization", "cpu"), ("MemoryUtilization", "memory")):
+        dimensions: dict[str, dict[str, Any] | None] = {
+            "target": {"LoadBalancer": a.load_balancer_arn_suffix, "TargetGroup": a.target_group_arn_suffix},
+            "service": {"ClusterName": a.cluster_name, "ServiceName": a.service_name},
+            "database": None if a.database_cluster_id is None else {"DBClusterIdentifier": a.database_cluster_id},
+            "cache": None if a.cache_node_id is None else {"CacheClusterId": a.cache_node_id},
+            "waf": None if a.web_acl_name is None else {"WebACL": a.web_acl_name, "Rule": "ALL"},
+        }
+        for row in THRESHOLD_ALARMS:
+            found = dimensions[row.on]
+            if found is None:
+                continue
+            threshold = getattr(a, row.threshold) if isinstance(row.threshold, str) else row.threshold
+            statistic = (
+                {"extended_statistic": row.statistic} if row.statistic.startswith("p") else {"statistic": row.statistic}
+            )
             self._alarm(
-                f"ecs-{label}",
-                f"Backend {label} above 80% for 10 minutes",
-                namespace="AWS/ECS", metric_name=metric_name, dimensions=service, statistic="Average",
-                period=300, evaluation_periods=2, comparison_operator="GreaterThanThreshold", threshold=80,
-            )  # fmt: skip
-
-    def _data_alarms(self) -> None:
-        a = self._args
-        if a.database_cluster_id is not None:
-            database = {"DBClusterIdentifier": a.database_cluster_id}
-            self._alarm(
-                "docdb-cpu", "DocumentDB CPU above 80%",
-                namespace="AWS/DocDB", metric_name="CPUUtilization", dimensions=database, statistic="Average",
-                period=300, evaluation_periods=2, comparison_operator="GreaterThanThreshold", threshold=80,
-            )  # fmt: skip
-            self._alarm(
-                "docdb-freeable-memory", "DocumentDB freeable memory below 256 MB",
-                namespace="AWS/DocDB", metric_name="FreeableMemory", dimensions=database, statistic="Minimum",
-                period=300, evaluation_periods=2, comparison_operator="LessThanThreshold", threshold=256 * 1024**2,
-            )  # fmt: skip
-        if a.cache_node_id is not None:
-            node = {"CacheClusterId": a.cache_node_id}
-            self._alarm(
-                "cache-memory", "Cache memory above 80%",
-                namespace="AWS/ElastiCache", metric_name="DatabaseMemoryUsagePercentage", dimensions=node,
-                statistic="Maximum", period=300, evaluation_periods=2,
-                comparison_operator="GreaterThanThreshold", threshold=80,
-            )  # fmt: skip
-            self._alarm(
-                "cache-evictions", "The cache evicts keys",
-                namespace="AWS/ElastiCache", metric_name="Evictions", dimensions=node, statistic="Sum",
-                period=300, evaluation_periods=1, comparison_operator="GreaterThanThreshold", threshold=100,
-            )  # fmt: skip
-
-    def _waf_alarm(self) -> None:
-        a = self._args
-        if a.web_acl_name is None:
-            return
-        self._alarm(
-            "waf-blocked-spike", f"WAF blocked more than {a.blocked_requests} requests in 5 minutes",
-            namespace="AWS/WAFV2", metric_name="BlockedRequests", dimensions={"WebACL": a.web_acl_name, "Rule": "ALL"},
-            statistic="Sum", period=300, evaluation_periods=1,
-            comparison_operator="GreaterThanThreshold", threshold=a.blocked_requests, region="us-east-1",
-        )  # fmt: skip
+                row.suffix,
+                row.description.format(args=a),
+                namespace=row.namespace,
+                metric_name=row.metric,
+                dimensions=found,
+                period=row.period,
+                evaluation_periods=row.periods,
+                comparison_operator=row.comparison,
+                threshold=threshold,
+                treat_missing_data=row.missing,
+                region=row.region,
+                **statistic,
+            )
 
     def _dashboard(self) -> aws.cloudwatch.Dashboard:
         a = self._args

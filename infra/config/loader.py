@@ -39,8 +39,9 @@ def load_stack_config(raw: RawConfig, *, project: str, stack: str, project_dir: 
     """Turn raw config into a ``StackConfig``; raise ``ConfigError`` listing every problem.
 
     First every key on its own (the model validates each section and its invariants), then,
-    once they all parse (problems found so far are kept), the checks every phase runs, the Atlas checks when the database is
-    Atlas, and the checks the phase registry names for the phase. Offline (no passphrase, no
+    once they all parse (problems found so far are kept), the checks every phase runs, the
+    Atlas checks when the database is Atlas, and the checks the phase registry names for the
+    phase. Offline (no passphrase, no
     decryption), a required secret that is not set becomes a placeholder and a warning;
     under the real Pulumi engine it is an error.
     """
