@@ -103,10 +103,6 @@ class LoadBalancer(pulumi.ComponentResource):
         )
         self.register_outputs({"dnsName": self.alb.dns_name, "vpcOriginId": self.vpc_origin.id})
 
-    @property
-    def listener_port(self) -> int:
-        return 443 if self._args.certificate_arn else 80
-
     def _listeners(self) -> aws.lb.Listener:
         forward = aws.lb.ListenerDefaultActionArgs(type="forward", target_group_arn=self.target_group.arn)
         if not self._args.certificate_arn:
