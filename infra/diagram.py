@@ -17,59 +17,10 @@ from pathlib import Path
 from typing import Any
 
 from infra.engine.plan import Plan, PlannedResource
+from infra.resource_kinds import Role, component_role, kind
 
 FORMATS = ("png", "svg", "dot")
 
-
-@dataclass(frozen=True)
-class Role:
-    key: str
-    label: str
-    icon: str
-    """``module:Class`` of the diagrams package."""
-    boundary: str
-
-
-ROLES: dict[str, Role] = {
-    "aws:wafv2/webAcl:WebAcl": Role("waf", "WAF", "diagrams.aws.security:WAF", "Edge (CloudFront)"),
-    "aws:cloudfront/distribution:Distribution": Role(
-        "cdn", "CloudFront", "diagrams.aws.network:CloudFront", "Edge (CloudFront)"
-    ),
-    "aws:s3/bucket:Bucket": Role("site", "S3 site bucket", "diagrams.aws.storage:S3", "AWS regional services"),
-    "aws:lb/loadBalancer:LoadBalancer": Role("alb", "ALB", "diagrams.aws.network:ALB", "VPC private subnets"),
-    "aws:ecs/service:Service": Role("api", "ECS Fargate API", "diagrams.aws.compute:Fargate", "VPC private subnets"),
-    "aws:ec2/natGateway:NatGateway": Role(
-        "nat", "NAT gateway", "diagrams.aws.network:NATGateway", "VPC public subnets"
-    ),
-    "aws:ecr/repository:Repository": Role("registry", "ECR", "diagrams.aws.compute:ECR", "AWS regional services"),
-    "aws:secretsmanager/secret:Secret": Role(
-        "secrets", "Secrets Manager", "diagrams.aws.security:SecretsManager", "AWS regional services"
-    ),
-    "aws:elasticache/replicationGroup:ReplicationGroup": Role(
-        "cache", "ElastiCache", "diagrams.aws.database:ElastiCache", "VPC private subnets"
-    ),
-    "aws:docdb/cluster:Cluster": Role("db", "DocumentDB", "diagrams.aws.database:DocumentDB", "VPC private subnets"),
-    "aws:cloudwatch/metricAlarm:MetricAlarm": Role(
-        "alarms", "CloudWatch alarms", "diagrams.aws.management:Cloudwatch", "AWS regional services"
-    ),
-    "aws:sns/topic:Topic": Role("alerts", "SNS alerts", "diagrams.aws.integration:SNS", "AWS regional services"),
-    "mongodbatlas:index/advancedCluster:AdvancedCluster": Role(
-        "db", "MongoDB Atlas", "diagrams.onprem.database:Mongodb", "MongoDB Atlas"
-    ),
-    "vercel:index/project:Project": Role("web", "Vercel frontend", "diagrams.programming.framework:React", "Vercel"),
-    "pulumi-python:dynamic/railway:Service": Role(
-        "api", "Railway backend", "diagrams.programming.framework:Fastapi", "Railway"
-    ),
-    "upstash:index/redisDatabase:RedisDatabase": Role(
-        "cache", "Upstash Redis", "diagrams.onprem.inmemory:Redis", "Upstash"
-    ),
-}
-
-CONTAINER_ROLES = {
-    "frontend": Role("web", "frontend (nginx)", "diagrams.onprem.network:Nginx", "Docker network"),
-    "backend": Role("api", "backend (FastAPI)", "diagrams.programming.framework:Fastapi", "Docker network"),
-    "database": Role("db", "MongoDB 7.0", "diagrams.onprem.database:Mongodb", "Docker network"),
-}
 
 BRIDGES = {
     "aws:lb/listener:Listener": "loadBalancerArn",
@@ -109,20 +60,9 @@ class Picture:
     entry: list[str] = field(default_factory=list)
 
 
-K8S_ROLES = {
-    "backend": Role("api", "backend pods", "diagrams.k8s.compute:Deployment", "Kubernetes namespace"),
-    "frontend": Role("web", "frontend pods (nginx)", "diagrams.k8s.compute:Deployment", "Kubernetes namespace"),
-}
-
-
 def _role(resource: PlannedResource) -> Role | None:
-    if resource.type == "kubernetes:apps/v1:Deployment":
-        return next((role for word, role in K8S_ROLES.items() if resource.name.startswith(word)), None)
-    if resource.type == "kubernetes:networking.k8s.io/v1:Ingress":
-        return Role("ingress", "Ingress (TLS)", "diagrams.k8s.network:Ingress", "Kubernetes namespace")
-    if resource.type == "docker:index/container:Container":
-        return next((role for word, role in CONTAINER_ROLES.items() if resource.name.startswith(word)), None)
-    role = ROLES.get(resource.type)
+    """The resource's role: from its type (resource_kinds), or from the component that owns it."""
+    role = kind(resource.type).role or component_role(resource.type, resource.parent)
     if role and role.key == "api" and resource.type == "aws:ecs/service:Service":
         public = (resource.inputs.get("networkConfiguration") or {}).get("assignPublicIp") is True
         return Role(role.key, role.label, role.icon, "VPC public subnets" if public else role.boundary)

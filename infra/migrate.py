@@ -7,8 +7,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from infra.engine.plan import Plan, PlannedResource
-from infra.policy.rules import STATEFUL_TYPES
 from infra.replacements import cascade, replaced_inputs
+from infra.resource_kinds import is_stateful
 
 DATABASE_KINDS = {
     "docker:index/container:Container": "mongo",
@@ -100,10 +100,8 @@ loses evidence, so it counts as stateful."""
 
 
 def _stateful(resource: PlannedResource) -> bool:
-    if resource.type in STATEFUL_TYPES:
+    if is_stateful(resource.type, resource.parent):
         return True
-    if resource.type == "docker:index/container:Container":
-        return "nowry:docker:MongoDatabase$" in resource.urn  # the local database's container
     if resource.type == "aws:cloudwatch/logGroup:LogGroup":
         return str(resource.inputs.get("name", "")).endswith(AUDIT_LOG_GROUP)
     return False

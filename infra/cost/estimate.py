@@ -15,38 +15,10 @@ from infra.config.model import UsageConfig
 from infra.cost.catalog import Catalog, load_catalog
 from infra.engine.plan import Plan, PlannedResource
 from infra.phases import spec
+from infra.resource_kinds import FREE_TYPES
 
 FREE_PREFIXES = ("random:", "docker:", "pulumi:providers:")
-FREE_TYPES = frozenset(
-    {
-        "aws:ec2/vpc:Vpc", "aws:ec2/subnet:Subnet", "aws:ec2/internetGateway:InternetGateway",
-        "aws:ec2/routeTable:RouteTable", "aws:ec2/routeTableAssociation:RouteTableAssociation",
-        "aws:ec2/vpcEndpoint:VpcEndpoint", "aws:ec2/securityGroup:SecurityGroup",
-        "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup", "aws:ec2/flowLog:FlowLog",
-        "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule",
-        "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule",
-        "aws:iam/role:Role", "aws:iam/rolePolicy:RolePolicy",
-        "aws:iam/rolePolicyAttachment:RolePolicyAttachment", "aws:ecs/cluster:Cluster",
-        "aws:ecs/taskDefinition:TaskDefinition", "aws:lb/targetGroup:TargetGroup", "aws:lb/listener:Listener",
-        "aws:ecr/lifecyclePolicy:LifecyclePolicy", "aws:elasticache/subnetGroup:SubnetGroup",
-        "aws:docdb/subnetGroup:SubnetGroup", "aws:docdb/clusterParameterGroup:ClusterParameterGroup",
-        "aws:secretsmanager/secretVersion:SecretVersion", "aws:appautoscaling/target:Target",
-        "aws:appautoscaling/policy:Policy", "aws:cloudfront/originAccessControl:OriginAccessControl",
-        "aws:sns/topic:Topic", "aws:sns/topicSubscription:TopicSubscription",
-        "aws:cloudfront/responseHeadersPolicy:ResponseHeadersPolicy", "aws:cloudfront/vpcOrigin:VpcOrigin",
-        "aws:cloudfront/function:Function", "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock",
-        "aws:s3/bucketOwnershipControls:BucketOwnershipControls", "aws:s3/bucketPolicy:BucketPolicy",
-        "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
-        "aws:s3/bucketVersioning:BucketVersioning", "aws:s3/bucketObjectv2:BucketObjectv2",
-        "mongodbatlas:index/project:Project", "mongodbatlas:index/databaseUser:DatabaseUser",
-        "mongodbatlas:index/projectIpAccessList:ProjectIpAccessList",
-        "vercel:index/projectEnvironmentVariable:ProjectEnvironmentVariable", "vercel:index/deployment:Deployment",
-        "pulumi-python:dynamic/railway:Project", "pulumi-python:dynamic/railway:Variables",
-        "pulumi-python:dynamic/railway:Domain", "pulumi-python:dynamic/railway:Deployment",
-        "pulumi-python:dynamic/cloudfront:Invalidation",
-    }
-)  # fmt: skip
-"""Types that cost nothing themselves (their traffic or storage is priced elsewhere)."""
+
 FREE_BASIS = "no charge for this resource type"
 
 

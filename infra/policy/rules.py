@@ -9,6 +9,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from infra.policy.model import Rule, StackCheck, StackRule, Subject
+from infra.resource_kinds import STATEFUL_TYPES
 
 BUCKET = "aws:s3/bucket:Bucket"
 PUBLIC_ACCESS_BLOCK = "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock"
@@ -51,13 +52,6 @@ ATLAS_CLUSTER = "mongodbatlas:index/advancedCluster:AdvancedCluster"
 ATLAS_ACCESS = "mongodbatlas:index/projectIpAccessList:ProjectIpAccessList"
 UPSTASH = "upstash:index/redisDatabase:RedisDatabase"
 
-STATEFUL_TYPES = (
-    BUCKET, REPOSITORY, REPLICATION_GROUP, DOCDB_CLUSTER, DOCDB_INSTANCE, SECRET,
-    "random:index/randomPassword:RandomPassword",
-    "mongodbatlas:index/project:Project", ATLAS_CLUSTER, UPSTASH,
-    "docker:index/volume:Volume", "pulumi-python:dynamic/railway:Project",
-)  # fmt: skip
-"""Resources that hold data or credentials: deleting or replacing one loses something."""
 
 TLS13_POLICY = "ELBSecurityPolicy-TLS13-1-2-2021-06"
 CLOUDFRONT_TLS = "TLSv1.2_2021"

@@ -1,0 +1,34 @@
+"""One table of resource kinds, read by the policy, the estimate, the picture and migrate."""
+
+from __future__ import annotations
+
+from infra.cost.estimate import FREE_TYPES as ESTIMATE_FREE
+from infra.policy.rules import STATEFUL_TYPES as POLICY_STATEFUL
+from infra.resource_kinds import FREE_TYPES, KINDS, STATEFUL_TYPES, component_role, is_stateful, kind, owner
+from tests.conftest import shipped_plan
+
+
+def test_the_readers_share_the_table():
+    assert ESTIMATE_FREE is FREE_TYPES and POLICY_STATEFUL is STATEFUL_TYPES
+    assert "aws:docdb/cluster:Cluster" in STATEFUL_TYPES and "aws:ec2/vpc:Vpc" in FREE_TYPES
+    assert kind("no:such/type:Type").role is None and not kind("no:such/type:Type").stateful
+
+
+def test_roles_of_containers_come_from_their_component_not_their_name():
+    parent = "urn:pulumi:s::nowry::nowry:docker:AppContainer::backend"
+    assert owner(parent) == ("nowry:docker:AppContainer", "backend")
+    role = component_role("docker:index/container:Container", parent)
+    assert role is not None and role.key == "api"
+    assert component_role("docker:index/remoteImage:RemoteImage", parent) is None  # only the container is drawn
+    database = "urn:pulumi:s::nowry::nowry:docker:MongoDatabase::anything-at-all"
+    db_role = component_role("docker:index/container:Container", database)
+    assert db_role is not None and db_role.key == "db"
+    assert is_stateful("docker:index/container:Container", database)
+    assert not is_stateful("docker:index/container:Container", parent)
+
+
+def test_every_drawn_or_stateful_type_of_the_shipped_stacks_is_in_the_table():
+    types = {r.type for stack in ("local", "dev", "prod", "k8s") for r in shipped_plan(stack).resources if r.custom}
+    for type_ in ("aws:s3/bucket:Bucket", "mongodbatlas:index/advancedCluster:AdvancedCluster",
+                  "pulumi-python:dynamic/railway:Service", "aws:ecs/service:Service"):  # fmt: skip
+        assert type_ in types and type_ in KINDS
