@@ -15,7 +15,7 @@ import pulumi
 
 from components.aws.app_secrets import AppSecrets, AppSecretsArgs
 from components.aws.cache import Cache, CacheArgs
-from components.aws.container_service import ContainerService, ContainerServiceArgs
+from components.aws.container_service import ContainerService, ContainerServiceArgs, Placement, Scaling, TaskSpec
 from components.aws.document_database import DocumentDatabase, DocumentDatabaseArgs
 from components.aws.image_repository import ImageRepository, ImageRepositoryArgs
 from components.aws.load_balancer import LoadBalancer, LoadBalancerArgs
@@ -99,28 +99,32 @@ def build(config: StackConfig) -> dict[str, Any]:
     service = ContainerService(
         "backend",
         ContainerServiceArgs(
-            image=images.image_ref,
-            subnet_ids=network.private_subnet_ids if network.has_nat else network.public_subnet_ids,
-            security_group_id=firewall.backend.id,
-            assign_public_ip=not network.has_nat,
-            target_group_arn=balancer.target_group.arn,
-            target_group_arn_suffix=balancer.target_group.arn_suffix,
-            load_balancer_arn_suffix=balancer.alb.arn_suffix,
+            task=TaskSpec(
+                image=images.image_ref,
+                port=backend_cfg.port,
+                cpu=backend_cfg.cpu,
+                memory=backend_cfg.memory,
+                architecture=backend_cfg.architecture,
+                user=backend_cfg.user,
+                env={"PORT": str(backend_cfg.port), **backend_cfg.env},
+            ),
+            placement=Placement(
+                subnet_ids=network.private_subnet_ids if network.has_nat else network.public_subnet_ids,
+                security_group_id=firewall.backend.id,
+                assign_public_ip=not network.has_nat,
+            ),
+            scaling=Scaling(
+                desired=backend_cfg.desired_count,
+                minimum=backend_cfg.min_count,
+                maximum=backend_cfg.max_count,
+                cpu_target=backend_cfg.cpu_target,
+                requests_per_target=backend_cfg.requests_per_target,
+            ),
+            load_balancer=balancer,
             secret_arns=secrets.arns,
             repository_arn=images.repository.arn,
             region=config.aws_region,
-            port=backend_cfg.port,
-            cpu=backend_cfg.cpu,
-            memory=backend_cfg.memory,
-            architecture=backend_cfg.architecture,
-            user=backend_cfg.user,
-            desired_count=backend_cfg.desired_count,
-            min_count=backend_cfg.min_count,
-            max_count=backend_cfg.max_count,
-            cpu_target=backend_cfg.cpu_target,
-            requests_per_target=backend_cfg.requests_per_target,
             log_retention_days=aws_cfg.log_retention_days,
-            env={"PORT": str(backend_cfg.port), **backend_cfg.env},
         ),
         opts=pulumi.ResourceOptions(depends_on=[balancer]),
     )

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import pulumi
 import pulumi_aws as aws
 
+from components.aws.load_balancer import LoadBalancer
 from components.aws.policy_documents import assume_role_policy, policy_document, statement
 from infra.naming import physical_name
 
@@ -15,31 +16,52 @@ CONTAINER = "backend"
 
 
 @dataclass(frozen=True)
-class ContainerServiceArgs:
+class TaskSpec:
+    """What runs: the image and the container's size, user, port and plain variables."""
+
     image: pulumi.Input[str]
+    port: int
+    cpu: int
+    memory: int
+    architecture: str
+    user: str
+    env: Mapping[str, str]
+
+
+@dataclass(frozen=True)
+class Placement:
+    """Where tasks run: subnets, security group, and a public IP only without a NAT gateway."""
+
     subnet_ids: Sequence[pulumi.Input[str]]
     security_group_id: pulumi.Input[str]
     assign_public_ip: bool
-    """True only when the VPC has no NAT gateway (the tasks' one way to reach the internet)."""
-    target_group_arn: pulumi.Input[str]
-    target_group_arn_suffix: pulumi.Input[str]
-    load_balancer_arn_suffix: pulumi.Input[str]
+
+
+@dataclass(frozen=True)
+class Scaling:
+    """How many tasks, and the targets autoscaling tracks."""
+
+    desired: int
+    minimum: int
+    maximum: int
+    cpu_target: int
+    requests_per_target: int
+
+
+@dataclass(frozen=True)
+class ContainerServiceArgs:
+    """Every value comes from the stack's config (its defaults live in the config model)."""
+
+    task: TaskSpec
+    placement: Placement
+    scaling: Scaling
+    load_balancer: LoadBalancer
+    """The ALB whose target group the service registers with (and whose request count scales it)."""
     secret_arns: Mapping[str, pulumi.Input[str]]
     """Variable name -> Secrets Manager ARN, injected through the container's ``secrets``."""
     repository_arn: pulumi.Input[str]
     region: str
-    port: int = 8000
-    cpu: int = 256
-    memory: int = 512
-    architecture: str = "arm64"
-    user: str = "10001"
-    desired_count: int = 2
-    min_count: int = 2
-    max_count: int = 6
-    cpu_target: int = 60
-    requests_per_target: int = 1000
-    log_retention_days: int = 30
-    env: Mapping[str, str] = field(default_factory=dict)
+    log_retention_days: int
 
 
 class ContainerService(pulumi.ComponentResource):
@@ -129,13 +151,13 @@ class ContainerService(pulumi.ComponentResource):
         args = self._args
         container = {
             "name": CONTAINER,
-            "image": args.image,
+            "image": args.task.image,
             "essential": True,
-            "user": args.user,
+            "user": args.task.user,
             "privileged": False,
             "readonlyRootFilesystem": True,
-            "portMappings": [{"containerPort": args.port, "protocol": "tcp"}],
-            "environment": [{"name": k, "value": v} for k, v in sorted(args.env.items())],
+            "portMappings": [{"containerPort": args.task.port, "protocol": "tcp"}],
+            "environment": [{"name": k, "value": v} for k, v in sorted(args.task.env.items())],
             "secrets": [{"name": k, "valueFrom": args.secret_arns[k]} for k in sorted(args.secret_arns)],
             "mountPoints": [{"sourceVolume": "tmp", "containerPath": "/tmp", "readOnly": False}],
             "linuxParameters": {"initProcessEnabled": True},
@@ -157,10 +179,10 @@ class ContainerService(pulumi.ComponentResource):
             family=physical_name("ecs-family", self._name, pulumi.get_stack()),
             requires_compatibilities=["FARGATE"],
             network_mode="awsvpc",
-            cpu=str(args.cpu),
-            memory=str(args.memory),
+            cpu=str(args.task.cpu),
+            memory=str(args.task.memory),
             runtime_platform=aws.ecs.TaskDefinitionRuntimePlatformArgs(
-                cpu_architecture=args.architecture.upper(), operating_system_family="LINUX"
+                cpu_architecture=args.task.architecture.upper(), operating_system_family="LINUX"
             ),
             execution_role_arn=self.execution_role.arn,
             task_role_arn=self.task_role.arn,
@@ -177,7 +199,7 @@ class ContainerService(pulumi.ComponentResource):
             task_definition=self.task_definition.arn,
             launch_type="FARGATE",
             platform_version="LATEST",
-            desired_count=args.desired_count,
+            desired_count=args.scaling.desired,
             deployment_minimum_healthy_percent=100,
             deployment_maximum_percent=200,
             deployment_circuit_breaker=aws.ecs.ServiceDeploymentCircuitBreakerArgs(enable=True, rollback=True),
@@ -185,15 +207,15 @@ class ContainerService(pulumi.ComponentResource):
             enable_execute_command=False,
             propagate_tags="SERVICE",
             network_configuration=aws.ecs.ServiceNetworkConfigurationArgs(
-                subnets=list(args.subnet_ids),
-                security_groups=[args.security_group_id],
-                assign_public_ip=args.assign_public_ip,
+                subnets=list(args.placement.subnet_ids),
+                security_groups=[args.placement.security_group_id],
+                assign_public_ip=args.placement.assign_public_ip,
             ),
             load_balancers=[
                 aws.ecs.ServiceLoadBalancerArgs(
-                    target_group_arn=args.target_group_arn,
+                    target_group_arn=args.load_balancer.target_group.arn,
                     container_name=CONTAINER,
-                    container_port=args.port,
+                    container_port=args.task.port,
                 )
             ],
             # Autoscaling owns the running count once the service exists.
@@ -202,21 +224,22 @@ class ContainerService(pulumi.ComponentResource):
 
     def _autoscaling(self) -> None:
         args = self._args
+        balancer = args.load_balancer
         target = aws.appautoscaling.Target(
             f"{self._name}-scaling",
             service_namespace="ecs",
             scalable_dimension="ecs:service:DesiredCount",
             resource_id=pulumi.Output.concat("service/", self.cluster.name, "/", self.service.name),
-            min_capacity=args.min_count,
-            max_capacity=args.max_count,
+            min_capacity=args.scaling.minimum,
+            max_capacity=args.scaling.maximum,
             opts=self._child,
         )
         metrics = {
-            "cpu": ("ECSServiceAverageCPUUtilization", args.cpu_target, None),
+            "cpu": ("ECSServiceAverageCPUUtilization", args.scaling.cpu_target, None),
             "requests": (
                 "ALBRequestCountPerTarget",
-                args.requests_per_target,
-                pulumi.Output.concat(args.load_balancer_arn_suffix, "/", args.target_group_arn_suffix),
+                args.scaling.requests_per_target,
+                pulumi.Output.concat(balancer.alb.arn_suffix, "/", balancer.target_group.arn_suffix),
             ),
         }
         for suffix, (metric, value, label) in metrics.items():
