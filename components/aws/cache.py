@@ -17,12 +17,13 @@ from infra.naming import physical_name
 class CacheArgs:
     subnet_ids: Sequence[pulumi.Input[str]]
     security_group_id: pulumi.Input[str]
-    engine: str = "valkey"
-    node_type: str = "cache.t4g.micro"
-    nodes: int = 1
-    snapshot_retention_days: int = 1
+    engine: str
+    node_type: str
+    nodes: int
+    snapshot_retention_days: int
+    protect: bool
     port: int = 6379
-    protect: bool = False
+    """Redis's port (not a setting of the stack)."""
 
 
 class Cache(pulumi.ComponentResource):

@@ -17,16 +17,16 @@ from infra.naming import physical_name
 class DocumentDatabaseArgs:
     subnet_ids: Sequence[pulumi.Input[str]]
     security_group_id: pulumi.Input[str]
-    database: str = "nowry"
-    instance_class: str = "db.t4g.medium"
-    instances: int = 1
-    engine_version: str = "5.0.0"
-    backup_retention_days: int = 7
-    tls_ca_file: str = "/etc/ssl/certs/rds-global-bundle.pem"
-    port: int = 27017
-    protect: bool = False
+    database: str
+    instance_class: str
+    instances: int
+    engine_version: str
+    backup_retention_days: int
+    tls_ca_file: str
+    port: int
+    protect: bool
     """Pulumi ``protect`` plus DocumentDB's own deletion protection."""
-    log_retention_days: int = 30
+    log_retention_days: int
 
 
 class DocumentDatabase(pulumi.ComponentResource):
