@@ -19,7 +19,7 @@ from components.aws.container_service import ContainerService, ContainerServiceA
 from components.aws.document_database import DocumentDatabase, DocumentDatabaseArgs
 from components.aws.image_repository import ImageRepository, ImageRepositoryArgs
 from components.aws.load_balancer import LoadBalancer, LoadBalancerArgs
-from components.aws.monitoring import Monitoring, MonitoringArgs
+from components.aws.monitoring import Monitoring, MonitoringArgs, Watched
 from components.aws.network import Network
 from components.aws.security_groups import AppSecurityGroups, AppSecurityGroupsArgs
 from components.aws.static_site import ApiOrigin, StaticSite, StaticSiteArgs
@@ -45,9 +45,11 @@ def build(config: StackConfig) -> dict[str, Any]:
         ),
     )
     secret_values: dict[str, pulumi.Input[str]] = dict(app_secrets(config))
+    secret_values["MONGO_URI"], documentdb = _database(config, network, firewall)
     data_outputs: dict[str, Any] = {}
-    cache_node: pulumi.Output[str] | None = None
-    secret_values["MONGO_URI"] = _database_uri(config, network, firewall, data_outputs)
+    if documentdb is not None:
+        data_outputs["databaseClusterId"] = documentdb.cluster.cluster_identifier
+    cache: Cache | None = None
     if config.cache.enabled:
         assert firewall.cache is not None
         cache = Cache(
@@ -64,7 +66,6 @@ def build(config: StackConfig) -> dict[str, Any]:
         )
         secret_values["REDIS_URL"] = cache.url
         data_outputs["cacheId"] = cache.replication_group.id
-        cache_node = cache.replication_group.id.apply(lambda group: f"{group}-001")
     secrets = AppSecrets(
         "secrets",
         AppSecretsArgs(
@@ -147,13 +148,7 @@ def build(config: StackConfig) -> dict[str, Any]:
             MonitoringArgs(
                 region=config.aws_region,
                 emails=monitoring.emails,
-                load_balancer_arn_suffix=balancer.alb.arn_suffix,
-                target_group_arn_suffix=balancer.target_group.arn_suffix,
-                cluster_name=service.cluster.name,
-                service_name=service.service.name,
-                database_cluster_id=data_outputs.get("databaseClusterId"),
-                cache_node_id=cache_node,
-                web_acl_name=waf.web_acl.name if waf else None,
+                watched=Watched(balancer, service, documentdb, cache, waf),
                 error_rate_percent=monitoring.error_rate_percent,
                 latency_p95_seconds=monitoring.latency_p95_seconds,
                 blocked_requests=monitoring.blocked_requests,
@@ -189,9 +184,10 @@ def build(config: StackConfig) -> dict[str, Any]:
     }
 
 
-def _database_uri(
-    config: StackConfig, network: Network, firewall: AppSecurityGroups, outputs: dict[str, Any]
-) -> pulumi.Output[str]:
+def _database(
+    config: StackConfig, network: Network, firewall: AppSecurityGroups
+) -> tuple[pulumi.Output[str], DocumentDatabase | None]:
+    """The app's database and its connection string: Atlas, or DocumentDB in the VPC."""
     database = config.database
     if config.database_engine == "atlas":
         from stacks.atlas import atlas_database
@@ -203,7 +199,7 @@ def _database_uri(
                 "changing public IPs that no Atlas access list can name. Set aws.nat to single "
                 "(its address is allowed automatically) or list addresses in atlas.ipAccessList."
             )
-        return atlas_database(config, tier=config.atlas_tier, extra_access=nat_cidrs).uri
+        return atlas_database(config, tier=config.atlas_tier, extra_access=nat_cidrs).uri, None
     assert firewall.database is not None
     documentdb = DocumentDatabase(
         "database",
@@ -221,5 +217,4 @@ def _database_uri(
             log_retention_days=config.aws.log_retention_days,
         ),
     )
-    outputs["databaseClusterId"] = documentdb.cluster.cluster_identifier
-    return documentdb.uri
+    return documentdb.uri, documentdb

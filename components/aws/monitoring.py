@@ -9,6 +9,11 @@ from typing import Any
 import pulumi
 import pulumi_aws as aws
 
+from components.aws.cache import Cache
+from components.aws.container_service import ContainerService
+from components.aws.document_database import DocumentDatabase
+from components.aws.load_balancer import LoadBalancer
+from components.aws.waf import Waf
 from infra.naming import physical_name
 
 
@@ -61,21 +66,56 @@ THRESHOLD_ALARMS: tuple[ThresholdAlarm, ...] = (
 
 
 @dataclass(frozen=True)
+class Watched:
+    """What the alarms watch: the stack's own components (None where the stack has none)."""
+
+    load_balancer: LoadBalancer
+    service: ContainerService
+    database: DocumentDatabase | None
+    cache: Cache | None
+    waf: Waf | None
+
+
+@dataclass(frozen=True)
 class MonitoringArgs:
     region: str
     emails: Sequence[str]
-    load_balancer_arn_suffix: pulumi.Input[str]
-    target_group_arn_suffix: pulumi.Input[str]
-    cluster_name: pulumi.Input[str]
-    service_name: pulumi.Input[str]
-    database_cluster_id: pulumi.Input[str] | None = None
-    cache_node_id: pulumi.Input[str] | None = None
-    """The primary node's cache cluster id (``<replication group>-001``)."""
-    web_acl_name: pulumi.Input[str] | None = None
-    error_rate_percent: float = 5
-    latency_p95_seconds: float = 1.0
-    blocked_requests: int = 500
+    watched: Watched
+    error_rate_percent: float
+    latency_p95_seconds: float
+    blocked_requests: int
     """WAF blocked requests in 5 minutes that count as a spike."""
+
+    @property
+    def load_balancer_arn_suffix(self) -> pulumi.Output[str]:
+        return self.watched.load_balancer.alb.arn_suffix
+
+    @property
+    def target_group_arn_suffix(self) -> pulumi.Output[str]:
+        return self.watched.load_balancer.target_group.arn_suffix
+
+    @property
+    def cluster_name(self) -> pulumi.Output[str]:
+        return self.watched.service.cluster.name
+
+    @property
+    def service_name(self) -> pulumi.Output[str]:
+        return self.watched.service.service.name
+
+    @property
+    def database_cluster_id(self) -> pulumi.Output[str] | None:
+        database = self.watched.database
+        return database.cluster.cluster_identifier if database else None
+
+    @property
+    def cache_node_id(self) -> pulumi.Output[str] | None:
+        """The primary node's cache cluster id (``<replication group>-001``)."""
+        cache = self.watched.cache
+        return cache.replication_group.id.apply(lambda group: f"{group}-001") if cache else None
+
+    @property
+    def web_acl_name(self) -> pulumi.Output[str] | None:
+        return self.watched.waf.web_acl.name if self.watched.waf else None
 
 
 class Monitoring(pulumi.ComponentResource):
