@@ -3,8 +3,8 @@ ElastiCache (Valkey) and DocumentDB (or Atlas M20), all behind one CloudFront UR
 
 Traffic: viewer -> CloudFront (WAF) -> S3 for the site, -> VPC origin -> internal ALB ->
 Fargate tasks for ``/api/*``; tasks -> DocumentDB and the cache inside the VPC.
-Minimal layout cost: ~$118/month (PRICES.md): DocumentDB t4g.medium ~$53, ALB ~$22,
-two ARM tasks ~$14, two task IPv4 ~$7, Valkey t4g.micro ~$9, WAF ~$7, secrets and logs ~$4.
+Cost of the shipped prod stack at default usage: ~$125/month, every line from the price
+catalog (``nowry-infra cost prod``; docs/costs.md).
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""The aws phase as the prod stack ships it: every SECURITY.md AWS row, the wiring, data safety."""
+"""The aws phase as the prod stack ships it: every AWS security control (docs/security.md), the wiring, data safety."""
 
 from __future__ import annotations
 

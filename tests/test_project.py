@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import yaml
 
@@ -96,3 +97,11 @@ def test_readme_is_short_and_every_link_it_gives_exists():
     assert links
     for link in links:
         assert (PROJECT_DIR / link).exists(), link
+
+
+def test_everything_the_code_cites_lives_in_the_repository():
+    outside = re.compile(r"\b(DESIGN|PRICES|SECURITY|TOOLING|STYLE)\.md\b")
+    for folder in ("infra", "stacks", "components", "policy", "tests", "docs", ".github"):
+        for path in (PROJECT_DIR / folder).rglob("*"):
+            if path.suffix in (".py", ".md", ".yml", ".yaml") and path != Path(__file__):
+                assert not outside.search(path.read_text()), path.relative_to(PROJECT_DIR)

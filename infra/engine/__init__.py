@@ -1,4 +1,4 @@
-"""The offline engine: the real program under a recording mock monitor (see DESIGN.md)."""
+"""The offline engine: the real program under a recording mock monitor (see docs/cli.md for the plan it produces)."""
 
 from infra.engine.plan import Plan, PlannedResource
 from infra.engine.runner import plan_stack, run_offline

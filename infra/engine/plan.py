@@ -1,4 +1,4 @@
-"""The recorded resource graph of one stack, and its JSON form (DESIGN.md's plan contract)."""
+"""The recorded resource graph of one stack, and its JSON form (the plan JSON contract, docs/cli.md)."""
 
 from __future__ import annotations
 

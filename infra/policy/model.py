@@ -76,7 +76,7 @@ class Rule:
     id: str
     description: str
     reference: str
-    """The control: AWS FSBP and Checkov IDs (SECURITY.md), or the project's own."""
+    """The control: AWS Security Hub FSBP and Checkov IDs, or the project's own (docs/security.md lists them)."""
     types: tuple[str, ...]
     check: ResourceCheck
     severity: Severity = "high"

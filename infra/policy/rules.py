@@ -1,4 +1,4 @@
-"""Every security and data-safety rule, one place: SECURITY.md's AWS table row by row, the
+"""Every security and data-safety rule, one place: the AWS controls (Security Hub FSBP and Checkov IDs) row by row, the
 data-safety rules and the managed phases' rules. Rules are plain functions over a resource's
 wire-named props; the offline check and the Pulumi policy pack (policy/) run the same ones.
 """
@@ -654,7 +654,7 @@ STACK_RULES: tuple[StackRule, ...] = (
               "FSBP EC2.18, EC2.19; CKV_AWS_24, CKV_AWS_25, CKV_AWS_260, CKV_AWS_277", _data_ports_from_backend_only,
               severity="critical"),
     StackRule("sg-no-open-ingress", "No ingress rule admits the whole internet", "FSBP EC2.18", _no_open_ingress),
-    StackRule("alb-cloudfront-only", "The ALB accepts traffic only from CloudFront", "SECURITY.md ALB row",
+    StackRule("alb-cloudfront-only", "The ALB accepts traffic only from CloudFront", "project (internal ALB)",
               _alb_from_cloudfront_only),
     StackRule("ecs-tasks-from-alb-only", "Task ingress only from the ALB's security group on the app port",
               "FSBP ECS.16; CKV_AWS_333", _tasks_from_alb_only),
