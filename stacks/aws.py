@@ -29,146 +29,43 @@ from stacks.common import app_secrets, aws_network
 
 
 def build(config: StackConfig) -> dict[str, Any]:
-    aws_cfg, backend_cfg = config.aws, config.backend
-    prefix = f"{config.project}/{config.stack}"
+    """Network and firewall, the data stores and secrets, the API behind the ALB, the edge,
+    and the alarms; returns the stack outputs."""
     network = aws_network(config)
-    in_vpc_database = config.database_engine == "documentdb"
-    https_to_alb = aws_cfg.alb_certificate_arn is not None
-    firewall = AppSecurityGroups(
-        "firewall",
-        AppSecurityGroupsArgs(
-            vpc_id=network.vpc.id,
-            listener_port=443 if https_to_alb else 80,
-            app_port=backend_cfg.port,
-            database_port=config.database.port if in_vpc_database else None,
-            cache_port=6379 if config.cache.enabled else None,
-        ),
-    )
-    secret_values: dict[str, pulumi.Input[str]] = dict(app_secrets(config))
-    secret_values["MONGO_URI"], documentdb = _database(config, network, firewall)
-    data_outputs: dict[str, Any] = {}
-    if documentdb is not None:
-        data_outputs["databaseClusterId"] = documentdb.cluster.cluster_identifier
-    cache: Cache | None = None
-    if config.cache.enabled:
-        assert firewall.cache is not None
-        cache = Cache(
-            "cache",
-            CacheArgs(
-                subnet_ids=network.private_subnet_ids,
-                security_group_id=firewall.cache.id,
-                engine=config.cache.engine,
-                node_type=config.cache.node_type,
-                nodes=config.cache.nodes,
-                snapshot_retention_days=config.cache.snapshot_retention_days,
-                protect=config.protect,
-            ),
-        )
+    firewall = _firewall(config, network)
+    mongo_uri, documentdb = _database(config, network, firewall)
+    cache = _cache(config, network, firewall)
+    secret_values: dict[str, pulumi.Input[str]] = {**app_secrets(config), "MONGO_URI": mongo_uri}
+    if cache is not None:
         secret_values["REDIS_URL"] = cache.url
-        data_outputs["cacheId"] = cache.replication_group.id
     secrets = AppSecrets(
         "secrets",
         AppSecretsArgs(
             values=secret_values,
-            recovery_window_days=aws_cfg.secret_recovery_days,
+            recovery_window_days=config.aws.secret_recovery_days,
             protect=config.protect,
-            name_prefix=prefix,
+            name_prefix=f"{config.project}/{config.stack}",
         ),
     )
-    images = ImageRepository(
-        "backend-images",
-        ImageRepositoryArgs(
-            image=backend_cfg.image,
-            context=str(config.resolve_path(backend_cfg.context)) if backend_cfg.context else None,
-            dockerfile=backend_cfg.dockerfile,
-            platform=f"linux/{'arm64' if backend_cfg.architecture == 'arm64' else 'amd64'}",
-            protect=config.protect,
-        ),
-    )
-    balancer = LoadBalancer(
-        "api",
-        LoadBalancerArgs(
-            vpc_id=network.vpc.id,
-            subnet_ids=network.private_subnet_ids,
-            security_group_id=firewall.alb.id,
-            app_port=backend_cfg.port,
-            health_path=backend_cfg.health_path,
-            certificate_arn=aws_cfg.alb_certificate_arn,
-            deletion_protection=config.protect,
-        ),
-    )
-    service = ContainerService(
-        "backend",
-        ContainerServiceArgs(
-            task=TaskSpec(
-                image=images.image_ref,
-                port=backend_cfg.port,
-                cpu=backend_cfg.cpu,
-                memory=backend_cfg.memory,
-                architecture=backend_cfg.architecture,
-                user=backend_cfg.user,
-                env={"PORT": str(backend_cfg.port), **backend_cfg.env},
-            ),
-            placement=Placement(
-                subnet_ids=network.private_subnet_ids if network.has_nat else network.public_subnet_ids,
-                security_group_id=firewall.backend.id,
-                assign_public_ip=not network.has_nat,
-            ),
-            scaling=Scaling(
-                desired=backend_cfg.desired_count,
-                minimum=backend_cfg.min_count,
-                maximum=backend_cfg.max_count,
-                cpu_target=backend_cfg.cpu_target,
-                requests_per_target=backend_cfg.requests_per_target,
-            ),
-            load_balancer=balancer,
-            secret_arns=secrets.arns,
-            repository_arn=images.repository.arn,
-            region=config.aws_region,
-            log_retention_days=aws_cfg.log_retention_days,
-        ),
-        opts=pulumi.ResourceOptions(depends_on=[balancer]),
-    )
-    waf = (
-        Waf(
-            "waf",
-            WafArgs(
-                rate_limit=aws_cfg.waf.rate_limit,
-                window_seconds=aws_cfg.waf.window_seconds,
-                client_ip=aws_cfg.waf.client_ip,
-            ),
-        )
-        if aws_cfg.waf.enabled
-        else None
-    )
-    if aws_cfg.monitoring.enabled:
-        monitoring = aws_cfg.monitoring
+    images = _images(config)
+    balancer = _load_balancer(config, network, firewall)
+    service = _service(config, network, firewall, images, balancer, secrets)
+    waf = _waf(config)
+    if config.aws.monitoring.enabled:
+        settings = config.aws.monitoring
         Monitoring(
             "monitoring",
             MonitoringArgs(
                 region=config.aws_region,
-                emails=monitoring.emails,
+                emails=settings.emails,
                 watched=Watched(balancer, service, documentdb, cache, waf),
-                error_rate_percent=monitoring.error_rate_percent,
-                latency_p95_seconds=monitoring.latency_p95_seconds,
-                blocked_requests=monitoring.blocked_requests,
+                error_rate_percent=settings.error_rate_percent,
+                latency_p95_seconds=settings.latency_p95_seconds,
+                blocked_requests=settings.blocked_requests,
             ),
         )
-    frontend = config.frontend
-    site = StaticSite(
-        "site",
-        StaticSiteArgs(
-            static_dir=config.resolve_path(frontend.static_dir) if frontend.static_dir else None,
-            api=ApiOrigin(
-                domain_name=aws_cfg.alb_domain or balancer.alb.dns_name,
-                vpc_origin_id=balancer.vpc_origin.id,
-            ),
-            domain=frontend.domain,
-            certificate_arn=frontend.certificate_arn,
-            web_acl_arn=waf.web_acl.arn if waf else None,
-            protect=config.protect,
-        ),
-    )
+    site = _site(config, balancer, waf)
+    health_path = config.backend.health_path
     return {
         "siteUrl": site.url,
         "apiUrl": site.url.apply(lambda url: f"{url}/api"),
@@ -178,10 +75,144 @@ def build(config: StackConfig) -> dict[str, Any]:
         "distributionId": site.distribution.id,
         "repositoryUrl": images.repository.repository_url,
         "targetGroupArn": balancer.target_group.arn,
-        "apiHealthUrl": site.url.apply(lambda url: f"{url}/api{backend_cfg.health_path}"),
+        "apiHealthUrl": site.url.apply(lambda url: f"{url}/api{health_path}"),
         "region": config.aws_region,
-        **data_outputs,
+        **({"databaseClusterId": documentdb.cluster.cluster_identifier} if documentdb else {}),
+        **({"cacheId": cache.replication_group.id} if cache else {}),
     }
+
+
+def _firewall(config: StackConfig, network: Network) -> AppSecurityGroups:
+    """CloudFront -> ALB -> tasks -> database/cache, each hop one security-group rule."""
+    return AppSecurityGroups(
+        "firewall",
+        AppSecurityGroupsArgs(
+            vpc_id=network.vpc.id,
+            listener_port=443 if config.aws.alb_certificate_arn is not None else 80,
+            app_port=config.backend.port,
+            database_port=config.database.port if config.database_engine == "documentdb" else None,
+            cache_port=6379 if config.cache.enabled else None,
+        ),
+    )
+
+
+def _cache(config: StackConfig, network: Network, firewall: AppSecurityGroups) -> Cache | None:
+    if not config.cache.enabled:
+        return None
+    assert firewall.cache is not None
+    settings = config.cache
+    return Cache(
+        "cache",
+        CacheArgs(
+            subnet_ids=network.private_subnet_ids,
+            security_group_id=firewall.cache.id,
+            engine=settings.engine,
+            node_type=settings.node_type,
+            nodes=settings.nodes,
+            snapshot_retention_days=settings.snapshot_retention_days,
+            protect=config.protect,
+        ),
+    )
+
+
+def _images(config: StackConfig) -> ImageRepository:
+    backend = config.backend
+    return ImageRepository(
+        "backend-images",
+        ImageRepositoryArgs(
+            image=backend.image,
+            context=str(config.resolve_path(backend.context)) if backend.context else None,
+            dockerfile=backend.dockerfile,
+            platform=f"linux/{'arm64' if backend.architecture == 'arm64' else 'amd64'}",
+            protect=config.protect,
+        ),
+    )
+
+
+def _load_balancer(config: StackConfig, network: Network, firewall: AppSecurityGroups) -> LoadBalancer:
+    return LoadBalancer(
+        "api",
+        LoadBalancerArgs(
+            vpc_id=network.vpc.id,
+            subnet_ids=network.private_subnet_ids,
+            security_group_id=firewall.alb.id,
+            app_port=config.backend.port,
+            health_path=config.backend.health_path,
+            certificate_arn=config.aws.alb_certificate_arn,
+            deletion_protection=config.protect,
+        ),
+    )
+
+
+def _service(
+    config: StackConfig,
+    network: Network,
+    firewall: AppSecurityGroups,
+    images: ImageRepository,
+    balancer: LoadBalancer,
+    secrets: AppSecrets,
+) -> ContainerService:
+    backend = config.backend
+    return ContainerService(
+        "backend",
+        ContainerServiceArgs(
+            task=TaskSpec(
+                image=images.image_ref,
+                port=backend.port,
+                cpu=backend.cpu,
+                memory=backend.memory,
+                architecture=backend.architecture,
+                user=backend.user,
+                env={"PORT": str(backend.port), **backend.env},
+            ),
+            placement=Placement(
+                subnet_ids=network.private_subnet_ids if network.has_nat else network.public_subnet_ids,
+                security_group_id=firewall.backend.id,
+                assign_public_ip=not network.has_nat,
+            ),
+            scaling=Scaling(
+                desired=backend.desired_count,
+                minimum=backend.min_count,
+                maximum=backend.max_count,
+                cpu_target=backend.cpu_target,
+                requests_per_target=backend.requests_per_target,
+            ),
+            load_balancer=balancer,
+            secret_arns=secrets.arns,
+            repository_arn=images.repository.arn,
+            region=config.aws_region,
+            log_retention_days=config.aws.log_retention_days,
+        ),
+        opts=pulumi.ResourceOptions(depends_on=[balancer]),
+    )
+
+
+def _waf(config: StackConfig) -> Waf | None:
+    settings = config.aws.waf
+    if not settings.enabled:
+        return None
+    return Waf(
+        "waf",
+        WafArgs(rate_limit=settings.rate_limit, window_seconds=settings.window_seconds, client_ip=settings.client_ip),
+    )
+
+
+def _site(config: StackConfig, balancer: LoadBalancer, waf: Waf | None) -> StaticSite:
+    frontend = config.frontend
+    return StaticSite(
+        "site",
+        StaticSiteArgs(
+            static_dir=config.resolve_path(frontend.static_dir) if frontend.static_dir else None,
+            api=ApiOrigin(
+                domain_name=config.aws.alb_domain or balancer.alb.dns_name,
+                vpc_origin_id=balancer.vpc_origin.id,
+            ),
+            domain=frontend.domain,
+            certificate_arn=frontend.certificate_arn,
+            web_acl_arn=waf.web_acl.arn if waf else None,
+            protect=config.protect,
+        ),
+    )
 
 
 def _database(
