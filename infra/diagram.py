@@ -143,14 +143,9 @@ class GraphvizMissing(Exception):
         )
 
 
-def needs_graphviz(fmt: str) -> bool:
-    """True when writing ``fmt`` runs Graphviz's ``dot`` (every format but the DOT source)."""
-    return fmt != "dot"
-
-
 def check_graphviz(fmt: str) -> None:
     """Raise ``GraphvizMissing`` when ``fmt`` needs ``dot`` and it is not installed."""
-    if needs_graphviz(fmt) and shutil.which("dot") is None:
+    if fmt != "dot" and shutil.which("dot") is None:  # every format but the DOT source runs dot
         raise GraphvizMissing(fmt)
 
 

@@ -141,8 +141,8 @@ _ORDER = {"create": 0, "delete": 1, "update": 2, "replace": 2}
 def _database_kind(plan: Plan) -> str | None:
     for resource in plan.resources:
         kind = DATABASE_KINDS.get(resource.type)
-        if kind == "mongo" and "mongo" not in resource.name and "database" not in resource.name:
-            continue
+        if kind == "mongo" and not is_stateful(resource.type, resource.parent):
+            continue  # an app container, not the one the database component owns
         if kind:
             return kind
     return None

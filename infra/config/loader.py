@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, cast
 
-from pydantic import TypeAdapter, ValidationError
+from pydantic import ValidationError
 
 from infra.config.aws_checks import DEFAULT_REGION
 from infra.config.credentials import config_set_command
@@ -23,6 +23,7 @@ from infra.config.model import (
     SecretValue,
     Section,
     StackConfig,
+    parse_boolean,
     production_decision,
 )
 from infra.config.source import OFFLINE_SECRET_PREFIX, RawConfig
@@ -103,8 +104,8 @@ def _boolean(key: str, value: str | None, issues: list[ConfigIssue]) -> bool | N
     if value is None:
         return None
     try:
-        return TypeAdapter(bool).validate_python(value)
-    except ValidationError:
+        return parse_boolean(value)
+    except ValueError:
         issues.append(ConfigIssue(f"nowry:{key}", "expected a boolean", repr(value), "true or false"))
         return None
 

@@ -522,6 +522,16 @@ SCALAR_KEYS: dict[str, tuple[str, str]] = {
 """Config keys that hold one plain value: (default, what is allowed) of each."""
 
 
+def parse_boolean(text: str) -> bool:
+    """A config value as true/false (``true``, ``false``, ``1``, ``0``, ...); ValueError otherwise."""
+    from pydantic import TypeAdapter
+
+    try:
+        return TypeAdapter(bool).validate_python(text)
+    except ValidationError:
+        raise ValueError(f"not a boolean: {text!r}") from None
+
+
 def production_decision(phase: str | None, stated: bool | None) -> tuple[bool, str]:
     """Whether a stack holds production data, and why: ``nowry:production`` when the stack file
     states it, else the phase's default. Never inferred from the stack's name."""

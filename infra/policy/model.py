@@ -12,11 +12,6 @@ Enforcement = Literal["mandatory", "advisory"]
 UNKNOWNS = ("[unknown]", "04da6b54-80e4-46f7-96ec-b56ff0331ba9")
 
 
-def stack_of(urn: str) -> str:
-    """The stack name, read from a URN (``urn:pulumi:<stack>::<project>::...``)."""
-    return urn.split("::", 1)[0].removeprefix("urn:pulumi:")
-
-
 @dataclass(frozen=True)
 class Subject:
     """One resource as rules see it: its type, wire-named props and options."""
@@ -33,10 +28,6 @@ class Subject:
 
     def sources(self, key: str) -> tuple[str, ...]:
         return tuple(self.property_dependencies.get(key, ()))
-
-    @property
-    def stack(self) -> str:
-        return stack_of(self.urn)
 
     @property
     def prod(self) -> bool:

@@ -55,14 +55,12 @@ def acceptances_from(config: Mapping[str, str]) -> tuple[Acceptance, ...]:
 def production_from(config: Mapping[str, str]) -> bool:
     """Whether the stack holds production data, decided from its flat config exactly as the
     offline plan decides it (``nowry:production``, else the phase's default)."""
-    from pydantic import TypeAdapter, ValidationError
-
-    from infra.config.model import production_decision
+    from infra.config.model import parse_boolean, production_decision
 
     stated = config.get(f"{PROJECT}:production")
     try:
-        value = None if stated is None else TypeAdapter(bool).validate_python(stated)
-    except ValidationError:
+        value = None if stated is None else parse_boolean(stated)
+    except ValueError:
         value = True  # an unreadable answer protects
     return production_decision(config.get(f"{PROJECT}:phase"), value)[0]
 
