@@ -227,10 +227,10 @@ class RailwayClient:
             logs = self.call("buildLogs", DEPLOYMENT_LOGS, {"deploymentId": deployment_id, "limit": 200})
         except RailwayApiError:
             return ""
-        lines = [str(line.get("message", "")).strip() for line in logs.get("buildLogs") or []]
-        errors = [line for line, raw in zip(lines, logs.get("buildLogs") or [], strict=True)
-                  if str(raw.get("severity", "")).lower() in ("err", "error")] or lines  # fmt: skip
-        tail = [line[:200] for line in errors if line][-5:]
+        entries = [(str(e.get("message", "")).strip(), str(e.get("severity", "")).lower())
+                   for e in logs.get("buildLogs") or []]  # fmt: skip
+        errors = [message for message, severity in entries if severity in ("err", "error")]
+        tail = [line[:200] for line in errors or [message for message, _ in entries] if line][-5:]
         return (": " + " | ".join(tail)) if tail else ""
 
     def delete_service(self, service_id: str) -> None:
