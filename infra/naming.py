@@ -156,18 +156,13 @@ def physical_name(kind: str, *parts: str) -> str:
         return joined
     digest = hashlib.sha256(joined.encode()).hexdigest()[:HASH_LENGTH]
     mapped = joined.lower() if rule.lower or "A-Z" not in rule.allowed else joined
-    mapped = re.sub(f"[^{rule.allowed}]", "-", mapped)
-    if rule.no_double_hyphen or rule.forbidden == "---":
-        mapped = re.sub(r"-{2,}", "-", mapped)
-    mapped = mapped.strip("-") if rule.no_edge_hyphen or rule.start_alnum else mapped
-    if (rule.start_letter and not re.match(r"[a-zA-Z]", mapped)) or (
+    mapped = re.sub(r"-{2,}", "-", re.sub(f"[^{rule.allowed}]", "-", mapped)).strip("-")
+    starts_badly = (rule.start_letter and not re.match(r"[a-zA-Z]", mapped)) or (
         rule.start_alnum and not re.match(r"[a-zA-Z0-9]", mapped)
-    ):
-        mapped = "n" + mapped
-    if rule.forbidden == r"^internal-" and mapped.startswith("internal-"):
-        mapped = "n" + mapped
-    room = rule.max_length - HASH_LENGTH - 1
-    head = mapped[:room].rstrip("-") if rule.no_edge_hyphen or rule.no_double_hyphen else mapped[:room]
+    )
+    if starts_badly or (rule.forbidden and re.search(rule.forbidden, mapped)):
+        mapped = "n" + mapped  # a leading letter also breaks a forbidden prefix such as "internal-"
+    head = mapped[: rule.max_length - HASH_LENGTH - 1].rstrip("-")
     name = f"{head}-{digest}"
     problems = rule.problems(name)
     if problems:  # a rule this function does not know how to meet: a bug, never a silent bad name
