@@ -23,7 +23,7 @@ from pulumi_policy import (
 from infra.config import source
 from infra.policy import rules as r
 from infra.policy.check import check_plan
-from infra.policy.pack import _Accepted, acceptances_from, policies, resource_policy, stack_policy
+from infra.policy.pack import _StackFacts, acceptances_from, policies, resource_policy, stack_policy
 from tests.conftest import PROJECT_DIR, SHIPPED_STACKS, shipped_plan
 
 
@@ -42,7 +42,7 @@ def urn(stack: str, type_: str, name: str) -> str:
 
 def run_resource_policy(rule_id: str, type_: str, props: dict, *, stack: str = "dev", name: str = "x") -> list[str]:
     rule = next(rule for rule in r.RULES if rule.id == rule_id)
-    policy = resource_policy(rule, _Accepted(lambda: stack_config(stack)))
+    policy = resource_policy(rule, _StackFacts(lambda: stack_config(stack)))
     args = ResourceValidationArgs(type_, props, urn(stack, type_, name), name, options(), None)
     messages: list[str] = []
     policy.validate(args, lambda message, _urn=None: messages.append(message))
@@ -78,7 +78,7 @@ def test_accepted_findings_come_from_the_config_pulumi_hands_the_pack():
 
 def test_stack_policy_sees_every_resource_and_its_property_dependencies():
     rule = next(rule for rule in r.STACK_RULES if rule.id == "sg-data-ports-backend-only")
-    policy = stack_policy(rule, _Accepted(dict))
+    policy = stack_policy(rule, _StackFacts(dict))
     backend = PolicyResource(r.SECURITY_GROUP, {}, urn("prod", r.SECURITY_GROUP, "firewall-backend"),
                              "firewall-backend", options(), None, None, [], {})  # fmt: skip
     database = PolicyResource(r.SECURITY_GROUP, {}, urn("prod", r.SECURITY_GROUP, "firewall-database"),

@@ -65,8 +65,8 @@ def production_from(config: Mapping[str, str]) -> bool:
     return production_decision(config.get(f"{PROJECT}:phase"), value)[0]
 
 
-class _Accepted:
-    """The stack's accepted findings and production decision, read from its config once."""
+class _StackFacts:
+    """What the policies need from the stack's config (accepted findings, the production decision), read once."""
 
     def __init__(self, source: ConfigSource) -> None:
         self._source = source
@@ -98,7 +98,7 @@ def _subject(type_: str, name: str, urn: str, props: Mapping[str, Any], protect:
     return Subject(type_, name, urn, dict(props), protect, deps, production)
 
 
-def resource_policy(rule: Rule, accepted: _Accepted) -> ResourceValidationPolicy:
+def resource_policy(rule: Rule, accepted: _StackFacts) -> ResourceValidationPolicy:
     def validate(args: ResourceValidationArgs, report_violation: ReportViolation) -> None:
         if args.resource_type not in rule.types:
             return
@@ -117,7 +117,7 @@ def resource_policy(rule: Rule, accepted: _Accepted) -> ResourceValidationPolicy
     )
 
 
-def stack_policy(rule: StackRule, accepted: _Accepted) -> StackValidationPolicy:
+def stack_policy(rule: StackRule, accepted: _StackFacts) -> StackValidationPolicy:
     def validate(args: StackValidationArgs, report_violation: ReportViolation) -> None:
         subjects = [
             _subject(
@@ -141,7 +141,7 @@ def stack_policy(rule: StackRule, accepted: _Accepted) -> StackValidationPolicy:
 
 def policies(config: ConfigSource = runtime_config) -> list[Any]:
     """Every rule as a Pulumi policy; accepted findings from ``config`` (the stack's)."""
-    accepted = _Accepted(config)
+    accepted = _StackFacts(config)
     made: list[Any] = [resource_policy(rule, accepted) for rule in RULES]
     made += [stack_policy(rule, accepted) for rule in STACK_RULES]
     return made
