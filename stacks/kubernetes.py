@@ -15,7 +15,6 @@ from typing import Any
 import pulumi
 import pulumi_kubernetes as k8s
 
-from components.kubernetes import k8s_object
 from components.kubernetes.workload import Resources, Workload, WorkloadArgs
 from infra.config.model import StackConfig
 from stacks.common import app_secrets, aws_network
@@ -37,7 +36,7 @@ def build(config: StackConfig) -> dict[str, Any]:
     secrets = app_secrets(config)
     k8s.core.v1.Secret(
         "app-secrets",
-        metadata=k8s_object({"name": SECRET_NAME, "namespace": kube.namespace}),
+        metadata={"name": SECRET_NAME, "namespace": kube.namespace},
         type="Opaque",
         string_data=secrets,
         opts=in_namespace,
@@ -65,23 +64,21 @@ def build(config: StackConfig) -> dict[str, Any]:
     )
     k8s.autoscaling.v2.HorizontalPodAutoscaler(
         "backend-hpa",
-        metadata=k8s_object({"name": "backend", "namespace": kube.namespace}),
-        spec=k8s_object(
-            {
-                "scaleTargetRef": {"apiVersion": "apps/v1", "kind": "Deployment", "name": "backend"},
-                "minReplicas": kube.min_replicas,
-                "maxReplicas": kube.max_replicas,
-                "metrics": [
-                    {
-                        "type": "Resource",
-                        "resource": {
-                            "name": "cpu",
-                            "target": {"type": "Utilization", "averageUtilization": kube.cpu_target_percent},
-                        },
-                    }
-                ],
-            }
-        ),
+        metadata={"name": "backend", "namespace": kube.namespace},
+        spec={
+            "scale_target_ref": {"api_version": "apps/v1", "kind": "Deployment", "name": "backend"},
+            "min_replicas": kube.min_replicas,
+            "max_replicas": kube.max_replicas,
+            "metrics": [
+                {
+                    "type": "Resource",
+                    "resource": {
+                        "name": "cpu",
+                        "target": {"type": "Utilization", "average_utilization": kube.cpu_target_percent},
+                    },
+                }
+            ],
+        },
         opts=pulumi.ResourceOptions(provider=provider, depends_on=[backend]),
     )
     frontend_image = config.frontend.image
@@ -104,8 +101,8 @@ def build(config: StackConfig) -> dict[str, Any]:
     _ingress(config, provider, [backend, frontend])
     k8s.networking.v1.NetworkPolicy(
         "default-deny",
-        metadata=k8s_object({"name": "default-deny", "namespace": kube.namespace}),
-        spec=k8s_object({"podSelector": {}, "policyTypes": ["Ingress", "Egress"]}),
+        metadata={"name": "default-deny", "namespace": kube.namespace},
+        spec={"pod_selector": {}, "policy_types": ["Ingress", "Egress"]},
         opts=in_namespace,
     )
     if kube.prometheus_operator:
@@ -113,13 +110,11 @@ def build(config: StackConfig) -> dict[str, Any]:
             "backend-service-monitor",
             api_version="monitoring.coreos.com/v1",
             kind="ServiceMonitor",
-            metadata=k8s_object({"name": "backend", "namespace": kube.namespace}),
-            spec=k8s_object(
-                {
-                    "selector": {"matchLabels": {"app.kubernetes.io/name": "backend"}},
-                    "endpoints": [{"port": "http", "path": "/metrics", "interval": "30s"}],
-                }
-            ),
+            metadata={"name": "backend", "namespace": kube.namespace},
+            spec={
+                "selector": {"matchLabels": {"app.kubernetes.io/name": "backend"}},
+                "endpoints": [{"port": "http", "path": "/metrics", "interval": "30s"}],
+            },
             opts=pulumi.ResourceOptions(provider=provider, depends_on=[backend]),
         )
     return {
@@ -158,32 +153,30 @@ def _provider(config: StackConfig) -> k8s.Provider:
 def _ingress(config: StackConfig, provider: k8s.Provider, workloads: list[Workload]) -> None:
     kube = config.kubernetes
 
-    def path(prefix: str, service: str, port: int) -> dict[str, Any]:
+    def path(prefix: str, service: str, port: int) -> k8s.networking.v1.HTTPIngressPathArgsDict:
         return {
             "path": prefix,
-            "pathType": "Prefix",
+            "path_type": "Prefix",
             "backend": {"service": {"name": service, "port": {"number": port}}},
         }
 
     k8s.networking.v1.Ingress(
         "ingress",
-        metadata=k8s_object({"name": "nowry", "namespace": kube.namespace}),
-        spec=k8s_object(
-            {
-                "ingressClassName": kube.ingress_class,
-                "tls": [{"hosts": [kube.host], "secretName": kube.tls_secret}],
-                "rules": [
-                    {
-                        "host": kube.host,
-                        "http": {
-                            "paths": [
-                                path("/api", "backend", config.backend.port),
-                                path("/", "frontend", config.frontend.port),
-                            ]
-                        },
-                    }
-                ],
-            }
-        ),
+        metadata={"name": "nowry", "namespace": kube.namespace},
+        spec={
+            "ingress_class_name": kube.ingress_class,
+            "tls": [{"hosts": [kube.host], "secret_name": kube.tls_secret}],
+            "rules": [
+                {
+                    "host": kube.host,
+                    "http": {
+                        "paths": [
+                            path("/api", "backend", config.backend.port),
+                            path("/", "frontend", config.frontend.port),
+                        ]
+                    },
+                }
+            ],
+        },
         opts=pulumi.ResourceOptions(provider=provider, depends_on=workloads),
     )

@@ -4,12 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
 
 import pulumi
 import pulumi_kubernetes as k8s
-
-from components.kubernetes import k8s_object
 
 TAG_PINNED_REASON = (
     "CKV_K8S_43=Images are pinned by an immutable release tag (config refuses latest); "
@@ -28,7 +25,7 @@ class Resources:
     memory_request: str = "256Mi"
     memory_limit: str = "512Mi"
 
-    def spec(self) -> dict[str, Any]:
+    def spec(self) -> k8s.core.v1.ResourceRequirementsArgsDict:
         return {
             "requests": {"cpu": self.cpu_request, "memory": self.memory_request},
             "limits": {"cpu": self.cpu_limit, "memory": self.memory_limit},
@@ -82,114 +79,128 @@ class Workload(pulumi.ComponentResource):
         self.deployment = self._deployment()
         self.service = k8s.core.v1.Service(
             f"{name}-service",
-            metadata=k8s_object(self._metadata(name)),
-            spec=k8s_object(
-                {
-                    "type": "ClusterIP",
-                    "selector": self._labels,
-                    "ports": [{"name": "http", "port": args.port, "targetPort": "http", "protocol": "TCP"}],
-                }
-            ),
+            metadata=self._metadata(name),
+            spec={
+                "type": "ClusterIP",
+                "selector": self._labels,
+                "ports": [{"name": "http", "port": args.port, "target_port": "http", "protocol": "TCP"}],
+            },
             opts=self._child,
         )
         k8s.policy.v1.PodDisruptionBudget(
             f"{name}-pdb",
-            metadata=k8s_object(self._metadata(name)),
-            spec=k8s_object({"minAvailable": args.min_available, "selector": {"matchLabels": self._labels}}),
+            metadata=self._metadata(name),
+            spec={"min_available": args.min_available, "selector": {"match_labels": self._labels}},
             opts=self._child,
         )
         self._network_policy()
         self.register_outputs({"service": name})
 
-    def _metadata(self, name: str, annotations: Mapping[str, str] | None = None) -> dict[str, Any]:
-        metadata: dict[str, Any] = {"name": name, "namespace": self._args.namespace, "labels": self._labels}
+    def _metadata(self, name: str, annotations: Mapping[str, str] | None = None) -> k8s.meta.v1.ObjectMetaArgsDict:
+        metadata: k8s.meta.v1.ObjectMetaArgsDict = {
+            "name": name,
+            "namespace": self._args.namespace,
+            "labels": self._labels,
+        }
         if annotations:
             metadata["annotations"] = dict(annotations)
         return metadata
 
-    def _container(self) -> dict[str, Any]:
+    def _container(self) -> k8s.core.v1.ContainerArgsDict:
         a = self._args
-        env: list[dict[str, Any]] = [{"name": k, "value": v} for k, v in sorted(a.env.items())]
-        env += [
-            {"name": key, "valueFrom": {"secretKeyRef": {"name": a.secret_name, "key": key}}} for key in a.secret_keys
+        plain: list[k8s.core.v1.EnvVarArgsDict] = [{"name": k, "value": v} for k, v in sorted(a.env.items())]
+        from_secret: list[k8s.core.v1.EnvVarArgsDict] = [
+            {"name": key, "value_from": {"secret_key_ref": {"name": a.secret_name, "key": key}}}
+            for key in a.secret_keys
         ]
-        probe = {"httpGet": {"path": a.health_path, "port": "http"}, "periodSeconds": 10, "timeoutSeconds": 3}
+        env = plain + from_secret
+
+        def probe(initial_delay_seconds: int) -> k8s.core.v1.ProbeArgsDict:
+            return {
+                "http_get": {"path": a.health_path, "port": "http"},
+                "period_seconds": 10,
+                "timeout_seconds": 3,
+                "initial_delay_seconds": initial_delay_seconds,
+                "failure_threshold": 3,
+            }
+
         return {
             "name": self._name,
             "image": a.image,
-            "imagePullPolicy": "Always",
-            "ports": [{"name": "http", "containerPort": a.port, "protocol": "TCP"}],
+            "image_pull_policy": "Always",
+            "ports": [{"name": "http", "container_port": a.port, "protocol": "TCP"}],
             "env": env,
             "resources": a.resources.spec(),
-            "livenessProbe": {**probe, "initialDelaySeconds": 15, "failureThreshold": 3},
-            "readinessProbe": {**probe, "initialDelaySeconds": 5, "failureThreshold": 3},
-            "securityContext": {
-                "runAsNonRoot": True,
-                "runAsUser": a.run_as_user,
-                "runAsGroup": a.run_as_user,
-                "readOnlyRootFilesystem": True,
-                "allowPrivilegeEscalation": False,
+            "liveness_probe": probe(initial_delay_seconds=15),
+            "readiness_probe": probe(initial_delay_seconds=5),
+            "security_context": {
+                "run_as_non_root": True,
+                "run_as_user": a.run_as_user,
+                "run_as_group": a.run_as_user,
+                "read_only_root_filesystem": True,
+                "allow_privilege_escalation": False,
                 "privileged": False,
                 "capabilities": {"drop": ["ALL"]},
-                "seccompProfile": {"type": "RuntimeDefault"},
+                "seccomp_profile": {"type": "RuntimeDefault"},
             },
-            "volumeMounts": [{"name": f"writable-{i}", "mountPath": path} for i, path in enumerate(a.writable_dirs)],
+            "volume_mounts": [{"name": f"writable-{i}", "mount_path": path} for i, path in enumerate(a.writable_dirs)],
         }
 
     def _deployment(self) -> k8s.apps.v1.Deployment:
         a = self._args
         skips = [TAG_PINNED_REASON] + ([ENV_SECRETS_REASON] if a.secret_keys else [])
         annotations = {f"checkov.io/skip{i + 1}": reason for i, reason in enumerate(skips)}
-        pod = {
+        pod: k8s.core.v1.PodTemplateSpecArgsDict = {
             "metadata": {"labels": self._labels, "annotations": annotations},
             "spec": {
-                "automountServiceAccountToken": False,
-                "securityContext": {
-                    "runAsNonRoot": True,
-                    "runAsUser": a.run_as_user,
-                    "runAsGroup": a.run_as_user,
-                    "fsGroup": a.run_as_user,
-                    "seccompProfile": {"type": "RuntimeDefault"},
+                "automount_service_account_token": False,
+                "security_context": {
+                    "run_as_non_root": True,
+                    "run_as_user": a.run_as_user,
+                    "run_as_group": a.run_as_user,
+                    "fs_group": a.run_as_user,
+                    "seccomp_profile": {"type": "RuntimeDefault"},
                 },
                 "containers": [self._container()],
-                "volumes": [{"name": f"writable-{i}", "emptyDir": {}} for i in range(len(a.writable_dirs))],
+                "volumes": [{"name": f"writable-{i}", "empty_dir": {}} for i in range(len(a.writable_dirs))],
             },
         }
         return k8s.apps.v1.Deployment(
             f"{self._name}-deployment",
-            metadata=k8s_object(self._metadata(self._name, annotations)),
-            spec=k8s_object(
-                {
-                    "replicas": a.replicas,
-                    "selector": {"matchLabels": self._labels},
-                    "strategy": {"type": "RollingUpdate", "rollingUpdate": {"maxUnavailable": 0, "maxSurge": 1}},
-                    "template": pod,
-                }
-            ),
+            metadata=self._metadata(self._name, annotations),
+            spec={
+                "replicas": a.replicas,
+                "selector": {"match_labels": self._labels},
+                "strategy": {"type": "RollingUpdate", "rolling_update": {"max_unavailable": 0, "max_surge": 1}},
+                "template": pod,
+            },
             opts=self._child,
         )
 
     def _network_policy(self) -> None:
         a = self._args
-        ingress = []
+        ingress: list[k8s.networking.v1.NetworkPolicyIngressRuleArgsDict] = []
         if a.ingress_from_namespace:
-            source = {"namespaceSelector": {"matchLabels": {"kubernetes.io/metadata.name": a.ingress_from_namespace}}}
-            ingress.append({"from": [source], "ports": [{"protocol": "TCP", "port": a.port}]})
-        dns = {
-            "to": [{"namespaceSelector": {}}],
+            source: k8s.networking.v1.NetworkPolicyPeerArgsDict = {
+                "namespace_selector": {"match_labels": {"kubernetes.io/metadata.name": a.ingress_from_namespace}}
+            }
+            ingress.append({"from_": [source], "ports": [{"protocol": "TCP", "port": a.port}]})
+        dns: k8s.networking.v1.NetworkPolicyEgressRuleArgsDict = {
+            "to": [{"namespace_selector": {}}],
             "ports": [{"protocol": "UDP", "port": 53}, {"protocol": "TCP", "port": 53}],
         }
-        egress = [dns] + [{"ports": [{"protocol": "TCP", "port": port}]} for port in a.egress_ports]
+        ports: list[k8s.networking.v1.NetworkPolicyEgressRuleArgsDict] = [
+            {"ports": [{"protocol": "TCP", "port": port}]} for port in a.egress_ports
+        ]
+        egress = [dns, *ports]
         k8s.networking.v1.NetworkPolicy(
             f"{self._name}-network-policy",
-            metadata=k8s_object(self._metadata(self._name)),
-            spec=k8s_object(
-                {
-                    "podSelector": {"matchLabels": self._labels},
-                    "policyTypes": ["Ingress", "Egress"],
-                    "ingress": ingress,
-                    "egress": egress,
-                }
-            ),
+            metadata=self._metadata(self._name),
+            spec={
+                "pod_selector": {"match_labels": self._labels},
+                "policy_types": ["Ingress", "Egress"],
+                "ingress": ingress,
+                "egress": egress,
+            },
             opts=self._child,
         )
