@@ -10,7 +10,7 @@ from pathlib import Path
 
 from infra.cost.estimate import estimate
 from infra.cost.phases import phase_bills
-from infra.engine import plan_stack
+from infra.engine.runner import plan_stack
 from infra.phases import REGISTRY
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent

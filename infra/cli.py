@@ -56,7 +56,7 @@ def _root() -> None:
 
 def _plan(project_dir: Path, stack: str, overrides: list[str] | None) -> Any:
     """Plan a stack offline; a usage or config error ends the command with exit 2."""
-    from infra.engine import plan_stack
+    from infra.engine.runner import plan_stack
 
     try:
         return plan_stack(project_dir, stack, overrides or [])
@@ -182,7 +182,7 @@ def migrate(
     if to not in PHASE_NAMES:
         _fail(f"--to: unknown phase {to!r}; allowed: {', '.join(PHASE_NAMES)}")
     current = _plan(project_dir, stack, overrides)
-    from infra.engine import plan_stack
+    from infra.engine.runner import plan_stack
 
     try:
         target = plan_stack(project_dir, stack, [*(overrides or []), f"nowry:phase={to}", *(target_overrides or [])])

@@ -7,8 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from infra.engine.plan import Plan, PlannedResource
-from infra.replacements import cascade, replaced_inputs
-from infra.resource_kinds import is_stateful
+from infra.resource_kinds import cascade, is_stateful, replaced_inputs
 
 DATABASE_KINDS = {
     "docker:index/container:Container": "mongo",

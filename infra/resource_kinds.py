@@ -1,16 +1,26 @@
 """What every reader needs to know about a resource type, in one table.
 
-Per type token: whether it holds data or credentials (stateful: the policy's protection
-rule, ``migrate``'s data-loss column), whether it costs nothing itself (the estimate's $0
-lines), and the role it plays in the architecture picture. Which inputs force a replacement
-is in ``infra/replacements.py`` (with each provider source); how a priced type is priced is
-in ``infra/cost/estimate.py``. Roles of containers and pods come from the component they
-belong to (the parent in their URN), never from their own names.
+Per type token, one row: whether it holds data or credentials (stateful: the policy's
+protection rule, ``migrate``'s data-loss column), how it is priced (a function of
+``infra/cost/pricers.py``) or that it costs nothing itself, which input changes make its
+provider replace it (the cited rules of ``infra/replacements.py``), the role it plays in the
+architecture picture, and the shape of the attributes the offline engine computes for it
+(``infra/offline_shapes.py``). Adding a resource type is one row. Roles of containers and pods
+come from the component they belong to (the parent in their URN), never from their own names.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
+
+from infra import offline_shapes as shape
+from infra import replacements as forcing
+from infra.cost import pricers as price
+from infra.cost.pricers import Pricer
+from infra.engine.plan import owner
+from infra.offline_shapes import Shape
+from infra.replacements import ForcesReplacement
 
 
 @dataclass(frozen=True)
@@ -31,80 +41,145 @@ class ResourceKind:
     """Holds data or credentials: deleting or replacing one loses something."""
     free: bool = False
     """Costs nothing itself (its traffic or storage is priced elsewhere)."""
+    priced_by: Pricer | None = None
     role: Role | None = None
+    replaced_on: tuple[ForcesReplacement, ...] = ()
+    """The inputs whose change makes the provider replace it, each with its source."""
+    placeholder: Shape | None = None
+    """The attributes the provider computes, as offline placeholders (beyond name and ARN)."""
+    id_attribute: str | None = None
+    """The computed attribute that is also its id (an S3 bucket's name)."""
+
+    def replaced_inputs(self, old: dict[str, Any], new: dict[str, Any]) -> tuple[str, ...]:
+        """The inputs whose change (old -> new) makes the provider replace this resource."""
+        return tuple(sorted(r.input for r in self.replaced_on if r.forces(old.get(r.input), new.get(r.input))))
 
 
 EDGE, REGIONAL = "Edge (CloudFront)", "AWS regional services"
 PRIVATE, PUBLIC = "VPC private subnets", "VPC public subnets"
 _FREE = (
-    "aws:ec2/vpc:Vpc", "aws:ec2/subnet:Subnet", "aws:ec2/internetGateway:InternetGateway",
-    "aws:ec2/routeTable:RouteTable", "aws:ec2/routeTableAssociation:RouteTableAssociation",
-    "aws:ec2/vpcEndpoint:VpcEndpoint", "aws:ec2/securityGroup:SecurityGroup",
-    "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup", "aws:ec2/flowLog:FlowLog",
+    "aws:ec2/vpc:Vpc",
+    "aws:ec2/subnet:Subnet",
+    "aws:ec2/internetGateway:InternetGateway",
+    "aws:ec2/routeTable:RouteTable",
+    "aws:ec2/routeTableAssociation:RouteTableAssociation",
+    "aws:ec2/vpcEndpoint:VpcEndpoint",
+    "aws:ec2/securityGroup:SecurityGroup",
+    "aws:ec2/defaultSecurityGroup:DefaultSecurityGroup",
+    "aws:ec2/flowLog:FlowLog",
     "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule",
     "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule",
-    "aws:iam/role:Role", "aws:iam/rolePolicy:RolePolicy", "aws:iam/rolePolicyAttachment:RolePolicyAttachment",
-    "aws:ecs/cluster:Cluster", "aws:ecs/taskDefinition:TaskDefinition", "aws:lb/targetGroup:TargetGroup",
-    "aws:lb/listener:Listener", "aws:ecr/lifecyclePolicy:LifecyclePolicy", "aws:elasticache/subnetGroup:SubnetGroup",
-    "aws:docdb/subnetGroup:SubnetGroup", "aws:docdb/clusterParameterGroup:ClusterParameterGroup",
-    "aws:secretsmanager/secretVersion:SecretVersion", "aws:appautoscaling/target:Target",
-    "aws:appautoscaling/policy:Policy", "aws:cloudfront/originAccessControl:OriginAccessControl",
-    "aws:sns/topicSubscription:TopicSubscription", "aws:cloudfront/responseHeadersPolicy:ResponseHeadersPolicy",
-    "aws:cloudfront/vpcOrigin:VpcOrigin", "aws:cloudfront/function:Function",
-    "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", "aws:s3/bucketOwnershipControls:BucketOwnershipControls",
+    "aws:iam/rolePolicy:RolePolicy",
+    "aws:iam/rolePolicyAttachment:RolePolicyAttachment",
+    "aws:ecs/cluster:Cluster",
+    "aws:ecs/taskDefinition:TaskDefinition",
+    "aws:lb/listener:Listener",
+    "aws:ecr/lifecyclePolicy:LifecyclePolicy",
+    "aws:docdb/clusterParameterGroup:ClusterParameterGroup",
+    "aws:secretsmanager/secretVersion:SecretVersion",
+    "aws:appautoscaling/target:Target",
+    "aws:appautoscaling/policy:Policy",
+    "aws:cloudfront/originAccessControl:OriginAccessControl",
+    "aws:sns/topicSubscription:TopicSubscription",
+    "aws:cloudfront/responseHeadersPolicy:ResponseHeadersPolicy",
+    "aws:cloudfront/vpcOrigin:VpcOrigin",
+    "aws:cloudfront/function:Function",
+    "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock",
+    "aws:s3/bucketOwnershipControls:BucketOwnershipControls",
     "aws:s3/bucketPolicy:BucketPolicy",
     "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
-    "aws:s3/bucketVersioning:BucketVersioning", "aws:s3/bucketObjectv2:BucketObjectv2",
-    "mongodbatlas:index/databaseUser:DatabaseUser", "mongodbatlas:index/projectIpAccessList:ProjectIpAccessList",
-    "vercel:index/projectEnvironmentVariable:ProjectEnvironmentVariable", "vercel:index/deployment:Deployment",
-    "pulumi-python:dynamic/railway:Variables", "pulumi-python:dynamic/railway:Domain",
-    "pulumi-python:dynamic/railway:Deployment", "pulumi-python:dynamic/cloudfront:Invalidation",
-)  # fmt: skip
+    "aws:s3/bucketVersioning:BucketVersioning",
+    "aws:s3/bucketObjectv2:BucketObjectv2",
+    "mongodbatlas:index/databaseUser:DatabaseUser",
+    "mongodbatlas:index/projectIpAccessList:ProjectIpAccessList",
+    "vercel:index/projectEnvironmentVariable:ProjectEnvironmentVariable",
+    "pulumi-python:dynamic/railway:Variables",
+    "pulumi-python:dynamic/railway:Deployment",
+    "pulumi-python:dynamic/cloudfront:Invalidation",
+)
+"""Types with no fact but that they cost nothing themselves."""
+FREE_PACKAGES = ("random:", "docker:", "kubernetes:", "pulumi:providers:")
+"""Packages none of whose types is billed itself (a Docker container, a Kubernetes object)."""
 
 KINDS: dict[str, ResourceKind] = {
     kind.type: kind
     for kind in (
         *(ResourceKind(type_, free=True) for type_ in _FREE),
-        ResourceKind("aws:s3/bucket:Bucket", stateful=True,
-                     role=Role("site", "S3 site bucket", "diagrams.aws.storage:S3", REGIONAL)),
+        # Storage and data
+        ResourceKind("aws:s3/bucket:Bucket", stateful=True, priced_by=price.per_gb("s3_gb_month", "site_storage_gb"),
+                     role=Role("site", "S3 site bucket", "diagrams.aws.storage:S3", REGIONAL),
+                     replaced_on=forcing.S3_BUCKET, placeholder=shape.s3_bucket, id_attribute="bucket"),
         ResourceKind("aws:ecr/repository:Repository", stateful=True,
-                     role=Role("registry", "ECR", "diagrams.aws.compute:ECR", REGIONAL)),
-        ResourceKind("aws:elasticache/replicationGroup:ReplicationGroup", stateful=True,
-                     role=Role("cache", "ElastiCache", "diagrams.aws.database:ElastiCache", PRIVATE)),
-        ResourceKind("aws:docdb/cluster:Cluster", stateful=True,
-                     role=Role("db", "DocumentDB", "diagrams.aws.database:DocumentDB", PRIVATE)),
-        ResourceKind("aws:docdb/clusterInstance:ClusterInstance", stateful=True),
-        ResourceKind("aws:secretsmanager/secret:Secret", stateful=True,
-                     role=Role("secrets", "Secrets Manager", "diagrams.aws.security:SecretsManager", REGIONAL)),
-        ResourceKind("random:index/randomPassword:RandomPassword", stateful=True),
-        ResourceKind("mongodbatlas:index/project:Project", stateful=True, free=True),
-        ResourceKind("mongodbatlas:index/advancedCluster:AdvancedCluster", stateful=True,
-                     role=Role("db", "MongoDB Atlas", "diagrams.onprem.database:Mongodb", "MongoDB Atlas")),
-        ResourceKind("upstash:index/redisDatabase:RedisDatabase", stateful=True,
-                     role=Role("cache", "Upstash Redis", "diagrams.onprem.inmemory:Redis", "Upstash")),
-        ResourceKind("docker:index/volume:Volume", stateful=True),
-        ResourceKind("pulumi-python:dynamic/railway:Project", stateful=True, free=True),
-        ResourceKind("aws:wafv2/webAcl:WebAcl", role=Role("waf", "WAF", "diagrams.aws.security:WAF", EDGE)),
-        ResourceKind("aws:cloudfront/distribution:Distribution",
-                     role=Role("cdn", "CloudFront", "diagrams.aws.network:CloudFront", EDGE)),
-        ResourceKind("aws:lb/loadBalancer:LoadBalancer", role=Role("alb", "ALB", "diagrams.aws.network:ALB", PRIVATE)),
-        ResourceKind("aws:ecs/service:Service",
+                     priced_by=price.per_gb("ecr_gb_month", "image_storage_gb"),
+                     role=Role("registry", "ECR", "diagrams.aws.compute:ECR", REGIONAL),
+                     replaced_on=forcing.ECR_REPOSITORY, placeholder=shape.ecr_repository),
+        ResourceKind("aws:elasticache/replicationGroup:ReplicationGroup", stateful=True, priced_by=price.cache,
+                     role=Role("cache", "ElastiCache", "diagrams.aws.database:ElastiCache", PRIVATE),
+                     replaced_on=forcing.REPLICATION_GROUP, placeholder=shape.replication_group),
+        ResourceKind("aws:elasticache/subnetGroup:SubnetGroup", free=True, replaced_on=forcing.CACHE_SUBNET_GROUP),
+        ResourceKind("aws:docdb/cluster:Cluster", stateful=True, priced_by=price.docdb_cluster,
+                     role=Role("db", "DocumentDB", "diagrams.aws.database:DocumentDB", PRIVATE),
+                     replaced_on=forcing.DOCDB_CLUSTER, placeholder=shape.docdb_cluster),
+        ResourceKind("aws:docdb/clusterInstance:ClusterInstance", stateful=True, priced_by=price.docdb_instance,
+                     replaced_on=forcing.DOCDB_INSTANCE),
+        ResourceKind("aws:docdb/subnetGroup:SubnetGroup", free=True, replaced_on=forcing.DOCDB_SUBNET_GROUP),
+        ResourceKind("aws:secretsmanager/secret:Secret", stateful=True, priced_by=price.secret,
+                     role=Role("secrets", "Secrets Manager", "diagrams.aws.security:SecretsManager", REGIONAL),
+                     replaced_on=forcing.SECRET, placeholder=shape.secret),
+        ResourceKind("aws:kms/key:Key", stateful=True, replaced_on=forcing.KMS_KEY),
+        ResourceKind("random:index/randomPassword:RandomPassword", stateful=True, free=True,
+                     replaced_on=forcing.RANDOM_PASSWORD),
+        ResourceKind("mongodbatlas:index/project:Project", stateful=True, free=True, replaced_on=forcing.ATLAS_PROJECT),
+        ResourceKind("mongodbatlas:index/advancedCluster:AdvancedCluster", stateful=True, priced_by=price.atlas,
+                     role=Role("db", "MongoDB Atlas", "diagrams.onprem.database:Mongodb", "MongoDB Atlas"),
+                     replaced_on=forcing.ATLAS_CLUSTER),
+        ResourceKind("upstash:index/redisDatabase:RedisDatabase", stateful=True, priced_by=price.upstash,
+                     role=Role("cache", "Upstash Redis", "diagrams.onprem.inmemory:Redis", "Upstash"),
+                     replaced_on=forcing.UPSTASH_REDIS),
+        ResourceKind("docker:index/volume:Volume", stateful=True, free=True, replaced_on=forcing.DOCKER_VOLUME),
+        ResourceKind("pulumi-python:dynamic/railway:Project", stateful=True, free=True,
+                     placeholder=shape.railway_project),
+        # Traffic and compute
+        ResourceKind("aws:wafv2/webAcl:WebAcl", priced_by=price.waf,
+                     role=Role("waf", "WAF", "diagrams.aws.security:WAF", EDGE)),
+        ResourceKind("aws:cloudfront/distribution:Distribution", priced_by=price.cloudfront,
+                     role=Role("cdn", "CloudFront", "diagrams.aws.network:CloudFront", EDGE),
+                     placeholder=shape.cloudfront_distribution),
+        ResourceKind("aws:lb/loadBalancer:LoadBalancer", priced_by=price.alb,
+                     role=Role("alb", "ALB", "diagrams.aws.network:ALB", PRIVATE), placeholder=shape.load_balancer),
+        ResourceKind("aws:lb/targetGroup:TargetGroup", free=True, placeholder=shape.target_group),
+        ResourceKind("aws:ecs/service:Service", priced_by=price.fargate,
                      role=Role("api", "ECS Fargate API", "diagrams.aws.compute:Fargate", PRIVATE)),
-        ResourceKind("aws:ec2/natGateway:NatGateway",
+        ResourceKind("aws:ec2/natGateway:NatGateway", priced_by=price.nat,
                      role=Role("nat", "NAT gateway", "diagrams.aws.network:NATGateway", PUBLIC)),
-        ResourceKind("aws:cloudwatch/metricAlarm:MetricAlarm",
+        ResourceKind("aws:ec2/eip:Eip", priced_by=price.eip),
+        ResourceKind("aws:iam/role:Role", free=True, placeholder=shape.iam_role),
+        ResourceKind("aws:route53/zone:Zone", priced_by=price.route53_zone),
+        ResourceKind("aws:eks/cluster:Cluster", priced_by=price.eks),
+        # Operations
+        ResourceKind("aws:cloudwatch/logGroup:LogGroup", priced_by=price.log_group, replaced_on=forcing.LOG_GROUP,
+                     placeholder=shape.log_group),
+        ResourceKind("aws:cloudwatch/metricAlarm:MetricAlarm", priced_by=price.alarm,
                      role=Role("alarms", "CloudWatch alarms", "diagrams.aws.management:Cloudwatch", REGIONAL)),
+        ResourceKind("aws:cloudwatch/dashboard:Dashboard", priced_by=price.dashboard),
         ResourceKind("aws:sns/topic:Topic", free=True,
                      role=Role("alerts", "SNS alerts", "diagrams.aws.integration:SNS", REGIONAL)),
-        ResourceKind("vercel:index/project:Project",
+        # Managed platforms
+        ResourceKind("vercel:index/project:Project", priced_by=price.plan_price("vercel"),
                      role=Role("web", "Vercel frontend", "diagrams.programming.framework:React", "Vercel")),
-        ResourceKind("pulumi-python:dynamic/railway:Service",
+        ResourceKind("vercel:index/deployment:Deployment", free=True, replaced_on=forcing.VERCEL_DEPLOYMENT),
+        ResourceKind("pulumi-python:dynamic/railway:Service", priced_by=price.plan_price("railway"),
                      role=Role("api", "Railway backend", "diagrams.programming.framework:Fastapi", "Railway")),
-        ResourceKind("kubernetes:networking.k8s.io/v1:Ingress",
+        ResourceKind("pulumi-python:dynamic/railway:Domain", free=True, placeholder=shape.railway_domain),
+        # Docker and Kubernetes (their packages are free)
+        ResourceKind("docker:index/remoteImage:RemoteImage", free=True, placeholder=shape.remote_image),
+        ResourceKind("docker:index/image:Image", free=True, placeholder=shape.docker_image),
+        ResourceKind("kubernetes:networking.k8s.io/v1:Ingress", free=True,
                      role=Role("ingress", "Ingress (TLS)", "diagrams.k8s.network:Ingress", "Kubernetes namespace")),
     )
 }  # fmt: skip
-"""Every resource type a reader needs a fact about; a type not listed has none of them."""
+"""Every resource type a reader needs a fact about; a type not listed has none of them (unless
+its package is free: ``FREE_PACKAGES``)."""
 
 COMPONENT_ROLES: dict[tuple[str, str | None], Role] = {
     ("nowry:docker:AppContainer", "frontend"): Role(
@@ -132,19 +207,11 @@ STATEFUL_COMPONENTS = ("nowry:docker:MongoDatabase",)
 """Components whose every resource holds data (the local database's container and volume)."""
 
 STATEFUL_TYPES: tuple[str, ...] = tuple(t for t, k in KINDS.items() if k.stateful)
-FREE_TYPES: frozenset[str] = frozenset(t for t, k in KINDS.items() if k.free)
 
 
 def kind(type_: str) -> ResourceKind:
-    return KINDS.get(type_) or ResourceKind(type_)
-
-
-def owner(parent_urn: str | None) -> tuple[str, str] | None:
-    """(component type, component name) of the component a resource belongs to."""
-    if not parent_urn:
-        return None
-    qualified, _, name = parent_urn.rpartition("::")
-    return qualified.rsplit("::", 1)[-1].rsplit("$", 1)[-1], name
+    """The row of a type; an unlisted type has no facts, except being free in a free package."""
+    return KINDS.get(type_) or ResourceKind(type_, free=type_.startswith(FREE_PACKAGES))
 
 
 def component_role(type_: str, parent_urn: str | None) -> Role | None:
@@ -160,3 +227,33 @@ def is_stateful(type_: str, parent_urn: str | None = None) -> bool:
     """Holds data or credentials: by its type, or by the component it belongs to."""
     found = owner(parent_urn)
     return kind(type_).stateful or (found is not None and found[0] in STATEFUL_COMPONENTS)
+
+
+def replaced_inputs(type_: str, old: dict[str, Any], new: dict[str, Any]) -> tuple[str, ...]:
+    """The inputs whose change (old -> new) makes the provider replace a ``type_`` resource."""
+    return kind(type_).replaced_inputs(old, new)
+
+
+def cascade(
+    replaced: set[str], dependencies: dict[str, tuple[str, dict[str, tuple[str, ...]]]]
+) -> dict[str, tuple[str, ...]]:
+    """Resources replaced because a forcing input takes its value from a replaced resource (a
+    subnet group's name, a project's id), even when the planned value looks the same.
+
+    ``dependencies`` maps each URN present before and after to (its type, input name -> the
+    URNs that input's value came from). Returns URN -> the inputs that carry the replacement,
+    repeated until nothing more is replaced."""
+    found: dict[str, tuple[str, ...]] = {}
+    changed = True
+    while changed:
+        changed = False
+        for urn, (type_, sources) in dependencies.items():
+            if urn in replaced or urn in found:
+                continue
+            forcing_inputs = {r.input for r in kind(type_).replaced_on}
+            carried = tuple(sorted(k for k, urns in sources.items() if k in forcing_inputs and set(urns) & replaced))
+            if carried:
+                found[urn] = carried
+                replaced.add(urn)
+                changed = True
+    return found

@@ -17,7 +17,7 @@ from components.aws.app_secrets import AppSecrets, AppSecretsArgs
 from components.aws.cache import Cache, CacheArgs
 from components.aws.container_service import ContainerService, ContainerServiceArgs, Placement, Scaling, TaskSpec
 from components.aws.document_database import DocumentDatabase, DocumentDatabaseArgs
-from components.aws.image_repository import ImageRepository, ImageRepositoryArgs
+from components.aws.image_repository import ImageRepository, ImageRepositoryArgs, ecr_repository_arn
 from components.aws.load_balancer import LoadBalancer, LoadBalancerArgs
 from components.aws.monitoring import Monitoring, MonitoringArgs, Watched
 from components.aws.network import Network
@@ -73,12 +73,12 @@ def build(config: StackConfig) -> dict[str, Any]:
         "serviceName": service.service.name,
         "bucketName": site.bucket.bucket,
         "distributionId": site.distribution.id,
-        "repositoryUrl": images.repository.repository_url,
         "targetGroupArn": balancer.target_group.arn,
         "apiHealthUrl": site.url.apply(lambda url: f"{url}/api{health_path}"),
         "region": config.aws_region,
         **({"databaseClusterId": documentdb.cluster.cluster_identifier} if documentdb else {}),
         **({"cacheId": cache.replication_group.id} if cache else {}),
+        **({"repositoryUrl": images.repository.repository_url} if images else {}),
     }
 
 
@@ -115,13 +115,16 @@ def _cache(config: StackConfig, network: Network, firewall: AppSecurityGroups) -
     )
 
 
-def _images(config: StackConfig) -> ImageRepository:
+def _images(config: StackConfig) -> ImageRepository | None:
+    """The ECR repository and the image built into it, when the stack builds the image; an
+    image published elsewhere (``backend.image``) needs no repository of the stack's."""
     backend = config.backend
+    if backend.context is None:
+        return None
     return ImageRepository(
         "backend-images",
         ImageRepositoryArgs(
-            image=backend.image,
-            context=str(config.resolve_path(backend.context)) if backend.context else None,
+            context=str(config.resolve_path(backend.context)),
             dockerfile=backend.dockerfile,
             platform=f"linux/{'arm64' if backend.architecture == 'arm64' else 'amd64'}",
             protect=config.protect,
@@ -148,16 +151,21 @@ def _service(
     config: StackConfig,
     network: Network,
     firewall: AppSecurityGroups,
-    images: ImageRepository,
+    images: ImageRepository | None,
     balancer: LoadBalancer,
     secrets: AppSecrets,
 ) -> ContainerService:
     backend = config.backend
+    if images is not None:
+        image, repository_arn = images.image_ref, images.repository.arn
+    else:
+        assert backend.image is not None, "validated: exactly one of backend.image and backend.context"
+        image, repository_arn = backend.image, ecr_repository_arn(backend.image)
     return ContainerService(
         "backend",
         ContainerServiceArgs(
             task=TaskSpec(
-                image=images.image_ref,
+                image=image,
                 port=backend.port,
                 cpu=backend.cpu,
                 memory=backend.memory,
@@ -179,7 +187,7 @@ def _service(
             ),
             load_balancer=balancer,
             secret_arns=secrets.arns,
-            repository_arn=images.repository.arn,
+            repository_arn=repository_arn,
             region=config.aws_region,
             log_retention_days=config.aws.log_retention_days,
         ),

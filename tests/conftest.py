@@ -11,7 +11,8 @@ from typing import Any
 import pytest
 import yaml
 
-from infra.engine import Plan, plan_stack
+from infra.engine.plan import Plan
+from infra.engine.runner import plan_stack
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 SHIPPED_STACKS = sorted(p.name[len("Pulumi.") : -len(".yaml")] for p in PROJECT_DIR.glob("Pulumi.*.yaml"))

@@ -9,7 +9,7 @@ from typer.testing import CliRunner
 
 from components.managed.atlas import tier_of
 from infra.cli import app
-from infra.engine import plan_stack
+from infra.engine.runner import plan_stack
 from infra.migrate import plan_migration
 from tests.conftest import PROJECT_DIR
 

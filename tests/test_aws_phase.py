@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from infra.engine import Plan, plan_stack
+from components.aws.image_repository import ecr_repository_arn
+from infra.cost.estimate import estimate
+from infra.engine.plan import Plan
+from infra.engine.runner import plan_stack
 from tests.aws_helpers import SG_EGRESS, SG_INGRESS, container, group_id, ingress_to, policy
 from tests.conftest import PROJECT_DIR, plan_json_text
 
@@ -20,7 +23,6 @@ EXPECTED_TYPES = [
     "aws:cloudfront/distribution:Distribution",
     "aws:cloudfront/originAccessControl:OriginAccessControl",
     "aws:cloudfront/vpcOrigin:VpcOrigin",
-    "aws:ecr/repository:Repository",
     "aws:ecs/cluster:Cluster",
     "aws:ecs/taskDefinition:TaskDefinition",
     "aws:ecs/service:Service",
@@ -330,11 +332,69 @@ def test_autoscaling_tracks_cpu_and_requests_within_config_bounds(prod):
 # --- ECR, ElastiCache, DocumentDB, Secrets Manager, VPC, logs ---------------------------------
 
 
-def test_ecr_scans_on_push_with_immutable_tags_and_a_lifecycle(prod):
-    repository = prod.one("aws:ecr/repository:Repository").inputs
-    assert repository["imageScanningConfiguration"]["scanOnPush"] is True
-    assert repository["imageTagMutability"] == "IMMUTABLE"
-    assert prod.one("aws:ecr/lifecyclePolicy:LifecyclePolicy").inputs["policy"]
+@pytest.fixture(scope="module")
+def prod_building_its_image() -> Plan:
+    return plan_stack(PROJECT_DIR, "prod", ["nowry:backend.image=null", f"nowry:backend.context={BUILD_CONTEXT}"])
+
+
+BUILD_CONTEXT = "tests/data/backend-context"
+
+
+def _pull_statements(plan: Plan) -> list[dict]:
+    document = policy(plan.one("aws:iam/rolePolicy:RolePolicy", "backend-execution-policy"))
+    return [s for s in document["Statement"] if any(a.startswith("ecr:") for a in s["Action"])]
+
+
+def test_an_image_from_another_registry_gets_no_repository_and_no_ecr_rights(prod):
+    assert prod.config.backend.image.startswith("ghcr.io/")
+    assert not prod.of_type("aws:ecr/repository:Repository")
+    assert _pull_statements(prod) == []
+    assert "repositoryUrl" not in prod.outputs
+    assert not any(item.type.startswith("aws:ecr") for item in estimate(prod).line_items)
+
+
+def test_a_built_image_gets_a_scanned_immutable_repository_with_a_lifecycle(prod_building_its_image):
+    plan = prod_building_its_image
+    repository = plan.one("aws:ecr/repository:Repository")
+    assert repository.inputs["imageScanningConfiguration"]["scanOnPush"] is True
+    assert repository.inputs["imageTagMutability"] == "IMMUTABLE"
+    assert repository.protect  # prod protects its data
+    assert plan.one("aws:ecr/lifecyclePolicy:LifecyclePolicy").inputs["policy"]
+    image = plan.one("docker:index/image:Image").inputs
+    assert image["imageName"].startswith("000000000000.dkr.ecr.us-east-1.amazonaws.com/")
+    pulls = _pull_statements(plan)
+    assert [s["Resource"] for s in pulls] == [["*"], [repository_arn(repository)]]
+    assert pulls[0]["Action"] == ["ecr:GetAuthorizationToken"]
+    assert plan.outputs["repositoryUrl"].startswith("000000000000.dkr.ecr.")
+
+
+def repository_arn(repository) -> str:
+    return f"arn:aws:ecr:us-east-1:000000000000:repository/{repository.name}-offline"
+
+
+def test_an_ecr_image_is_pulled_with_rights_on_exactly_its_repository():
+    image = "123456789012.dkr.ecr.eu-west-1.amazonaws.com/team/nowry-backend@sha256:" + "a" * 64
+    plan = plan_stack(PROJECT_DIR, "prod", [f"nowry:backend.image={image}"])
+    assert not plan.of_type("aws:ecr/repository:Repository")
+    resources = [s["Resource"] for s in _pull_statements(plan)]
+    assert resources == [["*"], ["arn:aws:ecr:eu-west-1:123456789012:repository/team/nowry-backend"]]
+
+
+@pytest.mark.parametrize(
+    ("image", "arn"),
+    [
+        ("123456789012.dkr.ecr.us-east-1.amazonaws.com/api:1.0", "arn:aws:ecr:us-east-1:123456789012:repository/api"),
+        ("123456789012.dkr.ecr-fips.us-east-1.amazonaws.com/a/b", "arn:aws:ecr:us-east-1:123456789012:repository/a/b"),
+        (
+            "123456789012.dkr.ecr.cn-north-1.amazonaws.com.cn/api:1",
+            "arn:aws-cn:ecr:cn-north-1:123456789012:repository/api",
+        ),
+        ("ghcr.io/nowry/nowry-backend:1.0.0", None),
+        ("public.ecr.aws/nginx/nginx:1.27", None),  # ECR Public: pulled without credentials
+    ],
+)
+def test_ecr_repository_of_an_image_reference(image, arn):
+    assert ecr_repository_arn(image) == arn
 
 
 def test_cache_is_encrypted_authenticated_and_snapshotted(prod):
@@ -410,7 +470,6 @@ STATEFUL = [
     ("aws:docdb/clusterInstance:ClusterInstance", "database-instance-0"),
     ("aws:elasticache/replicationGroup:ReplicationGroup", "cache-redis"),
     ("aws:s3/bucket:Bucket", "site-bucket"),
-    ("aws:ecr/repository:Repository", "backend-images-repo"),
     ("aws:secretsmanager/secret:Secret", "secrets-mongo-uri"),
     ("random:index/randomPassword:RandomPassword", "database-master-password"),
 ]

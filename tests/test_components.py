@@ -10,7 +10,8 @@ from components.aws.container_service import ContainerService, ContainerServiceA
 from components.aws.document_database import DocumentDatabase, DocumentDatabaseArgs
 from components.aws.load_balancer import LoadBalancer, LoadBalancerArgs
 from infra.config.source import Project, RawConfig
-from infra.engine import Plan, run_offline
+from infra.engine.plan import Plan
+from infra.engine.runner import run_offline
 
 SUBNETS = ["subnet-a", "subnet-b"]
 

@@ -10,7 +10,8 @@ from typer.testing import CliRunner
 from infra.cli import app
 from infra.cost.catalog import load_catalog
 from infra.cost.estimate import estimate
-from infra.engine import Plan, PlannedResource, plan_stack
+from infra.engine.plan import Plan, PlannedResource
+from infra.engine.runner import plan_stack
 from infra.phases import phase_for_users as phase_for
 from tests.conftest import PROJECT_DIR, SHIPPED_STACKS
 

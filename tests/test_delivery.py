@@ -10,7 +10,7 @@ from typer.testing import CliRunner
 
 from infra.cli import app
 from infra.diagram import picture
-from infra.engine import plan_stack
+from infra.engine.runner import plan_stack
 from tests.conftest import PROJECT_DIR
 
 runner = CliRunner()

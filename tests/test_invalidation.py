@@ -6,7 +6,7 @@ import boto3
 
 from components.aws.cache_invalidation import InvalidationProvider, content_hash
 from components.aws.site_files import site_files
-from infra.engine import plan_stack
+from infra.engine.runner import plan_stack
 
 
 def distribution(endpoint: str) -> str:

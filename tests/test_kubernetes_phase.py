@@ -10,7 +10,7 @@ from kubernetes_validate import validate
 from typer.testing import CliRunner
 
 from infra.cli import app
-from infra.engine import plan_stack
+from infra.engine.runner import plan_stack
 from infra.render_manifests import manifests
 from tests.conftest import PROJECT_DIR, plan_json_text
 

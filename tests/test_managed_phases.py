@@ -7,7 +7,8 @@ from typer.testing import CliRunner
 
 from infra.cli import app
 from infra.config import ConfigError
-from infra.engine import Plan, plan_stack
+from infra.engine.plan import Plan
+from infra.engine.runner import plan_stack
 from tests.conftest import PROJECT_DIR, plan_json_text
 
 CLUSTER = "mongodbatlas:index/advancedCluster:AdvancedCluster"
@@ -158,7 +159,7 @@ def test_a_new_backend_url_ships_a_new_production_deployment():
         "urn:pulumi:dev::nowry::nowry:managed:RailwayBackend$pulumi-python:dynamic/railway:Domain::backend-domain"
         in (deployment.property_dependencies["environment"])
     )
-    from infra.replacements import replaced_inputs
+    from infra.resource_kinds import replaced_inputs
 
     assert replaced_inputs(deployment.type, {"environment": {"A": "1"}}, {"environment": {"A": "2"}}) == (
         "environment",

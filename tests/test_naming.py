@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from infra.cli import app
-from infra.engine import plan_stack
+from infra.engine.runner import plan_stack
 from infra.naming import RULES, STACK_NAME, physical_name, plan_name_problems, valid_stack_name
 from tests.conftest import PROJECT_DIR, SHIPPED_STACKS, shipped_plan
 

@@ -6,10 +6,14 @@ import pytest
 from typer.testing import CliRunner
 
 from infra.cli import app
-from infra.engine import plan_stack
+from infra.engine.runner import plan_stack
 from infra.migrate import plan_migration
-from infra.replacements import CACHE, RULES, cascade, engine_downgrade, replaced_inputs, version_downgrade
+from infra.replacements import engine_downgrade, version_downgrade
+from infra.resource_kinds import KINDS, cascade, replaced_inputs
 from tests.conftest import PROJECT_DIR
+
+CACHE = "aws:elasticache/replicationGroup:ReplicationGroup"
+RULES = [(row.type, rule) for row in KINDS.values() for rule in row.replaced_on]
 
 ORG_A, ORG_B = "0123456789abcdef01234567", "fedcba9876543210fedcba98"
 
@@ -23,11 +27,11 @@ def changed_values(rule) -> tuple[object, object]:
     return "old", "new"
 
 
-@pytest.mark.parametrize("rule", RULES, ids=[f"{r.type.split(':')[1]}.{r.input}" for r in RULES])
-def test_each_entry_forces_replacement_and_names_its_source(rule):
+@pytest.mark.parametrize(("type_", "rule"), RULES, ids=[f"{t.split(':')[1]}.{r.input}" for t, r in RULES])
+def test_each_entry_forces_replacement_and_names_its_source(type_, rule):
     old, new = changed_values(rule)
-    assert rule.input in replaced_inputs(rule.type, {rule.input: old}, {rule.input: new})
-    assert replaced_inputs(rule.type, {rule.input: old}, {rule.input: old}) == ()
+    assert rule.input in replaced_inputs(type_, {rule.input: old}, {rule.input: new})
+    assert replaced_inputs(type_, {rule.input: old}, {rule.input: old}) == ()
     assert rule.source and ("terraform-provider" in rule.source)
 
 

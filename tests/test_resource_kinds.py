@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from infra.cost.estimate import FREE_TYPES as ESTIMATE_FREE
 from infra.policy.rules import STATEFUL_TYPES as POLICY_STATEFUL
-from infra.resource_kinds import FREE_TYPES, KINDS, STATEFUL_TYPES, component_role, is_stateful, kind, owner
+from infra.resource_kinds import KINDS, STATEFUL_TYPES, component_role, is_stateful, kind, owner
 from tests.conftest import shipped_plan
 
 
 def test_the_readers_share_the_table():
-    assert ESTIMATE_FREE is FREE_TYPES and POLICY_STATEFUL is STATEFUL_TYPES
-    assert "aws:docdb/cluster:Cluster" in STATEFUL_TYPES and "aws:ec2/vpc:Vpc" in FREE_TYPES
+    assert POLICY_STATEFUL is STATEFUL_TYPES
+    assert "aws:docdb/cluster:Cluster" in STATEFUL_TYPES and kind("aws:ec2/vpc:Vpc").free
     assert kind("no:such/type:Type").role is None and not kind("no:such/type:Type").stateful
 
 
@@ -32,3 +31,27 @@ def test_every_drawn_or_stateful_type_of_the_shipped_stacks_is_in_the_table():
     for type_ in ("aws:s3/bucket:Bucket", "mongodbatlas:index/advancedCluster:AdvancedCluster",
                   "pulumi-python:dynamic/railway:Service", "aws:ecs/service:Service"):  # fmt: skip
         assert type_ in types and type_ in KINDS
+
+
+def test_a_type_is_described_in_one_row_not_in_the_column_modules():
+    """Replacement rules, offline shapes and pricing functions name no type token themselves:
+    the kinds table says which type each belongs to."""
+    from pathlib import Path
+
+    import infra.cost.pricers
+    import infra.offline_shapes
+    import infra.replacements
+
+    for module in (infra.replacements, infra.offline_shapes):
+        text = Path(str(module.__file__)).read_text()
+        assert "aws:" not in text.replace("arn:aws:", "") and "mongodbatlas:" not in text, module.__name__
+    row = kind("aws:docdb/cluster:Cluster")
+    assert row.priced_by is infra.cost.pricers.docdb_cluster
+    assert row.placeholder is infra.offline_shapes.docdb_cluster
+    assert row.replaced_on is infra.replacements.DOCDB_CLUSTER
+    assert row.replaced_inputs({"masterUsername": "a"}, {"masterUsername": "b"}) == ("masterUsername",)
+
+
+def test_a_free_package_makes_an_unlisted_type_free_but_nothing_else():
+    assert kind("kubernetes:core/v1:ConfigMap").free and not kind("kubernetes:core/v1:ConfigMap").stateful
+    assert not kind("aws:ec2/instance:Instance").free  # not listed, not free: the estimate says "not priced"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import pulumi
 import pulumi_aws as aws
@@ -59,7 +60,8 @@ class ContainerServiceArgs:
     """The ALB whose target group the service registers with (and whose request count scales it)."""
     secret_arns: Mapping[str, pulumi.Input[str]]
     """Variable name -> Secrets Manager ARN, injected through the container's ``secrets``."""
-    repository_arn: pulumi.Input[str]
+    repository_arn: pulumi.Input[str] | None
+    """The ECR repository the image is pulled from (None: a registry outside ECR, no ECR rights)."""
     region: str
     log_retention_days: int
 
@@ -124,16 +126,7 @@ class ContainerService(pulumi.ComponentResource):
             f"{self._name}-execution-policy",
             role=role.id,
             policy=policy_document(
-                # GetAuthorizationToken has no resource-level permissions: AWS requires "*".
-                statement(["ecr:GetAuthorizationToken"], ["*"]),
-                statement(
-                    [
-                        "ecr:BatchCheckLayerAvailability",
-                        "ecr:GetDownloadUrlForLayer",
-                        "ecr:BatchGetImage",
-                    ],
-                    [args.repository_arn],
-                ),
+                *self._image_pull_statements(),
                 statement(
                     ["logs:CreateLogStream", "logs:PutLogEvents"],
                     [pulumi.Output.concat(self.log_group.arn, ":*")],
@@ -146,6 +139,19 @@ class ContainerService(pulumi.ComponentResource):
             opts=self._child,
         )
         return role
+
+    def _image_pull_statements(self) -> list[dict[str, Any]]:
+        """ECR pull rights on exactly the image's repository; none for an image from elsewhere."""
+        if self._args.repository_arn is None:
+            return []
+        return [
+            # GetAuthorizationToken has no resource-level permissions: AWS requires "*".
+            statement(["ecr:GetAuthorizationToken"], ["*"]),
+            statement(
+                ["ecr:BatchCheckLayerAvailability", "ecr:GetDownloadUrlForLayer", "ecr:BatchGetImage"],
+                [self._args.repository_arn],
+            ),
+        ]
 
     def _container_definitions(self) -> pulumi.Output[str]:
         args = self._args

@@ -1,9 +1,13 @@
-"""ImageRepository: the backend's ECR repository, and its image built and pushed, or given."""
+"""ImageRepository: the backend's ECR repository and its image, built and pushed from a context.
+
+A stack whose backend image is published elsewhere (``backend.image``) has no repository: the
+task runs that reference, with ECR pull rights only when it names an ECR repository."""
 
 from __future__ import annotations
 
 import hashlib
 import json
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -32,11 +36,26 @@ LIFECYCLE_POLICY = json.dumps(
 )  # fmt: skip
 
 
+ECR_IMAGE = re.compile(
+    r"^(?P<account>\d{12})\.dkr\.ecr(?:-fips)?\.(?P<region>[a-z0-9-]+)\.amazonaws\.com(?P<china>\.cn)?"
+    r"/(?P<repository>[^:@]+)"
+)
+"""An ECR image reference: ``<account>.dkr.ecr.<region>.amazonaws.com/<repository>[:tag|@digest]``
+(AWS docs, "Pushing an image": the registry URI format)."""
+
+
+def ecr_repository_arn(image: str) -> str | None:
+    """The ARN of the ECR repository an image reference points at; None for another registry."""
+    found = ECR_IMAGE.match(image)
+    if found is None:
+        return None
+    partition = "aws-cn" if found["china"] else "aws"
+    return f"arn:{partition}:ecr:{found['region']}:{found['account']}:repository/{found['repository']}"
+
+
 @dataclass(frozen=True)
 class ImageRepositoryArgs:
-    image: str | None = None
-    """An existing image reference, used as is. Exactly one of ``image``/``context``."""
-    context: str | None = None
+    context: str
     """Build context: the image is built for ``platform`` and pushed to the repository."""
     dockerfile: str | None = None
     platform: str = "linux/arm64"
@@ -57,9 +76,9 @@ def context_digest(context: str) -> str:
 class ImageRepository(pulumi.ComponentResource):
     """The backend image's home.
 
-    Builds: an ECR repository with a lifecycle policy and, when a build context is
-    configured, the image built with pulumi-docker for ARM64 and pushed under a tag
-    derived from the context's contents.
+    Builds: an ECR repository with a lifecycle policy and the image built from the
+    configured context with pulumi-docker (ARM64 by default), pushed under a tag derived
+    from the context's contents.
     Secure defaults: scan on push, immutable tags, AES-256 encryption, lifecycle policy
     (ECR.1, ECR.2, ECR.3); protected when the stack protects data.
     Cost: $0.10 per GB-month stored (a few images: well under $1/month).
@@ -86,17 +105,12 @@ class ImageRepository(pulumi.ComponentResource):
             policy=LIFECYCLE_POLICY,
             opts=child,
         )
-        if args.context is not None:
-            self.image_ref = self._build(name, args, child)
-        else:
-            assert args.image is not None
-            self.image_ref = pulumi.Output.from_input(args.image)
+        self.image_ref = self._build(name, args, child)
         self.register_outputs({"repositoryUrl": self.repository.repository_url, "image": self.image_ref})
 
     def _build(self, name: str, args: ImageRepositoryArgs, child: pulumi.ResourceOptions) -> pulumi.Output[str]:
         import pulumi_docker as docker  # only stacks that build their image pay for loading it
 
-        assert args.context is not None
         tag = context_digest(args.context) if Path(args.context).is_dir() else "unbuilt"
         token = aws.ecr.get_authorization_token_output(registry_id=self.repository.registry_id)
         image = docker.Image(

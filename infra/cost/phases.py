@@ -7,7 +7,7 @@ from pathlib import Path
 from infra.config import ConfigError
 from infra.config.source import StackFileError
 from infra.cost.estimate import estimate
-from infra.engine import plan_stack
+from infra.engine.runner import plan_stack
 from infra.phases import REGISTRY
 
 

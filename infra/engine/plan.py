@@ -7,6 +7,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 
+def owner(parent_urn: str | None) -> tuple[str, str] | None:
+    """(component type, component name) of the component a resource belongs to, from its parent URN."""
+    if not parent_urn:
+        return None
+    qualified, _, name = parent_urn.rpartition("::")
+    return qualified.rsplit("::", 1)[-1].rsplit("$", 1)[-1], name
+
+
 @dataclass(frozen=True)
 class PlannedResource:
     urn: str
