@@ -93,9 +93,13 @@ def test_stack_policy_sees_every_resource_and_its_property_dependencies():
     closed_props = {"fromPort": 27017, "toPort": 27017, "description": "ok", "referencedSecurityGroupId": "sg-b"}
     closed = PolicyResource(r.INGRESS, closed_props, rule_urn, "db-ok", options(), None, None, [backend],
                             {"securityGroupId": [database], "referencedSecurityGroupId": [backend]})  # fmt: skip
+    service = PolicyResource(r.SERVICE, {}, urn("prod", r.SERVICE, "backend-service"), "backend-service", options(),
+                             None, None, [backend], {"networkConfiguration": [backend]})  # fmt: skip
     reported.clear()
-    policy.validate(StackValidationArgs([backend, database, closed]), lambda m, u=None: reported.append((m, u)))
-    assert reported == []
+    policy.validate(
+        StackValidationArgs([backend, database, closed, service]), lambda m, u=None: reported.append((m, u))
+    )
+    assert reported == []  # the backend's group is the one the service runs in (its property dependency)
 
 
 def test_pack_files_exist_and_never_build_the_pack_on_import():

@@ -364,31 +364,52 @@ def ingress(name: str, port: int, target: Subject, *, source: Subject | None = N
     return subject(r.INGRESS, {"fromPort": port, "toPort": port, "description": "d", **props}, name=name, deps=deps)
 
 
+def alb(group_: Subject) -> Subject:
+    """A load balancer with ``group_`` wired into its security groups."""
+    return subject(r.ALB, {"internal": True}, name="api-alb", deps={"securityGroups": (group_.urn,)})
+
+
+def service(group_: Subject) -> Subject:
+    """An ECS service whose tasks run in ``group_``."""
+    return subject(r.SERVICE, {}, name="backend-service", deps={"networkConfiguration": (group_.urn,)})
+
+
 def test_data_ports_only_from_the_backend():
-    backend, database, alb = group("firewall-backend"), group("firewall-database"), group("firewall-alb")
-    good = ingress("db-from-backend", 27017, database, source=backend)
-    assert not found("sg-data-ports-backend-only", backend, database, good)
-    from_alb = ingress("db-from-alb", 27017, database, source=alb)
+    tasks, database, front = group("firewall-backend"), group("firewall-database"), group("firewall-alb")
+    wiring = (service(tasks), alb(front))
+    good = ingress("db-from-backend", 27017, database, source=tasks)
+    assert not found("sg-data-ports-backend-only", *wiring, tasks, database, good)
+    from_alb = ingress("db-from-alb", 27017, database, source=front)
     open_cache = ingress("cache-open", 6379, database, cidrIpv4="10.0.0.0/8")
-    assert len(found("sg-data-ports-backend-only", backend, database, alb, from_alb, open_cache)) == 2
+    assert len(found("sg-data-ports-backend-only", *wiring, tasks, database, front, from_alb, open_cache)) == 2
+
+
+def test_a_groups_role_comes_from_what_uses_it_not_its_name():
+    # Named like the backend's group, but no service runs in it: the database admits a stranger.
+    decoy, tasks, database = group("firewall-backend"), group("tasks"), group("firewall-database")
+    from_decoy = ingress("db-from-decoy", 27017, database, source=decoy)
+    assert found("sg-data-ports-backend-only", service(tasks), decoy, tasks, database, from_decoy)
+    from_tasks = ingress("db-from-tasks", 27017, database, source=tasks)
+    assert not found("sg-data-ports-backend-only", service(tasks), decoy, tasks, database, from_tasks)
 
 
 def test_no_ingress_open_to_the_internet():
-    alb = group("firewall-alb")
-    assert found("sg-no-open-ingress", alb, ingress("any", 80, alb, cidrIpv4="0.0.0.0/0"))
-    assert not found("sg-no-open-ingress", alb, ingress("cf", 80, alb, prefixListId="pl-1"))
+    front = group("firewall-alb")
+    assert found("sg-no-open-ingress", front, ingress("any", 80, front, cidrIpv4="0.0.0.0/0"))
+    assert not found("sg-no-open-ingress", front, ingress("cf", 80, front, prefixListId="pl-1"))
 
 
 def test_alb_only_from_cloudfront():
-    alb = group("firewall-alb")
-    assert found("alb-cloudfront-only", alb, ingress("office", 80, alb, cidrIpv4="198.51.100.0/24"))
-    assert not found("alb-cloudfront-only", alb, ingress("cf", 80, alb, prefixListId="pl-1"))
+    front = group("edge")
+    assert found("alb-cloudfront-only", alb(front), front, ingress("office", 80, front, cidrIpv4="198.51.100.0/24"))
+    assert not found("alb-cloudfront-only", alb(front), front, ingress("cf", 80, front, prefixListId="pl-1"))
 
 
 def test_tasks_only_from_the_alb():
-    alb, backend, other = group("firewall-alb"), group("firewall-backend"), group("firewall-database")
-    assert found("ecs-tasks-from-alb-only", alb, backend, other, ingress("bad", 8000, backend, source=other))
-    assert not found("ecs-tasks-from-alb-only", alb, backend, ingress("ok", 8000, backend, source=alb))
+    front, tasks, other = group("firewall-alb"), group("firewall-backend"), group("firewall-database")
+    wiring = (alb(front), service(tasks))
+    assert found("ecs-tasks-from-alb-only", *wiring, front, tasks, other, ingress("bad", 8000, tasks, source=other))
+    assert not found("ecs-tasks-from-alb-only", *wiring, front, tasks, ingress("ok", 8000, tasks, source=front))
 
 
 def test_stateful_resources_are_protected_in_prod_only():

@@ -454,9 +454,20 @@ def _waf(s: Subject) -> Iterable[str]:
 # --- stack-wide ------------------------------------------------------------------------------------
 
 
-def _group_urns(subjects: list[Subject], suffix: str) -> set[str]:
-    """URNs of the security groups whose logical name ends with ``suffix`` (-alb, -backend)."""
-    return {s.urn for s in subjects if s.type == SECURITY_GROUP and s.name.endswith(suffix)}
+def _groups_of(subjects: list[Subject], type_: str, key: str) -> set[str]:
+    """URNs of the security groups wired into ``key`` of every ``type_`` resource (the ALB's
+    ``securityGroups``, the ECS service's ``networkConfiguration``): a group's role is what
+    uses it, never its name."""
+    groups = {s.urn for s in subjects if s.type == SECURITY_GROUP}
+    return {urn for s in subjects if s.type == type_ for urn in s.sources(key) if urn in groups}
+
+
+def _alb_groups(subjects: list[Subject]) -> set[str]:
+    return _groups_of(subjects, ALB, "securityGroups")
+
+
+def _task_groups(subjects: list[Subject]) -> set[str]:
+    return _groups_of(subjects, SERVICE, "networkConfiguration")
 
 
 def _points_at(rule: Subject, key: str, urns: set[str]) -> bool | None:
@@ -466,7 +477,7 @@ def _points_at(rule: Subject, key: str, urns: set[str]) -> bool | None:
 
 
 def _data_ports_from_backend_only(subjects: list[Subject]) -> Iterable[tuple[str, str]]:
-    backend = _group_urns(subjects, "-backend")
+    backend = _task_groups(subjects)
     for rule in (s for s in subjects if s.type in (INGRESS, LEGACY_RULE)):
         if rule.type == LEGACY_RULE and rule.get("type") != "ingress":
             continue
@@ -496,7 +507,7 @@ def _no_open_ingress(subjects: list[Subject]) -> Iterable[tuple[str, str]]:
 
 
 def _alb_from_cloudfront_only(subjects: list[Subject]) -> Iterable[tuple[str, str]]:
-    alb_groups = _group_urns(subjects, "-alb")
+    alb_groups = _alb_groups(subjects)
     for rule in (s for s in subjects if s.type == INGRESS and _points_at(s, "securityGroupId", alb_groups)):
         if not str(rule.get("prefixListId") or "").startswith("pl-"):
             yield (
@@ -509,7 +520,7 @@ def _alb_from_cloudfront_only(subjects: list[Subject]) -> Iterable[tuple[str, st
 
 
 def _tasks_from_alb_only(subjects: list[Subject]) -> Iterable[tuple[str, str]]:
-    backend, alb = _group_urns(subjects, "-backend"), _group_urns(subjects, "-alb")
+    backend, alb = _task_groups(subjects), _alb_groups(subjects)
     for rule in (s for s in subjects if s.type == INGRESS and _points_at(s, "securityGroupId", backend)):
         if _points_at(rule, "referencedSecurityGroupId", alb) is False or rule.get("cidrIpv4"):
             yield rule.urn, "backend tasks admit traffic from something other than the ALB"
