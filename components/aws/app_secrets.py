@@ -10,13 +10,13 @@ import pulumi
 import pulumi_aws as aws
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class AppSecretsArgs:
     values: Mapping[str, pulumi.Input[str]]
     """Environment variable name -> secret value (GROQ_API_KEY, SECRET_KEY, MONGO_URI, ...)."""
-    recovery_window_days: int = 30
-    protect: bool = False
-    name_prefix: str = "nowry"
+    recovery_window_days: int
+    protect: bool
+    name_prefix: str
 
 
 class AppSecrets(pulumi.ComponentResource):

@@ -20,17 +20,17 @@ NODE_POLICIES = (
 )
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class EksClusterArgs:
     private_subnet_ids: Sequence[pulumi.Input[str]]
     public_subnet_ids: Sequence[pulumi.Input[str]]
     region: str
-    version: str = "1.33"
-    instance_type: str = "t4g.medium"
-    nodes: int = 2
-    max_nodes: int = 4
-    api_allowed_cidrs: Sequence[str] = ("0.0.0.0/0",)
-    log_retention_days: int = 30
+    version: str
+    instance_type: str
+    nodes: int
+    max_nodes: int
+    api_allowed_cidrs: Sequence[str]
+    log_retention_days: int
 
 
 class EksCluster(pulumi.ComponentResource):

@@ -53,13 +53,13 @@ def ecr_repository_arn(image: str) -> str | None:
     return f"arn:{partition}:ecr:{found['region']}:{found['account']}:repository/{found['repository']}"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class ImageRepositoryArgs:
     context: str
     """Build context: the image is built for ``platform`` and pushed to the repository."""
-    dockerfile: str | None = None
-    platform: str = "linux/arm64"
-    protect: bool = False
+    dockerfile: str | None
+    platform: str
+    protect: bool
 
 
 def context_digest(context: str) -> str:

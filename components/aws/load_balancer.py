@@ -13,17 +13,17 @@ from infra.naming import physical_name
 TLS13_POLICY = "ELBSecurityPolicy-TLS13-1-2-2021-06"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class LoadBalancerArgs:
     vpc_id: pulumi.Input[str]
     subnet_ids: Sequence[pulumi.Input[str]]
     """Private subnets in 2+ AZs."""
     security_group_id: pulumi.Input[str]
     app_port: int
-    health_path: str = "/health"
-    certificate_arn: str | None = None
+    health_path: str
+    certificate_arn: str | None
     """Regional ACM certificate: HTTPS listener (TLS 1.3 policy) plus an HTTP redirect."""
-    deletion_protection: bool = False
+    deletion_protection: bool
 
 
 class LoadBalancer(pulumi.ComponentResource):

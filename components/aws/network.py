@@ -11,16 +11,16 @@ import pulumi_aws as aws
 from components.aws.policy_documents import assume_role_policy, policy_document, statement
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class NetworkArgs:
-    cidr: str = "10.0.0.0/16"
-    availability_zones: int = 2
-    nat: str = "none"
+    cidr: str
+    availability_zones: int
+    nat: str
     """``none`` | ``single`` | ``per-az``: NAT gateways giving private subnets internet egress."""
-    flow_logs: bool = True
+    flow_logs: bool
     """Log rejected traffic to CloudWatch Logs."""
-    log_retention_days: int = 30
-    region: str = "us-east-1"
+    log_retention_days: int
+    region: str
 
 
 class Network(pulumi.ComponentResource):

@@ -46,18 +46,19 @@ class ApiOrigin:
     vpc_origin_id: pulumi.Input[str]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class StaticSiteArgs:
-    static_dir: Path | None = None
+    static_dir: Path | None
     """The built site to upload; nothing is uploaded when None or missing."""
-    api: ApiOrigin | None = None
-    domain: str | None = None
-    certificate_arn: str | None = None
+    api: ApiOrigin | None
+    domain: str | None
+    certificate_arn: str | None
     """ACM certificate in us-east-1 for ``domain``."""
-    web_acl_arn: pulumi.Input[str] | None = None
+    web_acl_arn: pulumi.Input[str] | None
     content_security_policy: str = DEFAULT_CSP
     price_class: str = "PriceClass_100"
-    protect: bool = False
+    """Not stack settings: North America and Europe edges serve the product's users at the lowest price."""
+    protect: bool
 
 
 class StaticSite(pulumi.ComponentResource):

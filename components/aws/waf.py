@@ -8,12 +8,12 @@ import pulumi
 import pulumi_aws as aws
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class WafArgs:
-    rate_limit: int = 100
+    rate_limit: int
     """Requests per client IP per window; the app's own limit is 100 a minute."""
-    window_seconds: int = 60
-    client_ip: str = "viewer"
+    window_seconds: int
+    client_ip: str
     """``viewer``: the address CloudFront received the request from. ``forwarded``: the
     first address in X-Forwarded-For, which a client can write itself."""
 

@@ -11,19 +11,19 @@ import pulumi_random as random
 from infra.naming import physical_name
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class MongoDatabaseArgs:
     network: pulumi.Input[str]
     """Docker network name; other containers reach the database as ``hostname``."""
-    image: str = "mongo:7.0"
-    database: str = "nowry"
+    image: str
+    database: str
     """Database name in the connection string."""
     hostname: str = "mongo"
-    port: int = 27017
+    port: int
     username: str = "nowry"
-    protect: bool = False
+    protect: bool
     """Protect the data volume and the password (a new password locks the app out of old data)."""
-    name_prefix: str = "nowry"
+    name_prefix: str
     """Prefix of the Docker names (container, volume)."""
 
 

@@ -32,7 +32,7 @@ class Resources:
         }
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class WorkloadArgs:
     namespace: str
     image: str
@@ -40,7 +40,7 @@ class WorkloadArgs:
     replicas: int
     health_path: str
     resources: Resources
-    run_as_user: int = 10001
+    run_as_user: int
     secret_name: str | None = None
     secret_keys: Sequence[str] = ()
     """Keys of ``secret_name`` passed to the container as environment variables."""

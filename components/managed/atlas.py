@@ -29,18 +29,18 @@ def tier_of(inputs: Mapping[str, Any]) -> str | None:
     return (region.get("electableSpecs") or {}).get("instanceSize")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class AtlasDatabaseArgs:
     org_id: pulumi.Input[str]
     project_name: str
-    tier: str = "M0"
+    tier: str
     """M0 (free), FLEX, M10, M20 ... The cluster is the same resource at every tier."""
-    region: str = "US_EAST_1"
-    mongo_version: str = "8.0"
-    database: str = "nowry"
+    region: str
+    mongo_version: str
+    database: str
     ip_access_list: Sequence[pulumi.Input[str]] = ()
     """IPv4 CIDR blocks allowed to connect."""
-    protect: bool = False
+    protect: bool
 
 
 class AtlasDatabase(pulumi.ComponentResource):

@@ -17,7 +17,7 @@ from components.managed.railway import (
 from components.managed.railway_api import RAILWAY_ENDPOINT
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class RailwayBackendArgs:
     project_name: str
     image: str
@@ -25,10 +25,10 @@ class RailwayBackendArgs:
     variables: Mapping[str, pulumi.Input[str]]
     """Every variable the service gets; values are treated as secrets."""
     endpoint: str = RAILWAY_ENDPOINT
-    protect: bool = False
-    workspace_id: str | None = None
+    protect: bool
+    workspace_id: str | None
     """The team workspace the project belongs to; a personal project when unset."""
-    deploy_timeout_seconds: int = 600
+    deploy_timeout_seconds: int
     """How long ``pulumi up`` waits for a deployment to run before it fails."""
 
 

@@ -8,12 +8,12 @@ import pulumi
 import upstash_pulumi as upstash
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class UpstashRedisArgs:
     database_name: str
-    primary_region: str = "us-east-1"
-    eviction: bool = True
-    protect: bool = False
+    primary_region: str
+    eviction: bool
+    protect: bool
 
 
 class UpstashRedis(pulumi.ComponentResource):

@@ -8,15 +8,15 @@ import pulumi
 import pulumiverse_vercel as vercel
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, kw_only=True)
 class VercelFrontendArgs:
     project_name: str
     api_url: pulumi.Input[str]
-    framework: str = "create-react-app"
-    git_repository: str | None = None
-    root_directory: str = "frontend"
-    production_branch: str = "main"
-    team_id: str | None = None
+    framework: str
+    git_repository: str | None
+    root_directory: str
+    production_branch: str
+    team_id: str | None
     api_url_variable: str = "REACT_APP_API_URL"
 
 
