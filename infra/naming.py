@@ -86,6 +86,15 @@ RULES: dict[str, NameRule] = {
         "CloudWatch Logs log group", 512, r"\.\-_/#A-Za-z0-9",
         f"{_AWS} internal/service/logs/validate.go validLogGroupName",
     ),
+    "kms-alias": NameRule(
+        "KMS alias name (after alias/)", 250, r"a-zA-Z0-9/_-",
+        f"{_AWS} internal/service/kms/validate.go validNameForResource: ^(alias/)[a-zA-Z0-9/_-]+$",
+        forbidden=r"^aws/",
+    ),
+    "log-resource-policy": NameRule(
+        "CloudWatch Logs resource policy name", 255, r"a-zA-Z0-9_./#-",
+        "CloudWatch Logs API PutResourcePolicy policyName",
+    ),
     "alb": NameRule(
         "load balancer name", 32, "a-zA-Z0-9-", f"{_AWS} internal/service/elbv2/validate.go validName",
         no_edge_hyphen=True, forbidden=r"^internal-",

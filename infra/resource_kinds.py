@@ -96,6 +96,13 @@ _FREE = (
     "pulumi-python:dynamic/railway:Variables",
     "pulumi-python:dynamic/railway:Deployment",
     "pulumi-python:dynamic/cloudfront:Invalidation",
+    "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration",
+    "aws:s3/bucketLogging:BucketLogging",
+    "aws:cloudwatch/logDeliverySource:LogDeliverySource",
+    "aws:cloudwatch/logDeliveryDestination:LogDeliveryDestination",
+    "aws:cloudwatch/logResourcePolicy:LogResourcePolicy",
+    "aws:wafv2/webAclLoggingConfiguration:WebAclLoggingConfiguration",
+    "aws:kms/alias:Alias",
 )
 """Types with no fact but that they cost nothing themselves."""
 FREE_PACKAGES = ("random:", "docker:", "kubernetes:", "pulumi:providers:")
@@ -106,7 +113,7 @@ KINDS: dict[str, ResourceKind] = {
     for kind in (
         *(ResourceKind(type_, free=True) for type_ in _FREE),
         # Storage and data
-        ResourceKind("aws:s3/bucket:Bucket", stateful=True, priced_by=price.per_gb("s3_gb_month", "site_storage_gb"),
+        ResourceKind("aws:s3/bucket:Bucket", stateful=True, priced_by=price.bucket,
                      role=Role("site", "S3 site bucket", "diagrams.aws.storage:S3", REGIONAL),
                      replaced_on=forcing.S3_BUCKET, placeholder=shape.s3_bucket, id_attribute="bucket"),
         ResourceKind("aws:ecr/repository:Repository", stateful=True,
@@ -126,7 +133,9 @@ KINDS: dict[str, ResourceKind] = {
         ResourceKind("aws:secretsmanager/secret:Secret", stateful=True, priced_by=price.secret,
                      role=Role("secrets", "Secrets Manager", "diagrams.aws.security:SecretsManager", REGIONAL),
                      replaced_on=forcing.SECRET, placeholder=shape.secret),
-        ResourceKind("aws:kms/key:Key", stateful=True, replaced_on=forcing.KMS_KEY),
+        ResourceKind("aws:kms/key:Key", stateful=True, priced_by=price.kms_key, replaced_on=forcing.KMS_KEY),
+        ResourceKind("aws:kms/replicaKey:ReplicaKey", stateful=True, priced_by=price.kms_key,
+                     replaced_on=forcing.KMS_REPLICA_KEY),
         ResourceKind("random:index/randomPassword:RandomPassword", stateful=True, free=True,
                      replaced_on=forcing.RANDOM_PASSWORD),
         ResourceKind("mongodbatlas:index/project:Project", stateful=True, free=True, replaced_on=forcing.ATLAS_PROJECT),
@@ -162,6 +171,7 @@ KINDS: dict[str, ResourceKind] = {
         ResourceKind("aws:cloudwatch/metricAlarm:MetricAlarm", priced_by=price.alarm,
                      role=Role("alarms", "CloudWatch alarms", "diagrams.aws.management:Cloudwatch", REGIONAL)),
         ResourceKind("aws:cloudwatch/dashboard:Dashboard", priced_by=price.dashboard),
+        ResourceKind("aws:cloudwatch/logDelivery:LogDelivery", priced_by=price.cdn_log_delivery),
         ResourceKind("aws:sns/topic:Topic", free=True,
                      role=Role("alerts", "SNS alerts", "diagrams.aws.integration:SNS", REGIONAL)),
         # Managed platforms

@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 import pulumi
+import pulumi_aws as aws
 
 from components.aws.app_secrets import AppSecrets, AppSecretsArgs
 from components.aws.cache import Cache, CacheArgs
@@ -19,9 +20,11 @@ from components.aws.container_service import ContainerService, ContainerServiceA
 from components.aws.document_database import DocumentDatabase, DocumentDatabaseArgs
 from components.aws.image_repository import ImageRepository, ImageRepositoryArgs, ecr_repository_arn
 from components.aws.load_balancer import LoadBalancer, LoadBalancerArgs
+from components.aws.log_bucket import LogBucket, LogBucketArgs
 from components.aws.monitoring import Monitoring, MonitoringArgs, Watched
 from components.aws.network import Network
 from components.aws.security_groups import AppSecurityGroups, AppSecurityGroupsArgs
+from components.aws.stack_key import StackKey, StackKeyArgs
 from components.aws.static_site import ApiOrigin, StaticSite, StaticSiteArgs
 from components.aws.waf import Waf, WafArgs
 from infra.config.model import StackConfig
@@ -31,10 +34,22 @@ from stacks.common import app_secrets, aws_network
 def build(config: StackConfig) -> dict[str, Any]:
     """Network and firewall, the data stores and secrets, the API behind the ALB, the edge,
     and the alarms; returns the stack outputs."""
-    network = aws_network(config)
+    account_id = aws.get_caller_identity_output().account_id
+    key = StackKey("stack", StackKeyArgs(region=config.aws_region, account_id=account_id, protect=config.protect))
+    data_key = key.key.arn if config.aws.data_key == "stack" else None
+    logs = LogBucket(
+        "logs",
+        LogBucketArgs(
+            region=config.aws_region,
+            account_id=account_id,
+            retention_days=config.log_retention_days,
+            protect=config.protect,
+        ),
+    )
+    network = aws_network(config, key.key.arn)
     firewall = _firewall(config, network)
-    mongo_uri, documentdb = _database(config, network, firewall)
-    cache = _cache(config, network, firewall)
+    mongo_uri, documentdb = _database(config, network, firewall, data_key)
+    cache = _cache(config, network, firewall, data_key)
     secret_values: dict[str, pulumi.Input[str]] = {**app_secrets(config), "MONGO_URI": mongo_uri}
     if cache is not None:
         secret_values["REDIS_URL"] = cache.url
@@ -45,12 +60,13 @@ def build(config: StackConfig) -> dict[str, Any]:
             recovery_window_days=config.aws.secret_recovery_days,
             protect=config.protect,
             name_prefix=f"{config.project}/{config.stack}",
+            kms_key_arn=key.key.arn,
         ),
     )
-    images = _images(config)
-    balancer = _load_balancer(config, network, firewall)
-    service = _service(config, network, firewall, images, balancer, secrets)
-    waf = _waf(config)
+    images = _images(config, data_key)
+    balancer = _load_balancer(config, network, firewall, logs)
+    service = _service(config, network, firewall, images, balancer, secrets, key.key.arn)
+    waf = _waf(config, key.edge_key_arn, account_id)
     if config.aws.monitoring.enabled:
         settings = config.aws.monitoring
         Monitoring(
@@ -62,9 +78,10 @@ def build(config: StackConfig) -> dict[str, Any]:
                 error_rate_percent=settings.error_rate_percent,
                 latency_p95_seconds=settings.latency_p95_seconds,
                 blocked_requests=settings.blocked_requests,
+                kms_key_arn=key.key.arn,
             ),
         )
-    site = _site(config, balancer, waf)
+    site = _site(config, balancer, waf, logs)
     health_path = config.backend.health_path
     return {
         "siteUrl": site.url,
@@ -96,7 +113,9 @@ def _firewall(config: StackConfig, network: Network) -> AppSecurityGroups:
     )
 
 
-def _cache(config: StackConfig, network: Network, firewall: AppSecurityGroups) -> Cache | None:
+def _cache(
+    config: StackConfig, network: Network, firewall: AppSecurityGroups, data_key: pulumi.Input[str] | None
+) -> Cache | None:
     if not config.cache.enabled:
         return None
     assert firewall.cache is not None
@@ -111,11 +130,12 @@ def _cache(config: StackConfig, network: Network, firewall: AppSecurityGroups) -
             nodes=settings.nodes,
             snapshot_retention_days=settings.snapshot_retention_days,
             protect=config.protect,
+            kms_key_arn=data_key,
         ),
     )
 
 
-def _images(config: StackConfig) -> ImageRepository | None:
+def _images(config: StackConfig, data_key: pulumi.Input[str] | None) -> ImageRepository | None:
     """The ECR repository and the image built into it, when the stack builds the image; an
     image published elsewhere (``backend.image``) needs no repository of the stack's."""
     backend = config.backend
@@ -128,11 +148,12 @@ def _images(config: StackConfig) -> ImageRepository | None:
             dockerfile=backend.dockerfile,
             platform=f"linux/{'arm64' if backend.architecture == 'arm64' else 'amd64'}",
             protect=config.protect,
+            kms_key_arn=data_key,
         ),
     )
 
 
-def _load_balancer(config: StackConfig, network: Network, firewall: AppSecurityGroups) -> LoadBalancer:
+def _load_balancer(config: StackConfig, network: Network, firewall: AppSecurityGroups, logs: LogBucket) -> LoadBalancer:
     return LoadBalancer(
         "api",
         LoadBalancerArgs(
@@ -143,6 +164,7 @@ def _load_balancer(config: StackConfig, network: Network, firewall: AppSecurityG
             health_path=config.backend.health_path,
             certificate_arn=config.aws.alb_certificate_arn,
             deletion_protection=config.protect,
+            access_logs=logs,
         ),
     )
 
@@ -154,6 +176,7 @@ def _service(
     images: ImageRepository | None,
     balancer: LoadBalancer,
     secrets: AppSecrets,
+    key_arn: pulumi.Input[str],
 ) -> ContainerService:
     backend = config.backend
     if images is not None:
@@ -189,23 +212,31 @@ def _service(
             secret_arns=secrets.arns,
             repository_arn=repository_arn,
             region=config.aws_region,
-            log_retention_days=config.aws.log_retention_days,
+            log_retention_days=config.log_retention_days,
+            kms_key_arn=key_arn,
         ),
         opts=pulumi.ResourceOptions(depends_on=[balancer]),
     )
 
 
-def _waf(config: StackConfig) -> Waf | None:
+def _waf(config: StackConfig, log_key_arn: pulumi.Input[str], account_id: pulumi.Input[str]) -> Waf | None:
     settings = config.aws.waf
     if not settings.enabled:
         return None
     return Waf(
         "waf",
-        WafArgs(rate_limit=settings.rate_limit, window_seconds=settings.window_seconds, client_ip=settings.client_ip),
+        WafArgs(
+            rate_limit=settings.rate_limit,
+            window_seconds=settings.window_seconds,
+            client_ip=settings.client_ip,
+            log_retention_days=config.log_retention_days,
+            log_key_arn=log_key_arn,
+            account_id=account_id,
+        ),
     )
 
 
-def _site(config: StackConfig, balancer: LoadBalancer, waf: Waf | None) -> StaticSite:
+def _site(config: StackConfig, balancer: LoadBalancer, waf: Waf | None, logs: LogBucket) -> StaticSite:
     frontend = config.frontend
     return StaticSite(
         "site",
@@ -219,12 +250,14 @@ def _site(config: StackConfig, balancer: LoadBalancer, waf: Waf | None) -> Stati
             certificate_arn=frontend.certificate_arn,
             web_acl_arn=waf.web_acl.arn if waf else None,
             protect=config.protect,
+            noncurrent_version_days=config.aws.site_noncurrent_days,
+            logs=logs,
         ),
     )
 
 
 def _database(
-    config: StackConfig, network: Network, firewall: AppSecurityGroups
+    config: StackConfig, network: Network, firewall: AppSecurityGroups, data_key: pulumi.Input[str] | None
 ) -> tuple[pulumi.Output[str], DocumentDatabase | None]:
     """The app's database and its connection string: Atlas, or DocumentDB in the VPC."""
     database = config.database
@@ -253,7 +286,8 @@ def _database(
             tls_ca_file=database.tls_ca_file,
             port=database.port,
             protect=config.protect,
-            log_retention_days=config.aws.log_retention_days,
+            log_retention_days=config.log_retention_days,
+            kms_key_arn=data_key,
         ),
     )
     return documentdb.uri, documentdb

@@ -40,7 +40,7 @@ def app_secrets(config: StackConfig) -> dict[str, pulumi.Output[str]]:
     return env
 
 
-def aws_network(config: StackConfig) -> Network:
+def aws_network(config: StackConfig, kms_key_arn: pulumi.Input[str] | None = None) -> Network:
     """The VPC from the stack's ``aws`` settings (the aws phase, and EKS in the kubernetes phase)."""
     from components.aws.network import Network, NetworkArgs
 
@@ -52,8 +52,9 @@ def aws_network(config: StackConfig) -> Network:
             availability_zones=settings.availability_zones,
             nat=settings.nat,
             flow_logs=settings.flow_logs,
-            log_retention_days=settings.log_retention_days,
+            log_retention_days=config.log_retention_days,
             region=config.aws_region,
+            kms_key_arn=kms_key_arn,
         ),
     )
 

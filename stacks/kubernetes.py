@@ -131,7 +131,6 @@ def _provider(config: StackConfig) -> k8s.Provider:
         return k8s.Provider("cluster", context=kube.context, kubeconfig=kube.kubeconfig)
     from components.aws.eks_cluster import EksCluster, EksClusterArgs
 
-    aws_cfg = config.aws
     network = aws_network(config)
     eks = EksCluster(
         "eks",
@@ -144,7 +143,7 @@ def _provider(config: StackConfig) -> k8s.Provider:
             nodes=kube.nodes,
             max_nodes=kube.max_nodes,
             api_allowed_cidrs=kube.api_allowed_cidrs,
-            log_retention_days=aws_cfg.log_retention_days,
+            log_retention_days=config.log_retention_days,
         ),
     )
     return k8s.Provider("cluster", kubeconfig=eks.kubeconfig)

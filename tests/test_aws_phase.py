@@ -52,7 +52,7 @@ def test_no_remote_components(prod):
 
 
 def test_site_bucket_blocks_all_public_access(prod):
-    block = prod.one("aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock").inputs
+    block = prod.one("aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", "site-public-access-block").inputs
     for flag in (
         "blockPublicAcls",
         "blockPublicPolicy",
@@ -63,22 +63,23 @@ def test_site_bucket_blocks_all_public_access(prod):
 
 
 def test_site_bucket_disables_acls_encrypts_and_versions(prod):
-    ownership = prod.one("aws:s3/bucketOwnershipControls:BucketOwnershipControls").inputs
+    ownership = prod.one("aws:s3/bucketOwnershipControls:BucketOwnershipControls", "site-ownership").inputs
     assert ownership["rule"]["objectOwnership"] == "BucketOwnerEnforced"
-    sse = prod.one("aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration")
+    sse_type = "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration"
+    sse = prod.one(sse_type, "site-encryption")
     assert sse.inputs["rules"][0]["applyServerSideEncryptionByDefault"]["sseAlgorithm"] in (
         "AES256",
         "aws:kms",
     )
     versioning = prod.one("aws:s3/bucketVersioning:BucketVersioning").inputs
     assert versioning["versioningConfiguration"]["status"] == "Enabled"
-    bucket = prod.one("aws:s3/bucket:Bucket")
+    bucket = prod.one("aws:s3/bucket:Bucket", "site-bucket")
     assert bucket.inputs["forceDestroy"] is False
     assert "acl" not in bucket.inputs
 
 
 def test_bucket_policy_admits_only_this_distribution_over_tls(prod):
-    statements = policy(prod.one("aws:s3/bucketPolicy:BucketPolicy"))["Statement"]
+    statements = policy(prod.one("aws:s3/bucketPolicy:BucketPolicy", "site-policy"))["Statement"]
     distribution = prod.one("aws:cloudfront/distribution:Distribution")
     allow = [s for s in statements if s["Effect"] == "Allow"]
     assert len(allow) == 1
@@ -263,7 +264,7 @@ def test_task_definition_is_hardened_fargate_arm64(prod):
     assert log["logDriver"] == "awslogs"
     log_group = prod.one("aws:cloudwatch/logGroup:LogGroup", "backend-logs")
     assert log["options"]["awslogs-group"] == "backend-logs-offline"
-    assert log_group.inputs["retentionInDays"] == 30
+    assert log_group.inputs["retentionInDays"] == 365  # a year on a production stack (CloudWatch.16)
 
 
 def test_task_secrets_reference_the_secrets_manager_arns(prod):
@@ -485,14 +486,15 @@ def test_a_production_stack_under_any_name_keeps_its_data(project):
     assert plan.config.production is True  # the aws phase holds data of record
     cluster = plan.one("aws:docdb/cluster:Cluster")
     assert cluster.protect is True and cluster.inputs["deletionProtection"] is True
-    assert plan.one("aws:s3/bucket:Bucket").inputs["forceDestroy"] is False
+    assert all(bucket.inputs["forceDestroy"] is False for bucket in plan.of_type("aws:s3/bucket:Bucket"))
 
 
 def test_unprotected_stack_lets_go_of_its_data(project):
     plan = plan_stack(project(None, **aws_config(), **{"nowry:production": False}), "test")
     assert plan.one("aws:docdb/cluster:Cluster").protect is False
     assert plan.one("aws:docdb/cluster:Cluster").inputs["deletionProtection"] is False
-    assert plan.one("aws:s3/bucket:Bucket").inputs["forceDestroy"] is True
+    assert all(bucket.inputs["forceDestroy"] is True for bucket in plan.of_type("aws:s3/bucket:Bucket"))
+    assert {g.inputs["retentionInDays"] for g in plan.of_type("aws:cloudwatch/logGroup:LogGroup")} == {30}
     assert plan.one("aws:lb/loadBalancer:LoadBalancer").inputs["enableDeletionProtection"] is False
 
 

@@ -10,6 +10,7 @@ from components.aws.cache import Cache, CacheArgs
 from components.aws.container_service import ContainerService, ContainerServiceArgs, Placement, Scaling, TaskSpec
 from components.aws.document_database import DocumentDatabase, DocumentDatabaseArgs
 from components.aws.load_balancer import LoadBalancer, LoadBalancerArgs
+from components.aws.log_bucket import LogBucket, LogBucketArgs
 from components.aws.network import Network, NetworkArgs
 from components.aws.security_groups import AppSecurityGroups, AppSecurityGroupsArgs
 from components.aws.waf import Waf, WafArgs
@@ -20,11 +21,18 @@ from infra.engine.plan import Plan
 from infra.engine.runner import run_offline
 
 SUBNETS = ["subnet-a", "subnet-b"]
+ACCOUNT = "123456789012"
+KEY = f"arn:aws:kms:us-east-1:{ACCOUNT}:key/unit"
 
 
-def load_balancer_args() -> LoadBalancerArgs:
+def log_bucket() -> LogBucket:
+    return LogBucket("logs", LogBucketArgs(region="us-east-1", account_id=ACCOUNT, retention_days=365, protect=True))
+
+
+def load_balancer_args(logs: LogBucket) -> LoadBalancerArgs:
     return LoadBalancerArgs(vpc_id="vpc-1", subnet_ids=SUBNETS, security_group_id="sg-alb", app_port=8000,
-                            health_path="/health", certificate_arn=None, deletion_protection=False)  # fmt: skip
+                            health_path="/health", certificate_arn=None, deletion_protection=False,
+                            access_logs=logs)  # fmt: skip
 
 
 def plan_of(program) -> Plan:
@@ -36,7 +44,7 @@ def plan_of(program) -> Plan:
 
 def test_container_service_is_wired_to_the_load_balancer_it_is_given():
     def program() -> None:
-        balancer = LoadBalancer("api", load_balancer_args())
+        balancer = LoadBalancer("api", load_balancer_args(log_bucket()))
         task = TaskSpec("ghcr.io/a/b:1", port=8000, cpu=512, memory=1024, architecture="arm64", user="10001",
                         env={"PORT": "8000"})  # fmt: skip
         ContainerService("backend", ContainerServiceArgs(
@@ -44,6 +52,7 @@ def test_container_service_is_wired_to_the_load_balancer_it_is_given():
             scaling=Scaling(desired=2, minimum=1, maximum=4, cpu_target=55, requests_per_target=800),
             load_balancer=balancer, secret_arns={"GROQ_API_KEY": "arn:aws:secretsmanager:us-east-1:0:secret:g"},
             repository_arn="arn:aws:ecr:us-east-1:0:repository/r", region="us-east-1", log_retention_days=14,
+            kms_key_arn=KEY,
         ))  # fmt: skip
 
     plan = plan_of(program)
@@ -69,7 +78,8 @@ def test_container_service_is_wired_to_the_load_balancer_it_is_given():
 
 def test_cache_encrypts_and_protects_as_asked():
     plan = plan_of(lambda: Cache("cache", CacheArgs(SUBNETS, "sg-cache", engine="valkey", node_type="cache.t4g.micro",
-                                                    nodes=2, snapshot_retention_days=3, protect=True)))  # fmt: skip
+                                                    nodes=2, snapshot_retention_days=3, protect=True,
+                                                    kms_key_arn=KEY)))  # fmt: skip
     group = plan.one("aws:elasticache/replicationGroup:ReplicationGroup")
     assert group.protect is True
     assert group.inputs["transitEncryptionEnabled"] is True and group.inputs["atRestEncryptionEnabled"] is True
@@ -82,7 +92,7 @@ def test_document_database_keeps_its_data_when_protected():
     args = DocumentDatabaseArgs(SUBNETS, "sg-db", database="nowry", instance_class="db.t4g.medium", instances=1,
                                 engine_version="5.0.0", backup_retention_days=7,
                                 tls_ca_file="/etc/ssl/certs/rds-global-bundle.pem", port=27017, protect=True,
-                                log_retention_days=365)  # fmt: skip
+                                log_retention_days=365, kms_key_arn=KEY)  # fmt: skip
     plan = plan_of(lambda: DocumentDatabase("database", args))
     cluster = plan.one("aws:docdb/cluster:Cluster")
     assert cluster.protect is True and cluster.inputs["deletionProtection"] is True
@@ -95,7 +105,7 @@ def test_document_database_keeps_its_data_when_protected():
 
 def network_args(nat: str) -> NetworkArgs:
     return NetworkArgs(cidr="10.1.0.0/16", availability_zones=2, nat=nat, flow_logs=True, log_retention_days=90,
-                       region="eu-west-1")  # fmt: skip
+                       region="eu-west-1", kms_key_arn=KEY)  # fmt: skip
 
 
 def test_network_has_no_nat_by_default_and_one_per_strategy():
@@ -125,7 +135,19 @@ def test_security_groups_chain_each_tier_to_the_one_before():
 
 
 def test_waf_limits_each_client_and_blocks_known_bad_inputs():
-    plan = plan_of(lambda: Waf("waf", WafArgs(rate_limit=50, window_seconds=60, client_ip="viewer")))
+    plan = plan_of(
+        lambda: Waf(
+            "waf",
+            WafArgs(
+                rate_limit=50,
+                window_seconds=60,
+                client_ip="viewer",
+                log_retention_days=365,
+                log_key_arn=KEY,
+                account_id=ACCOUNT,
+            ),
+        )
+    )
     acl = plan.one("aws:wafv2/webAcl:WebAcl").inputs
     assert acl["scope"] == "CLOUDFRONT"
     rate = next(r["statement"]["rateBasedStatement"] for r in acl["rules"] if "rateBasedStatement" in r["statement"])
@@ -138,7 +160,7 @@ def test_waf_limits_each_client_and_blocks_known_bad_inputs():
 def test_app_secrets_are_one_secret_each_and_never_plain():
     plan = plan_of(lambda: AppSecrets("secrets", AppSecretsArgs(
         values={"GROQ_API_KEY": "gsk-unit-test-value", "SECRET_KEY": "s3cr3t-unit"}, recovery_window_days=7,
-        protect=True, name_prefix="nowry/unit")))  # fmt: skip
+        protect=True, name_prefix="nowry/unit", kms_key_arn=KEY)))  # fmt: skip
     secrets = plan.of_type("aws:secretsmanager/secret:Secret")
     assert len(secrets) == 2 and all(s.protect and s.inputs["recoveryWindowInDays"] == 7 for s in secrets)
     assert all(s.inputs["namePrefix"].startswith("nowry/unit/") for s in secrets)

@@ -17,6 +17,8 @@ class AppSecretsArgs:
     recovery_window_days: int
     protect: bool
     name_prefix: str
+    kms_key_arn: pulumi.Input[str] | None
+    """The stack's KMS key (None: AWS's own keys, ``aws.encryptionKey: aws-owned``)."""
 
 
 class AppSecrets(pulumi.ComponentResource):
@@ -43,6 +45,7 @@ class AppSecrets(pulumi.ComponentResource):
                 name_prefix=f"{args.name_prefix}/{slug}-",
                 description=f"Nowry backend {variable}",
                 recovery_window_in_days=args.recovery_window_days,
+                kms_key_id=args.kms_key_arn,
                 opts=pulumi.ResourceOptions(parent=self, protect=args.protect),
             )
             aws.secretsmanager.SecretVersion(

@@ -22,6 +22,8 @@ class CacheArgs:
     nodes: int
     snapshot_retention_days: int
     protect: bool
+    kms_key_arn: pulumi.Input[str] | None
+    """The stack's KMS key (None: AWS's own keys, ``aws.encryptionKey: aws-owned``)."""
     port: int = 6379
     """Redis's port (not a setting of the stack)."""
 
@@ -65,6 +67,7 @@ class Cache(pulumi.ComponentResource):
             subnet_group_name=subnet_group.name,
             security_group_ids=[args.security_group_id],
             at_rest_encryption_enabled=True,
+            kms_key_id=args.kms_key_arn,
             transit_encryption_enabled=True,
             auth_token=token.result,
             automatic_failover_enabled=replicated,

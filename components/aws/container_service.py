@@ -64,6 +64,8 @@ class ContainerServiceArgs:
     """The ECR repository the image is pulled from (None: a registry outside ECR, no ECR rights)."""
     region: str
     log_retention_days: int
+    kms_key_arn: pulumi.Input[str] | None
+    """The stack's KMS key (None: AWS's own keys, ``aws.encryptionKey: aws-owned``)."""
 
 
 class ContainerService(pulumi.ComponentResource):
@@ -100,7 +102,10 @@ class ContainerService(pulumi.ComponentResource):
             opts=self._child,
         )
         self.log_group = aws.cloudwatch.LogGroup(
-            f"{name}-logs", retention_in_days=args.log_retention_days, opts=self._child
+            f"{name}-logs",
+            retention_in_days=args.log_retention_days,
+            kms_key_id=args.kms_key_arn,
+            opts=self._child,
         )
         self.execution_role = self._execution_role()
         self.task_role = aws.iam.Role(
@@ -127,6 +132,7 @@ class ContainerService(pulumi.ComponentResource):
             role=role.id,
             policy=policy_document(
                 *self._image_pull_statements(),
+                *self._secret_key_statements(),
                 statement(
                     ["logs:CreateLogStream", "logs:PutLogEvents"],
                     [pulumi.Output.concat(self.log_group.arn, ":*")],
@@ -139,6 +145,17 @@ class ContainerService(pulumi.ComponentResource):
             opts=self._child,
         )
         return role
+
+    def _secret_key_statements(self) -> list[dict[str, Any]]:
+        """Decrypting the secrets the stack's key encrypts, through Secrets Manager only."""
+        if self._args.kms_key_arn is None:
+            return []
+        return [
+            {
+                **statement(["kms:Decrypt"], [self._args.kms_key_arn]),
+                "Condition": {"StringEquals": {"kms:ViaService": f"secretsmanager.{self._args.region}.amazonaws.com"}},
+            }
+        ]
 
     def _image_pull_statements(self) -> list[dict[str, Any]]:
         """ECR pull rights on exactly the image's repository; none for an image from elsewhere."""

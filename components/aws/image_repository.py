@@ -60,6 +60,8 @@ class ImageRepositoryArgs:
     dockerfile: str | None
     platform: str
     protect: bool
+    kms_key_arn: pulumi.Input[str] | None
+    """The stack's KMS key (None: AWS's own keys, ``aws.encryptionKey: aws-owned``)."""
 
 
 def context_digest(context: str) -> str:
@@ -95,7 +97,11 @@ class ImageRepository(pulumi.ComponentResource):
             f"{name}-repo",
             image_tag_mutability="IMMUTABLE",
             image_scanning_configuration=aws.ecr.RepositoryImageScanningConfigurationArgs(scan_on_push=True),
-            encryption_configurations=[aws.ecr.RepositoryEncryptionConfigurationArgs(encryption_type="AES256")],
+            encryption_configurations=[
+                aws.ecr.RepositoryEncryptionConfigurationArgs(encryption_type="KMS", kms_key=args.kms_key_arn)
+                if args.kms_key_arn is not None
+                else aws.ecr.RepositoryEncryptionConfigurationArgs(encryption_type="AES256")
+            ],
             force_delete=not args.protect,
             opts=pulumi.ResourceOptions(parent=self, protect=args.protect),
         )

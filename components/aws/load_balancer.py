@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import pulumi
 import pulumi_aws as aws
 
+from components.aws.log_bucket import ALB_PREFIX, LogBucket
 from infra.naming import physical_name
 
 TLS13_POLICY = "ELBSecurityPolicy-TLS13-1-2-2021-06"
@@ -24,6 +25,8 @@ class LoadBalancerArgs:
     certificate_arn: str | None
     """Regional ACM certificate: HTTPS listener (TLS 1.3 policy) plus an HTTP redirect."""
     deletion_protection: bool
+    access_logs: LogBucket
+    """Where the ALB writes its access logs (under ``alb/``)."""
 
 
 class LoadBalancer(pulumi.ComponentResource):
@@ -41,8 +44,8 @@ class LoadBalancer(pulumi.ComponentResource):
     ALB's public IPv4 addresses (~$3.65/month each, one per AZ). Its security group still
     admits only CloudFront's origin-facing prefix list.
     Secure defaults: invalid header fields dropped, desync mitigation ``defensive``,
-    deletion protection when the stack protects data, subnets in 2+ AZs (ELB.4, ELB.6,
-    ELB.12, ELB.13).
+    deletion protection when the stack protects data, subnets in 2+ AZs, access logs to the
+    stack's log bucket (ELB.4, ELB.5, ELB.6, ELB.12, ELB.13).
     Cost: ~$16.43/month per ALB plus $0.008 per LCU-hour (~$6 at low traffic).
     """
 
@@ -65,7 +68,11 @@ class LoadBalancer(pulumi.ComponentResource):
             desync_mitigation_mode="defensive",
             enable_deletion_protection=args.deletion_protection,
             idle_timeout=60,
-            opts=self._child,
+            access_logs=aws.lb.LoadBalancerAccessLogsArgs(
+                bucket=args.access_logs.bucket.bucket, prefix=ALB_PREFIX, enabled=True
+            ),
+            # ELB checks it may write to the bucket when access logs are turned on.
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[args.access_logs.policy]),
         )
         self.target_group = aws.lb.TargetGroup(
             f"{name}-tg",

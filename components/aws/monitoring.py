@@ -85,6 +85,8 @@ class MonitoringArgs:
     latency_p95_seconds: float
     blocked_requests: int
     """WAF blocked requests in 5 minutes that count as a spike."""
+    kms_key_arn: pulumi.Input[str] | None
+    """Encrypts the alert topic (None: SNS's AWS-managed key, which CloudWatch alarms cannot use)."""
 
     @property
     def load_balancer_arn_suffix(self) -> pulumi.Output[str]:
@@ -138,7 +140,9 @@ class Monitoring(pulumi.ComponentResource):
         self._name = name
         self._args = args
         self._child = pulumi.ResourceOptions(parent=self)
-        self.topic = aws.sns.Topic(f"{name}-alerts", kms_master_key_id="alias/aws/sns", opts=self._child)
+        self.topic = aws.sns.Topic(
+            f"{name}-alerts", kms_master_key_id=args.kms_key_arn or "alias/aws/sns", opts=self._child
+        )
         for index, email in enumerate(args.emails):
             aws.sns.TopicSubscription(
                 f"{name}-email-{index}", topic=self.topic.arn, protocol="email", endpoint=email, opts=self._child

@@ -21,6 +21,8 @@ class NetworkArgs:
     """Log rejected traffic to CloudWatch Logs."""
     log_retention_days: int
     region: str
+    kms_key_arn: pulumi.Input[str] | None
+    """The stack's KMS key (None: AWS's own keys, ``aws.encryptionKey: aws-owned``)."""
 
 
 class Network(pulumi.ComponentResource):
@@ -175,6 +177,7 @@ class Network(pulumi.ComponentResource):
         group = aws.cloudwatch.LogGroup(
             f"{name}-flow-logs",
             retention_in_days=self._args.log_retention_days,
+            kms_key_id=self._args.kms_key_arn,
             opts=self._child,
         )
         role = aws.iam.Role(

@@ -11,6 +11,7 @@ import pulumi
 import pulumi_aws as aws
 
 from components.aws.cache_invalidation import CacheInvalidation, content_hash
+from components.aws.log_bucket import CLOUDFRONT_DELIVERY_REGION, MULTIPART_ABORT_DAYS, S3_PREFIX, LogBucket
 from components.aws.site_files import site_files
 from infra.naming import physical_name
 
@@ -55,6 +56,10 @@ class StaticSiteArgs:
     certificate_arn: str | None
     """ACM certificate in us-east-1 for ``domain``."""
     web_acl_arn: pulumi.Input[str] | None
+    noncurrent_version_days: int
+    """Days an overwritten or deleted file's old version is kept: the rollback window."""
+    logs: LogBucket
+    """Receives the site bucket's S3 access logs and the distribution's standard logs (v2)."""
     content_security_policy: str = DEFAULT_CSP
     price_class: str = "PriceClass_100"
     """Not stack settings: North America and Europe edges serve the product's users at the lowest price."""
@@ -73,9 +78,12 @@ class StaticSite(pulumi.ComponentResource):
     Secure defaults: OAC not OAI, redirect-to-https, HSTS/nosniff/frame-options/referrer/
     CSP headers, TLSv1.2_2021 with a custom domain (the default ``*.cloudfront.net``
     certificate forces TLSv1: an accepted finding), web ACL attached when given, bucket
-    protected and never force-destroyed when the stack protects data (S3.2-S3.13,
-    CloudFront.1/3/13/15).
-    Cost: inside CloudFront's always-free 1 TB and 10M requests a month; then $0.085/GB.
+    protected and never force-destroyed when the stack protects data, old versions expired
+    after the rollback window and incomplete uploads aborted, the bucket's access logs and
+    the distribution's standard logs (v2) written to the log bucket (S3.2-S3.13, S3.9,
+    CloudFront.1/3/5/13/15).
+    Cost: inside CloudFront's always-free 1 TB and 10M requests a month; then $0.085/GB;
+    its standard logs $0.25 per GB delivered (~$0.13/month at 5M requests).
     S3: $0.023 per GB-month (a React build is a few MB: cents).
     """
 
@@ -109,6 +117,7 @@ class StaticSite(pulumi.ComponentResource):
         )
         self.distribution = self._distribution(access, headers, router)
         self._bucket_policy()
+        self._request_logs()
         self._upload()
         host = args.domain or None
         self.url = (
@@ -153,6 +162,24 @@ class StaticSite(pulumi.ComponentResource):
             ],
             opts=self._child,
         )
+        aws.s3.BucketLifecycleConfiguration(
+            f"{name}-lifecycle",
+            bucket=bucket.id,
+            rules=[
+                aws.s3.BucketLifecycleConfigurationRuleArgs(
+                    id="expire-old-versions",
+                    status="Enabled",
+                    filter=aws.s3.BucketLifecycleConfigurationRuleFilterArgs(prefix=""),
+                    noncurrent_version_expiration=aws.s3.BucketLifecycleConfigurationRuleNoncurrentVersionExpirationArgs(
+                        noncurrent_days=self._args.noncurrent_version_days
+                    ),
+                    abort_incomplete_multipart_upload=aws.s3.BucketLifecycleConfigurationRuleAbortIncompleteMultipartUploadArgs(
+                        days_after_initiation=MULTIPART_ABORT_DAYS
+                    ),
+                )
+            ],
+            opts=self._child,
+        )
         aws.s3.BucketVersioning(
             f"{name}-versioning",
             bucket=bucket.id,
@@ -189,6 +216,47 @@ class StaticSite(pulumi.ComponentResource):
                 ),
             ),
             opts=self._child,
+        )
+
+    def _request_logs(self) -> None:
+        """S3 access logs of the bucket, and CloudFront standard logging v2 to the log bucket.
+
+        v2 (a CloudWatch Logs delivery in us-east-1) rather than legacy standard logging: the
+        legacy kind writes with an ACL grant, so the log bucket would have to re-enable ACLs
+        (S3.12); v2 writes under a bucket policy. S3 rather than CloudWatch Logs as the
+        destination: $0.25/GB delivered and $0.023/GB-month held, against $0.50/GB ingested and
+        $0.03/GB-month, and one place (and one retention) with the ALB's logs."""
+        logs = self._args.logs
+        aws.s3.BucketLogging(
+            f"{self._name}-access-logging",
+            bucket=self.bucket.id,
+            target_bucket=logs.bucket.id,
+            target_prefix=S3_PREFIX,
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[logs.policy]),
+        )
+        at_the_edge = pulumi.ResourceOptions(parent=self)
+        source = aws.cloudwatch.LogDeliverySource(
+            f"{self._name}-cdn-log-source",
+            log_type="ACCESS_LOGS",
+            resource_arn=self.distribution.arn,
+            region=CLOUDFRONT_DELIVERY_REGION,
+            opts=at_the_edge,
+        )
+        destination = aws.cloudwatch.LogDeliveryDestination(
+            f"{self._name}-cdn-log-destination",
+            output_format="w3c",
+            delivery_destination_configuration=aws.cloudwatch.LogDeliveryDestinationDeliveryDestinationConfigurationArgs(
+                destination_resource_arn=logs.bucket.arn
+            ),
+            region=CLOUDFRONT_DELIVERY_REGION,
+            opts=at_the_edge,
+        )
+        aws.cloudwatch.LogDelivery(
+            f"{self._name}-cdn-log-delivery",
+            delivery_source_name=source.name,
+            delivery_destination_arn=destination.arn,
+            region=CLOUDFRONT_DELIVERY_REGION,
+            opts=pulumi.ResourceOptions(parent=self, depends_on=[logs.policy]),
         )
 
     def _distribution(

@@ -76,3 +76,19 @@ CACHE_SIZES = ("micro", "small", "medium", "large", "xlarge", "2xlarge", "4xlarg
                "12xlarge", "16xlarge", "24xlarge")  # fmt: skip
 
 CACHE_ENGINE_VERSIONS = {"valkey": "8.0", "redis": "7.1"}
+
+
+ELB_LOG_ACCOUNTS: dict[str, str] = {
+    "us-east-1": "127311923021", "us-east-2": "033677994240", "us-west-1": "027434742980",
+    "us-west-2": "797873946194", "af-south-1": "098369216593", "ap-east-1": "754344448648",
+    "ap-southeast-3": "589379963580", "ap-south-1": "718504428378", "ap-northeast-3": "383597477331",
+    "ap-northeast-2": "600734575887", "ap-southeast-1": "114774131450", "ap-southeast-2": "783225319266",
+    "ap-northeast-1": "582318560864", "ca-central-1": "985666609251", "eu-central-1": "054676820928",
+    "eu-west-1": "156460612806", "eu-west-2": "652711504416", "eu-south-1": "635631232127",
+    "eu-west-3": "009996457667", "eu-north-1": "897822967062", "me-south-1": "076674570225",
+    "sa-east-1": "507241528517",
+}  # fmt: skip
+"""The Elastic Load Balancing account that writes ALB access logs, per region that existed before
+August 2022 (AWS, "Enable access logs for your Application Load Balancer"; the same table as
+terraform-provider-aws internal/service/elb/service_account_data_source.go). Newer regions use the
+``logdelivery.elasticloadbalancing.amazonaws.com`` service principal instead."""

@@ -188,7 +188,7 @@ def _network(aws: AwsConfig, region: str, issues: list[ConfigIssue]) -> None:
                 "e.g. 10.0.0.0/16",
             )
         )
-    if aws.log_retention_days not in LOG_RETENTION_DAYS:
+    if aws.log_retention_days is not None and aws.log_retention_days not in LOG_RETENTION_DAYS:
         issues.append(
             ConfigIssue(
                 "nowry:aws.logRetentionDays",

@@ -230,6 +230,10 @@ NatStrategy = Literal["none", "single", "per-az"]
 ClientIp = Literal["viewer", "forwarded"]
 LOG_RETENTION_DAYS = (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827)
 """The retention periods CloudWatch Logs accepts."""
+PRODUCTION_LOG_RETENTION_DAYS = 365
+"""A year of logs on production stacks: Security Hub's CloudWatch.16 and Checkov's CKV_AWS_338."""
+LOG_RETENTION_DAYS_DEFAULT = 30
+DataKey = Literal["stack", "aws-owned"]
 
 
 class WafConfig(Section):
@@ -265,7 +269,20 @@ class AwsConfig(Section):
     availability_zones: int = Field(2, ge=2, le=3, description="availability zones, 2 or 3")
     nat: NatStrategy = Field("none", description="NAT gateways: none (tasks get public IPs), single or per-az")
     flow_logs: bool = Field(True, description="VPC flow logs of rejected traffic: true or false")
-    log_retention_days: int = Field(30, description="CloudWatch Logs retention in days")
+    log_retention_days: int | None = Field(
+        None,
+        description=f"days CloudWatch Logs and the log bucket keep logs: {PRODUCTION_LOG_RETENTION_DAYS} on production "
+        f"stacks, {LOG_RETENTION_DAYS_DEFAULT} otherwise; one of " + ", ".join(map(str, LOG_RETENTION_DAYS)),
+    )
+    site_noncurrent_days: int = Field(
+        30, ge=1, le=3650, description="days an old version of a site file is kept (the rollback window), 1-3650"
+    )
+    data_key: DataKey = Field(
+        "stack",
+        description="the key of the stores whose key cannot change in place (DocumentDB, the cache, ECR): stack "
+        "(the stack's KMS key, which always encrypts logs, secrets and alerts) or aws-owned (AWS's keys, for a "
+        "stack whose stores were created before the stack had a key: changing it replaces them)",
+    )
     secret_recovery_days: int = Field(30, ge=7, le=30, description="Secrets Manager recovery window, 7-30 days")
     alb_certificate_arn: str | None = Field(
         None, description="regional ACM certificate ARN for HTTPS from CloudFront to the ALB"
@@ -393,6 +410,15 @@ class UsageConfig(Section):
     )
     secret_calls_ten_thousands: float = Field(
         1, ge=0, le=USAGE_MAX, description="ten-thousands of secret reads a month"
+    )
+    access_log_gb: float = Field(
+        1, ge=0, le=USAGE_MAX, description="GB a month of ALB and S3 access logs written to the log bucket"
+    )
+    cdn_log_gb: float = Field(
+        0.5, ge=0, le=USAGE_MAX, description="GB a month of CloudFront access logs delivered to the log bucket"
+    )
+    kms_requests_ten_thousands: float = Field(
+        10, ge=0, le=USAGE_MAX, description="ten-thousands of requests a month to the stack's KMS key"
     )
 
 
@@ -658,6 +684,13 @@ class StackConfig:
     def atlas_tier(self) -> str:
         """The Atlas tier this stack runs: ``atlas.tier``, else the phase's default."""
         return self.atlas.tier or spec(self.phase).default_atlas_tier or "M0"
+
+    @property
+    def log_retention_days(self) -> int:
+        """``aws.logRetentionDays``, else a year on production stacks and a month otherwise."""
+        if self.aws.log_retention_days is not None:
+            return self.aws.log_retention_days
+        return PRODUCTION_LOG_RETENTION_DAYS if self.production else LOG_RETENTION_DAYS_DEFAULT
 
     @property
     def database_engine(self) -> str:

@@ -29,6 +29,10 @@ BACKEND_COMPONENT = "nowry:aws:ContainerService"
 """The component whose log group carries the API's logs (``usage.logGb``); every other log
 group is priced at ``usage.otherLogGb``."""
 
+LOG_BUCKET_COMPONENT = "nowry:aws:LogBucket"
+LIFECYCLE_TYPE = "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration"
+DAYS_PER_MONTH = 365 / 12
+
 Pricer = Callable[[PlannedResource, PriceContext], tuple[float, str] | None]
 
 
@@ -112,12 +116,56 @@ def per_gb(key: str, usage_field: str) -> Pricer:
     return price
 
 
+def months_held(retention_days: object) -> float:
+    """Months of logs held at steady state for a retention in days (unset: one month)."""
+    return float(retention_days) / DAYS_PER_MONTH if isinstance(retention_days, int | float) else 1.0
+
+
 def log_group(group: PlannedResource, ctx: PriceContext) -> tuple[float, str]:
     component = owner(group.parent)
     backend = component is not None and component[0] == BACKEND_COMPONENT
     gb = ctx.usage.log_gb if backend else ctx.usage.other_log_gb
     ingest, store = ctx.catalog.rate("logs_ingest_gb"), ctx.catalog.rate("logs_storage_gb_month")
-    return gb * (ingest + store), f"{gb:g} GB ingested x ${ingest} + stored x ${store}"
+    days = group.inputs.get("retentionInDays")
+    held = gb * months_held(days)
+    basis = f"{gb:g} GB ingested x ${ingest} + {held:.3g} GB held ({days} days) x ${store}/GB-month"
+    return gb * ingest + held * store, basis
+
+
+def bucket(resource: PlannedResource, ctx: PriceContext) -> tuple[float, str]:
+    """The site bucket by ``usage.siteStorageGb``; the log bucket by the logs it holds until its
+    lifecycle expires them (uncompressed: an upper bound)."""
+    rate = ctx.catalog.rate("s3_gb_month")
+    component = owner(resource.parent)
+    if component is None or component[0] != LOG_BUCKET_COMPONENT:
+        gb = ctx.usage.site_storage_gb
+        return gb * rate, f"{gb:g} GB x ${rate}/GB-month"
+    monthly_gb = ctx.usage.access_log_gb + ctx.usage.cdn_log_gb
+    days = _expiry_days(resource, ctx.plan)
+    held = monthly_gb * months_held(days)
+    return held * rate, f"{monthly_gb:g} GB of logs a month, {held:.3g} GB held ({days} days) x ${rate}/GB-month"
+
+
+def _expiry_days(resource: PlannedResource, plan: Plan) -> int | None:
+    """Days after which the bucket's lifecycle expires objects, from the lifecycle wired to it."""
+    for lifecycle in plan.of_type(LIFECYCLE_TYPE):
+        if resource.urn in lifecycle.property_dependencies.get("bucket", ()):
+            for rule in lifecycle.inputs.get("rules") or []:
+                days = (rule.get("expiration") or {}).get("days")
+                if isinstance(days, int):
+                    return days
+    return None
+
+
+def kms_key(_: PlannedResource, ctx: PriceContext) -> tuple[float, str]:
+    month, rate = ctx.catalog.rate("kms_key_month"), ctx.catalog.rate("kms_10k_requests")
+    requests = ctx.usage.kms_requests_ten_thousands
+    return month + requests * rate, f"${month}/key-month + {requests:g}0k requests x ${rate}/10k"
+
+
+def cdn_log_delivery(_: PlannedResource, ctx: PriceContext) -> tuple[float, str]:
+    gb, rate = ctx.usage.cdn_log_gb, ctx.catalog.rate("vended_logs_s3_gb")
+    return gb * rate, f"{gb:g} GB of CloudFront logs delivered to S3 x ${rate}/GB"
 
 
 def secret(_: PlannedResource, ctx: PriceContext) -> tuple[float, str]:

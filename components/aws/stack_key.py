@@ -1,0 +1,128 @@
+"""StackKey: the one customer-managed KMS key that encrypts a stack's data at rest."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pulumi
+import pulumi_aws as aws
+
+from infra.naming import physical_name
+
+EDGE_REGION = "us-east-1"
+"""Where CloudFront's companions live (its WAF web ACL and that ACL's log group)."""
+
+KEY_ADMINISTRATION = [
+    "kms:Create*", "kms:Describe*", "kms:Enable*", "kms:List*", "kms:Put*", "kms:Update*",
+    "kms:Revoke*", "kms:Disable*", "kms:Get*", "kms:Delete*", "kms:TagResource", "kms:UntagResource",
+    "kms:ScheduleKeyDeletion", "kms:CancelKeyDeletion", "kms:RotateKeyOnDemand", "kms:ReplicateKey",
+]  # fmt: skip
+"""What the account's administrators may do with the key: manage it, never use it to decrypt."""
+KEY_USE = ["kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:DescribeKey"]
+KEY_GRANTS = ["kms:CreateGrant", "kms:ListGrants", "kms:RevokeGrant"]
+
+SERVICES_THROUGH_THE_ACCOUNT = ("secretsmanager", "rds", "elasticache", "ecr")
+"""Services that use the key on behalf of the account's principals (``kms:ViaService``):
+Secrets Manager for the app's secrets, RDS for DocumentDB, ElastiCache, ECR."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class StackKeyArgs:
+    region: str
+    account_id: pulumi.Input[str]
+    protect: bool
+
+
+def key_policy(region: str, account_id: str) -> str:
+    """A key policy naming exactly the services that use the key, in ``region``.
+
+    - the account administers the key but cannot use it directly;
+    - CloudWatch Logs (its regional principal) encrypts only this account's log groups
+      (the ``kms:EncryptionContext:aws:logs:arn`` condition, AWS's "Encrypt log data in
+      CloudWatch Logs using AWS KMS");
+    - CloudWatch alarms may publish to the encrypted alert topic (SNS "Enable compatibility
+      between event sources from AWS services and encrypted topics");
+    - Secrets Manager, RDS (DocumentDB), ElastiCache and ECR use it for the account's principals,
+      through ``kms:ViaService`` in this region only, with grants only for AWS resources.
+    """
+    import json
+
+    root = f"arn:aws:iam::{account_id}:root"
+    via = [f"{service}.{region}.amazonaws.com" for service in SERVICES_THROUGH_THE_ACCOUNT]
+    account = {"kms:CallerAccount": account_id}
+    return json.dumps(
+        {
+            "Version": "2012-10-17",
+            "Statement": [
+                {"Sid": "AccountAdministersTheKey", "Effect": "Allow", "Principal": {"AWS": root},
+                 "Action": KEY_ADMINISTRATION, "Resource": "*"},
+                {"Sid": "CloudWatchLogsEncryptsThisAccountsLogGroups", "Effect": "Allow",
+                 "Principal": {"Service": f"logs.{region}.amazonaws.com"}, "Action": KEY_USE, "Resource": "*",
+                 "Condition": {"ArnLike": {
+                     "kms:EncryptionContext:aws:logs:arn": f"arn:aws:logs:{region}:{account_id}:log-group:*"}}},
+                {"Sid": "AlarmsPublishToTheEncryptedTopic", "Effect": "Allow",
+                 "Principal": {"Service": "cloudwatch.amazonaws.com"},
+                 "Action": ["kms:Decrypt", "kms:GenerateDataKey*"], "Resource": "*",
+                 "Condition": {"StringEquals": {"aws:SourceAccount": account_id}}},
+                {"Sid": "ServicesUseTheKeyForTheAccount", "Effect": "Allow", "Principal": {"AWS": root},
+                 "Action": KEY_USE, "Resource": "*",
+                 "Condition": {"StringEquals": {"kms:ViaService": via, **account}}},
+                {"Sid": "ServicesHoldGrantsForTheirResources", "Effect": "Allow", "Principal": {"AWS": root},
+                 "Action": KEY_GRANTS, "Resource": "*",
+                 "Condition": {"StringEquals": {"kms:ViaService": via, **account},
+                               "Bool": {"kms:GrantIsForAWSResource": "true"}}},
+            ],
+        }
+    )  # fmt: skip
+
+
+class StackKey(pulumi.ComponentResource):
+    """The stack's customer-managed KMS key.
+
+    Builds: a symmetric KMS key with an alias; when the stack runs outside us-east-1, the key
+    is multi-Region and a replica in us-east-1 encrypts the edge's log group (the WAF's), so
+    the stack still has one key.
+    Secure defaults: yearly automatic rotation (KMS.4), a 30-day deletion window, a key policy
+    naming exactly the services that use it (``key_policy``); protected on production stacks
+    (a deleted key makes everything it encrypted unreadable).
+    Cost: $1 per key-month (a replica is another key-month) plus $0.03 per 10k requests.
+    """
+
+    key: aws.kms.Key
+    edge_key_arn: pulumi.Output[str]
+    """The key to use in us-east-1: the key itself, or its replica there."""
+
+    def __init__(self, name: str, args: StackKeyArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+        super().__init__("nowry:aws:StackKey", name, None, opts)
+        held = pulumi.ResourceOptions(parent=self, protect=args.protect)
+        account = pulumi.Output.from_input(args.account_id)
+        replicated = args.region != EDGE_REGION
+        self.key = aws.kms.Key(
+            f"{name}-key",
+            description=f"Nowry {pulumi.get_stack()}: logs, secrets, database, cache, images, alerts",
+            enable_key_rotation=True,
+            deletion_window_in_days=30,
+            multi_region=replicated,
+            policy=account.apply(lambda account_id: key_policy(args.region, account_id)),
+            opts=held,
+        )
+        aws.kms.Alias(
+            f"{name}-alias",
+            name=f"alias/{physical_name('kms-alias', 'nowry', pulumi.get_stack())}",
+            target_key_id=self.key.key_id,
+            opts=pulumi.ResourceOptions(parent=self),
+        )
+        if replicated:
+            replica = aws.kms.ReplicaKey(
+                f"{name}-edge-replica",
+                primary_key_arn=self.key.arn,
+                description=f"Nowry {pulumi.get_stack()}: the edge's log group",
+                deletion_window_in_days=30,
+                policy=account.apply(lambda account_id: key_policy(EDGE_REGION, account_id)),
+                region=EDGE_REGION,
+                opts=held,
+            )
+            self.edge_key_arn = replica.arn
+        else:
+            self.edge_key_arn = self.key.arn
+        self.register_outputs({"keyArn": self.key.arn})
