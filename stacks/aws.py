@@ -3,7 +3,7 @@ ElastiCache (Valkey) and DocumentDB (or Atlas M20), all behind one CloudFront UR
 
 Traffic: viewer -> CloudFront (WAF) -> S3 for the site, -> VPC origin -> internal ALB ->
 Fargate tasks for ``/api/*``; tasks -> DocumentDB and the cache inside the VPC.
-Cost of the shipped prod stack at default usage: ~$125/month, every line from the price
+Cost of the shipped prod stack at default usage: under $130/month, every line from the price
 catalog (``nowry-infra cost prod``; docs/costs.md).
 """
 
@@ -48,7 +48,7 @@ def build(config: StackConfig) -> dict[str, Any]:
     )
     network = aws_network(config, key.key.arn)
     firewall = _firewall(config, network)
-    mongo_uri, documentdb = _database(config, network, firewall, data_key)
+    mongo_uri, documentdb = _database(config, network, firewall, key, data_key)
     cache = _cache(config, network, firewall, data_key)
     secret_values: dict[str, pulumi.Input[str]] = {**app_secrets(config), "MONGO_URI": mongo_uri}
     if cache is not None:
@@ -257,7 +257,11 @@ def _site(config: StackConfig, balancer: LoadBalancer, waf: Waf | None, logs: Lo
 
 
 def _database(
-    config: StackConfig, network: Network, firewall: AppSecurityGroups, data_key: pulumi.Input[str] | None
+    config: StackConfig,
+    network: Network,
+    firewall: AppSecurityGroups,
+    key: StackKey,
+    data_key: pulumi.Input[str] | None,
 ) -> tuple[pulumi.Output[str], DocumentDatabase | None]:
     """The app's database and its connection string: Atlas, or DocumentDB in the VPC."""
     database = config.database
@@ -287,7 +291,8 @@ def _database(
             port=database.port,
             protect=config.protect,
             log_retention_days=config.log_retention_days,
-            kms_key_arn=data_key,
+            storage_key_arn=data_key,
+            log_key_arn=key.key.arn,
         ),
     )
     return documentdb.uri, documentdb

@@ -129,9 +129,14 @@ def _provider(config: StackConfig) -> k8s.Provider:
     kube = config.kubernetes
     if kube.cluster == "existing":
         return k8s.Provider("cluster", context=kube.context, kubeconfig=kube.kubeconfig)
-    from components.aws.eks_cluster import EksCluster, EksClusterArgs
+    import pulumi_aws as aws
 
-    network = aws_network(config)
+    from components.aws.eks_cluster import EksCluster, EksClusterArgs
+    from components.aws.stack_key import StackKey, StackKeyArgs
+
+    account_id = aws.get_caller_identity_output().account_id
+    key = StackKey("stack", StackKeyArgs(region=config.aws_region, account_id=account_id, protect=config.protect))
+    network = aws_network(config, key.key.arn)
     eks = EksCluster(
         "eks",
         EksClusterArgs(
@@ -144,6 +149,7 @@ def _provider(config: StackConfig) -> k8s.Provider:
             max_nodes=kube.max_nodes,
             api_allowed_cidrs=kube.api_allowed_cidrs,
             log_retention_days=config.log_retention_days,
+            kms_key_arn=key.key.arn,
         ),
     )
     return k8s.Provider("cluster", kubeconfig=eks.kubeconfig)

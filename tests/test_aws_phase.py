@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
+from typer.testing import CliRunner
 
 from components.aws.image_repository import ecr_repository_arn
+from infra.cli import app
 from infra.cost.estimate import estimate
 from infra.engine.plan import Plan
 from infra.engine.runner import plan_stack
@@ -612,3 +616,148 @@ def test_atlas_access_list_entries_must_be_cidrs(project):
         plan_stack(project(config), "test")
     assert "nowry:atlas.ipAccessList[1]" in str(caught.value)
     assert "'everyone'" in str(caught.value)
+
+
+# --- Request logs, lifecycle, retention, the stack's key (ELB.5, CloudFront.5, S3.9, S3.13, WAF.11, ...) -----
+
+
+def _statements_by_sid(resource) -> dict[str, dict]:
+    return {s["Sid"]: s for s in policy(resource)["Statement"]}
+
+
+def test_log_bucket_admits_exactly_the_three_log_writers_under_their_prefixes(prod):
+    statements = _statements_by_sid(prod.one("aws:s3/bucketPolicy:BucketPolicy", "logs-policy"))
+    assert set(statements) == {"DenyInsecureTransport", "AlbAccessLogs", "S3ServerAccessLogs", "CloudFrontLogDelivery"}
+    assert statements["DenyInsecureTransport"]["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}
+    # us-east-1 predates August 2022: its Elastic Load Balancing account writes ALB logs
+    assert statements["AlbAccessLogs"]["Principal"] == {"AWS": "arn:aws:iam::127311923021:root"}
+    assert statements["AlbAccessLogs"]["Resource"].endswith("/alb/AWSLogs/000000000000/*")
+    assert statements["S3ServerAccessLogs"]["Resource"].endswith("/s3/site/*")
+    delivery = statements["CloudFrontLogDelivery"]
+    assert delivery["Principal"] == {"Service": "delivery.logs.amazonaws.com"}
+    assert delivery["Condition"]["ArnLike"]["aws:SourceArn"].startswith("arn:aws:logs:us-east-1:000000000000:")
+    for sid in ("S3ServerAccessLogs", "CloudFrontLogDelivery"):
+        assert statements[sid]["Condition"]["StringEquals"]["aws:SourceAccount"] == "000000000000"
+    assert all(s["Action"] == "s3:PutObject" for sid, s in statements.items() if sid != "DenyInsecureTransport")
+
+
+def test_log_bucket_is_private_encrypted_and_expires_logs_after_the_retention(prod):
+    bucket = prod.one("aws:s3/bucket:Bucket", "logs-bucket")
+    assert bucket.protect and bucket.inputs["forceDestroy"] is False
+    block = prod.one("aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", "logs-public-access-block").inputs
+    assert all(block[flag] is True for flag in ("blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls",
+                                                "restrictPublicBuckets"))  # fmt: skip
+    ownership = prod.one("aws:s3/bucketOwnershipControls:BucketOwnershipControls", "logs-ownership").inputs
+    assert ownership["rule"]["objectOwnership"] == "BucketOwnerEnforced"
+    sse = prod.one("aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
+                   "logs-encryption").inputs  # fmt: skip
+    # ALB access logs and S3 server access logs accept only SSE-S3 on their destination
+    assert sse["rules"][0]["applyServerSideEncryptionByDefault"]["sseAlgorithm"] == "AES256"
+    rule = prod.one("aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration", "logs-lifecycle").inputs[
+        "rules"][0]  # fmt: skip
+    assert rule["expiration"]["days"] == 365 and rule["abortIncompleteMultipartUpload"]["daysAfterInitiation"] == 7
+
+
+def test_alb_cloudfront_and_the_site_bucket_write_request_logs_to_the_log_bucket(prod):
+    logs = prod.one("aws:s3/bucket:Bucket", "logs-bucket")
+    alb = prod.one("aws:lb/loadBalancer:LoadBalancer")
+    assert alb.inputs["accessLogs"] == {"bucket": logs.inputs.get("bucket", "logs-bucket-offline"), "enabled": True,
+                                        "prefix": "alb"}  # fmt: skip
+    assert prod.one("aws:s3/bucketPolicy:BucketPolicy", "logs-policy").urn in alb.dependencies
+    logging = prod.one("aws:s3/bucketLogging:BucketLogging")
+    assert prod.one("aws:s3/bucket:Bucket", "site-bucket").urn in logging.property_dependencies["bucket"]
+    assert logs.urn in logging.property_dependencies["targetBucket"]
+    source = prod.one("aws:cloudwatch/logDeliverySource:LogDeliverySource")
+    assert source.inputs["logType"] == "ACCESS_LOGS" and source.inputs["region"] == "us-east-1"
+    assert prod.one("aws:cloudfront/distribution:Distribution").urn in source.property_dependencies["resourceArn"]
+    destination = prod.one("aws:cloudwatch/logDeliveryDestination:LogDeliveryDestination")
+    assert logs.urn in destination.property_dependencies["deliveryDestinationConfiguration"]
+    delivery = prod.one("aws:cloudwatch/logDelivery:LogDelivery")
+    assert source.urn in delivery.property_dependencies["deliverySourceName"]
+
+
+def test_waf_logs_its_decisions_with_credentials_redacted(prod):
+    logging = prod.one("aws:wafv2/webAclLoggingConfiguration:WebAclLoggingConfiguration").inputs
+    headers = {f["singleHeader"]["name"] for f in logging["redactedFields"]}
+    assert headers == {"authorization", "cookie"}
+    group = prod.one("aws:cloudwatch/logGroup:LogGroup", "waf-logs")
+    assert group.inputs["name"].startswith("aws-waf-logs-") and group.inputs["region"] == "us-east-1"
+    assert logging["logDestinationConfigs"] == [f"arn:aws:logs:us-east-1:000000000000:log-group:{group.inputs['name']}"]
+    kept = logging["loggingFilter"]["filters"][0]["conditions"]
+    assert logging["loggingFilter"]["defaultBehavior"] == "DROP"
+    assert {c["actionCondition"]["action"] for c in kept} == {"BLOCK", "COUNT"}
+
+
+def test_site_bucket_expires_old_versions_after_the_rollback_window(prod):
+    rule = prod.one("aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration", "site-lifecycle").inputs[
+        "rules"][0]  # fmt: skip
+    assert rule["noncurrentVersionExpiration"]["noncurrentDays"] == 30
+    assert rule["abortIncompleteMultipartUpload"]["daysAfterInitiation"] == 7
+    longer = plan_stack(PROJECT_DIR, "prod", ["nowry:aws.siteNoncurrentDays=90", "nowry:aws.logRetentionDays=731"])
+    site = longer.one("aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration", "site-lifecycle")
+    assert site.inputs["rules"][0]["noncurrentVersionExpiration"]["noncurrentDays"] == 90
+    assert {g.inputs["retentionInDays"] for g in longer.of_type("aws:cloudwatch/logGroup:LogGroup")} == {731}
+
+
+def test_one_rotating_key_encrypts_logs_secrets_data_images_and_alerts(prod_building_its_image):
+    plan = prod_building_its_image
+    key = plan.one("aws:kms/key:Key")
+    assert key.protect and key.inputs["enableKeyRotation"] is True and key.inputs["deletionWindowInDays"] == 30
+    arn = f"arn:aws:kms:us-east-1:000000000000:key/{key.name}-offline"
+    carriers = [
+        *(g.inputs["kmsKeyId"] for g in plan.of_type("aws:cloudwatch/logGroup:LogGroup")),
+        *(s.inputs["kmsKeyId"] for s in plan.of_type("aws:secretsmanager/secret:Secret")),
+        plan.one("aws:docdb/cluster:Cluster").inputs["kmsKeyId"],
+        plan.one("aws:elasticache/replicationGroup:ReplicationGroup").inputs["kmsKeyId"],
+        plan.one("aws:ecr/repository:Repository").inputs["encryptionConfigurations"][0]["kmsKey"],
+        plan.one("aws:sns/topic:Topic").inputs["kmsMasterKeyId"],
+    ]
+    assert set(carriers) == {arn}
+    statements = _statements_by_sid(key)
+    assert "kms:Decrypt" not in statements["AccountAdministersTheKey"]["Action"]  # administer, never read
+    logs = statements["CloudWatchLogsEncryptsThisAccountsLogGroups"]
+    assert logs["Principal"] == {"Service": "logs.us-east-1.amazonaws.com"}
+    assert logs["Condition"]["ArnLike"]["kms:EncryptionContext:aws:logs:arn"].endswith(":log-group:*")
+    via = statements["ServicesUseTheKeyForTheAccount"]["Condition"]["StringEquals"]["kms:ViaService"]
+    assert sorted(via) == sorted(
+        f"{s}.us-east-1.amazonaws.com" for s in ("secretsmanager", "rds", "elasticache", "ecr")
+    )
+
+
+def test_the_task_decrypts_its_secrets_through_secrets_manager_only(prod):
+    document = policy(prod.one("aws:iam/rolePolicy:RolePolicy", "backend-execution-policy"))
+    decrypt = next(s for s in document["Statement"] if s["Action"] == ["kms:Decrypt"])
+    assert decrypt["Resource"] == [f"arn:aws:kms:us-east-1:000000000000:key/{prod.one('aws:kms/key:Key').name}-offline"]
+    assert decrypt["Condition"] == {"StringEquals": {"kms:ViaService": "secretsmanager.us-east-1.amazonaws.com"}}
+
+
+def test_a_stack_outside_us_east_1_replicates_its_key_for_the_edge():
+    plan = plan_stack(PROJECT_DIR, "prod", ["aws:region=eu-west-1"])
+    key, replica = plan.one("aws:kms/key:Key"), plan.one("aws:kms/replicaKey:ReplicaKey")
+    assert key.inputs["multiRegion"] is True and replica.inputs["region"] == "us-east-1"
+    assert key.urn in replica.property_dependencies["primaryKeyArn"]
+    waf_logs = plan.one("aws:cloudwatch/logGroup:LogGroup", "waf-logs")
+    assert replica.urn in waf_logs.property_dependencies["kmsKeyId"]
+    alb_writer = _statements_by_sid(plan.one("aws:s3/bucketPolicy:BucketPolicy", "logs-policy"))["AlbAccessLogs"]
+    assert alb_writer["Principal"] == {"AWS": "arn:aws:iam::156460612806:root"}  # eu-west-1's ELB account
+
+
+def test_a_region_opened_after_august_2022_gets_alb_logs_from_the_delivery_service():
+    plan = plan_stack(PROJECT_DIR, "prod", ["aws:region=eu-central-2"])
+    alb_writer = _statements_by_sid(plan.one("aws:s3/bucketPolicy:BucketPolicy", "logs-policy"))["AlbAccessLogs"]
+    assert alb_writer["Principal"] == {"Service": "logdelivery.elasticloadbalancing.amazonaws.com"}
+
+
+def test_a_key_change_on_the_data_stores_is_flagged_as_data_loss():
+    """DocumentDB's and ElastiCache's kms_key_id are ForceNew (terraform-provider-aws cluster.go,
+    replication_group.go): moving a stack created with AWS's keys onto the stack key replaces them."""
+    keys = ["--set", "nowry:aws.dataKey=aws-owned", "--target-set", "nowry:aws.dataKey=stack"]
+    result = CliRunner().invoke(
+        app, ["migrate", "prod", "--to", "aws", "--project-dir", str(PROJECT_DIR), "--json", *keys]
+    )
+    assert result.exit_code == 1, result.output
+    payload = json.loads(result.stdout)
+    replaced = {c["urn"].rsplit("::", 1)[-1]: c for c in payload["changes"] if c["action"] == "replace"}
+    assert {"database-cluster", "cache-redis"} <= set(replaced)
+    assert replaced["database-cluster"]["stateful"] is True
+    assert "kmsKeyId" in replaced["database-cluster"]["properties"]

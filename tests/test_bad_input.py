@@ -68,6 +68,10 @@ CASES = [
     (plan("k8s", "nowry:kubernetes.runAsUser=99999999999"), 2, "nowry:kubernetes.runAsUser: out of range"),
     (plan("k8s", "nowry:kubernetes.replicas=1e3"), 2, "nowry:kubernetes.replicas"),
     (plan("prod", "nowry:backend.cpu=256.5"), 2, "nowry:backend.cpu: expected a whole number"),
+    (plan("prod", "nowry:aws.logRetentionDays=42"), 2, "nowry:aws.logRetentionDays: is not a retention CloudWatch"),
+    (plan("prod", "nowry:aws.siteNoncurrentDays=0"), 2, "nowry:aws.siteNoncurrentDays: out of range (given: 0)"),
+    (plan("prod", "nowry:aws.dataKey=mine"), 2, "nowry:aws.dataKey: not one of the allowed values (given: 'mine')"),
+    (plan("prod", "nowry:usage.cdnLogGb=nan"), 2, "nowry:usage.cdnLogGb: expected a finite number"),
     # strings with a trailing newline, names Kubernetes refuses, CIDRs that are not
     (["plan", "nl-domain"], 2, "nowry:frontend.domain: is not a DNS name (given: 'app.nowry.io\\n')"),
     (["plan", "nl-host"], 2, "nowry:kubernetes.host: is not a DNS name (given: 'app.nowry.io\\n')"),

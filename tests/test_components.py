@@ -92,7 +92,7 @@ def test_document_database_keeps_its_data_when_protected():
     args = DocumentDatabaseArgs(SUBNETS, "sg-db", database="nowry", instance_class="db.t4g.medium", instances=1,
                                 engine_version="5.0.0", backup_retention_days=7,
                                 tls_ca_file="/etc/ssl/certs/rds-global-bundle.pem", port=27017, protect=True,
-                                log_retention_days=365, kms_key_arn=KEY)  # fmt: skip
+                                log_retention_days=365, storage_key_arn=KEY, log_key_arn=KEY)  # fmt: skip
     plan = plan_of(lambda: DocumentDatabase("database", args))
     cluster = plan.one("aws:docdb/cluster:Cluster")
     assert cluster.protect is True and cluster.inputs["deletionProtection"] is True

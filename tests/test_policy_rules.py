@@ -310,6 +310,120 @@ CASES: dict[str, tuple[str, dict, dict, bool]] = {
         False,
     ),
     "logs-retention": (r.LOG_GROUP, {"retentionInDays": 0}, {"retentionInDays": 30}, False),
+    "s3-lifecycle": (
+        r.S3_LIFECYCLE,
+        {"rules": [{"status": "Enabled", "noncurrentVersionExpiration": {"noncurrentDays": 30}}]},
+        {
+            "rules": [
+                {
+                    "status": "Enabled",
+                    "noncurrentVersionExpiration": {"noncurrentDays": 30},
+                    "abortIncompleteMultipartUpload": {"daysAfterInitiation": 7},
+                }
+            ]
+        },
+        False,
+    ),
+    "s3-log-writers-scoped": (
+        r.BUCKET_POLICY,
+        {
+            "policy": json.dumps(
+                {
+                    "Statement": [
+                        {
+                            "Effect": "Allow",
+                            "Principal": {"Service": "logging.s3.amazonaws.com"},
+                            "Action": "s3:PutObject",
+                            "Resource": "arn:aws:s3:::logs/*",
+                        }
+                    ]
+                }
+            )
+        },
+        {
+            "policy": json.dumps(
+                {
+                    "Statement": [
+                        {
+                            "Effect": "Allow",
+                            "Principal": {"Service": "logging.s3.amazonaws.com"},
+                            "Action": "s3:PutObject",
+                            "Resource": "arn:aws:s3:::logs/s3/site/*",
+                            "Condition": {"StringEquals": {"aws:SourceAccount": "1"}},
+                        }
+                    ]
+                }
+            )
+        },
+        False,
+    ),
+    "alb-access-logs": (
+        r.ALB,
+        {"accessLogs": {"enabled": False}},
+        {"accessLogs": {"enabled": True, "bucket": "logs", "prefix": "alb"}},
+        False,
+    ),
+    "waf-logging-redacted": (
+        r.WAF_LOGGING,
+        {
+            "logDestinationConfigs": ["arn:aws:logs:us-east-1:1:log-group:waf"],
+            "redactedFields": [{"singleHeader": {"name": "authorization"}}],
+        },
+        {
+            "logDestinationConfigs": ["arn:aws:logs:us-east-1:1:log-group:aws-waf-logs-nowry-prod"],
+            "redactedFields": [{"singleHeader": {"name": "authorization"}}, {"singleHeader": {"name": "cookie"}}],
+        },
+        False,
+    ),
+    "logs-year-in-prod": (r.LOG_GROUP, {"retentionInDays": 30}, {"retentionInDays": 365}, True),
+    "kms-customer-key": (r.SECRET, {"kmsKeyId": None}, {"kmsKeyId": "arn:aws:kms:us-east-1:1:key/k"}, False),
+    "kms-rotation-scoped-policy": (
+        r.KMS_KEY,
+        {
+            "enableKeyRotation": True,
+            "policy": json.dumps(
+                {
+                    "Statement": [
+                        {
+                            "Sid": "Logs",
+                            "Effect": "Allow",
+                            "Principal": {"Service": "logs.us-east-1.amazonaws.com"},
+                            "Action": "kms:Encrypt*",
+                            "Resource": "*",
+                        }
+                    ]
+                }
+            ),
+        },
+        {
+            "enableKeyRotation": True,
+            "policy": json.dumps(
+                {
+                    "Statement": [
+                        {
+                            "Sid": "Logs",
+                            "Effect": "Allow",
+                            "Principal": {"Service": "logs.us-east-1.amazonaws.com"},
+                            "Action": "kms:Encrypt*",
+                            "Resource": "*",
+                            "Condition": {
+                                "ArnLike": {
+                                    "kms:EncryptionContext:aws:logs:arn": "arn:aws:logs:us-east-1:1:log-group:*"
+                                }
+                            },
+                        }
+                    ]
+                }
+            ),
+        },
+        False,
+    ),
+    "cache-failover-in-prod": (
+        r.REPLICATION_GROUP,
+        {"numCacheClusters": 1, "automaticFailoverEnabled": False},
+        {"numCacheClusters": 2, "automaticFailoverEnabled": True},
+        True,
+    ),
     "secrets-recovery-window": (r.SECRET, {"recoveryWindowInDays": 0}, {"recoveryWindowInDays": 30}, True),
     "waf-rate-limit-bad-inputs": (
         r.WEB_ACL,
@@ -425,6 +539,8 @@ def test_stateful_resources_are_protected_in_prod_only():
         ("ecr-lifecycle-policy", r.REPOSITORY, r.LIFECYCLE, "repository"),
         ("vpc-flow-logs", r.VPC, r.FLOW_LOG, "vpcId"),
         ("vpc-default-sg-managed", r.VPC, r.DEFAULT_SG, "vpcId"),
+        ("s3-bucket-has-lifecycle", r.BUCKET, r.S3_LIFECYCLE, "bucket"),
+        ("waf-logging", r.WEB_ACL, r.WAF_LOGGING, "resourceArn"),
     ],
 )
 def test_each_resource_has_its_companion(rule_id, kind, companion, key):
@@ -432,6 +548,47 @@ def test_each_resource_has_its_companion(rule_id, kind, companion, key):
     assert found(rule_id, item)
     linked = subject(companion, {}, name="c", deps={key: (item.urn,)})
     assert not found(rule_id, item, linked)
+
+
+def test_each_customer_key_carrier_needs_the_stacks_key():
+    key = "arn:aws:kms:us-east-1:1:key/k"
+    for type_, bad, good in (
+        (r.LOG_GROUP, {}, {"kmsKeyId": key}),
+        (r.DOCDB_CLUSTER, {"storageEncrypted": True}, {"kmsKeyId": key}),
+        (r.REPLICATION_GROUP, {}, {"kmsKeyId": key}),
+        (r.TOPIC, {"kmsMasterKeyId": "alias/aws/sns"}, {"kmsMasterKeyId": key}),
+        (r.REPOSITORY, {"encryptionConfigurations": [{"encryptionType": "AES256"}]},
+         {"encryptionConfigurations": [{"encryptionType": "KMS", "kmsKey": key}]}),
+    ):  # fmt: skip
+        assert found("kms-customer-key", subject(type_, bad)), type_
+        assert not found("kms-customer-key", subject(type_, good)), type_
+
+
+def test_key_rotation_off_and_an_open_key_policy_are_reported():
+    assert found("kms-rotation-scoped-policy", subject(r.KMS_KEY, {"enableKeyRotation": False}))
+    open_policy = json.dumps({"Statement": [{"Sid": "Any", "Effect": "Allow", "Principal": "*", "Action": "kms:*"}]})
+    assert found("kms-rotation-scoped-policy", subject(r.KMS_KEY, {"enableKeyRotation": True, "policy": open_policy}))
+
+
+def test_every_bucket_but_the_log_bucket_logs_its_access():
+    site, logs = subject(r.BUCKET, {}, name="site-bucket"), subject(r.BUCKET, {}, name="logs-bucket")
+    logging = subject(r.S3_LOGGING, {}, name="site-access-logging",
+                      deps={"bucket": (site.urn,), "targetBucket": (logs.urn,)})  # fmt: skip
+    assert not found("s3-access-logging", site, logs, logging)
+    unlogged = found("s3-access-logging", site, logs)
+    assert len(unlogged) == 2  # without the logging, neither bucket is a log target nor logged
+    other = subject(r.BUCKET, {}, name="uploads-bucket")
+    assert found("s3-access-logging", site, logs, logging, other) == ["bucket has no server access logging"]
+
+
+def test_every_distribution_logs_its_requests():
+    distribution = subject(r.DISTRIBUTION, {}, name="site-cdn")
+    assert found("cloudfront-logging", distribution)
+    source = subject(r.LOG_DELIVERY_SOURCE, {"logType": "ACCESS_LOGS"}, name="cdn-log-source",
+                     deps={"resourceArn": (distribution.urn,)})  # fmt: skip
+    assert not found("cloudfront-logging", distribution, source)
+    legacy = subject(r.DISTRIBUTION, {"loggingConfig": {"bucket": "logs.s3.amazonaws.com"}}, name="old-cdn")
+    assert not found("cloudfront-logging", legacy)
 
 
 def test_secrets_without_rotation_are_reported():
@@ -453,6 +610,10 @@ def test_every_stack_rule_is_exercised():
         "vpc-flow-logs",
         "vpc-default-sg-managed",
         "secrets-rotation",
+        "s3-access-logging",
+        "s3-bucket-has-lifecycle",
+        "cloudfront-logging",
+        "waf-logging",
     }
     assert exercised == {rule.id for rule in STACK_RULES}
 

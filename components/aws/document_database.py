@@ -27,8 +27,11 @@ class DocumentDatabaseArgs:
     protect: bool
     """Pulumi ``protect`` plus DocumentDB's own deletion protection."""
     log_retention_days: int
-    kms_key_arn: pulumi.Input[str] | None
-    """The stack's KMS key (None: AWS's own keys, ``aws.encryptionKey: aws-owned``)."""
+    storage_key_arn: pulumi.Input[str] | None
+    """Encrypts the cluster's storage: the stack's KMS key, or None for AWS's key
+    (``aws.dataKey: aws-owned``; a change replaces the cluster)."""
+    log_key_arn: pulumi.Input[str]
+    """The stack's KMS key: encrypts the audit and profiler log groups."""
 
 
 class DocumentDatabase(pulumi.ComponentResource):
@@ -77,7 +80,7 @@ class DocumentDatabase(pulumi.ComponentResource):
                 f"{name}-{log}-logs",
                 name=f"/aws/docdb/{identifier}/{log}",
                 retention_in_days=args.log_retention_days,
-                kms_key_id=args.kms_key_arn,
+                kms_key_id=args.log_key_arn,
                 opts=child,
             )
             for log in ("audit", "profiler")
@@ -99,7 +102,7 @@ class DocumentDatabase(pulumi.ComponentResource):
             db_cluster_parameter_group_name=parameters.name,
             vpc_security_group_ids=[args.security_group_id],
             storage_encrypted=True,
-            kms_key_id=args.kms_key_arn,
+            kms_key_id=args.storage_key_arn,
             backup_retention_period=args.backup_retention_days,
             preferred_backup_window="03:00-04:00",
             deletion_protection=args.protect,

@@ -31,6 +31,8 @@ class EksClusterArgs:
     max_nodes: int
     api_allowed_cidrs: Sequence[str]
     log_retention_days: int
+    kms_key_arn: pulumi.Input[str]
+    """The stack's KMS key: encrypts the control plane's log group."""
 
 
 class EksCluster(pulumi.ComponentResource):
@@ -60,6 +62,7 @@ class EksCluster(pulumi.ComponentResource):
             f"{name}-control-plane-logs",
             name=f"/aws/eks/{cluster_name}/cluster",
             retention_in_days=args.log_retention_days,
+            kms_key_id=args.kms_key_arn,
             opts=child,
         )
         self.cluster = aws.eks.Cluster(

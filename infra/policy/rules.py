@@ -48,6 +48,12 @@ LOG_GROUP = "aws:cloudwatch/logGroup:LogGroup"
 SECRET = "aws:secretsmanager/secret:Secret"
 ROTATION = "aws:secretsmanager/secretRotation:SecretRotation"
 WEB_ACL = "aws:wafv2/webAcl:WebAcl"
+WAF_LOGGING = "aws:wafv2/webAclLoggingConfiguration:WebAclLoggingConfiguration"
+S3_LIFECYCLE = "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration"
+S3_LOGGING = "aws:s3/bucketLogging:BucketLogging"
+LOG_DELIVERY_SOURCE = "aws:cloudwatch/logDeliverySource:LogDeliverySource"
+KMS_KEY = "aws:kms/key:Key"
+TOPIC = "aws:sns/topic:Topic"
 ATLAS_CLUSTER = "mongodbatlas:index/advancedCluster:AdvancedCluster"
 ATLAS_ACCESS = "mongodbatlas:index/projectIpAccessList:ProjectIpAccessList"
 UPSTASH = "upstash:index/redisDatabase:RedisDatabase"
@@ -59,6 +65,13 @@ APP_RATE_LIMIT = (100, 60)
 """The app's own limit: 100 requests per 60 seconds per client IP."""
 STAR_RESOURCE_ACTIONS = ("ecr:GetAuthorizationToken",)
 """Actions AWS offers no resource-level permission for: ``*`` is the only resource."""
+PRODUCTION_LOG_DAYS = 365
+"""CloudWatch.16: a year of logs on production stacks."""
+WAF_LOG_PREFIX = "aws-waf-logs-"
+REDACTED_HEADERS = ("authorization", "cookie")
+LOG_WRITERS = ("logging.s3.amazonaws.com", "delivery.logs.amazonaws.com")
+"""Service principals that write logs into a bucket for any account that asks, unless the policy
+names the account (``aws:SourceAccount``): the confused-deputy guard."""
 SECRET_WORDS = ("KEY", "SECRET", "TOKEN", "PASSWORD", "PASSWD", "MONGO_URI", "REDIS_URL", "DSN")
 
 
@@ -576,6 +589,102 @@ def _redis_tls(s: Subject) -> Iterable[str]:
         yield "Redis without TLS"
 
 
+# --- Request logs, lifecycle, retention, the stack's key -------------------------------------
+
+
+def _lifecycle(s: Subject) -> Iterable[str]:
+    rules = [r for r in s.get("rules") or [] if r.get("status") == "Enabled"]
+    if not any(r.get("abortIncompleteMultipartUpload") for r in rules):
+        yield "incomplete multipart uploads are never aborted"
+    if not any(r.get("expiration") or r.get("noncurrentVersionExpiration") for r in rules):
+        yield "nothing ever expires: neither objects nor their old versions"
+
+
+def _alb_access_logs(s: Subject) -> Iterable[str]:
+    logs = s.get("accessLogs") or {}
+    if logs.get("enabled") is not True or not logs.get("bucket"):
+        yield "access logs are off"
+
+
+def _waf_logging_redacts(s: Subject) -> Iterable[str]:
+    redacted = {
+        str((field.get("singleHeader") or {}).get("name", "")).lower() for field in s.get("redactedFields") or []
+    }
+    for header in REDACTED_HEADERS:
+        if header not in redacted:
+            yield f"the {header} header is written to the log"
+    destinations = s.get("logDestinationConfigs") or []
+    if not all(WAF_LOG_PREFIX in str(d) or str(d).startswith("[") for d in destinations):
+        yield f"logs to a destination not named {WAF_LOG_PREFIX}*"
+
+
+def _log_retention_in_prod(s: Subject) -> Iterable[str]:
+    days = s.get("retentionInDays")
+    if s.prod and isinstance(days, int) and 0 < days < PRODUCTION_LOG_DAYS:
+        yield f"keeps logs {days} days on a production stack; at least {PRODUCTION_LOG_DAYS}"
+
+
+def _customer_key(s: Subject) -> Iterable[str]:
+    if s.type == REPOSITORY:
+        configs = s.get("encryptionConfigurations") or [{}]
+        key = configs[0].get("kmsKey") if configs[0].get("encryptionType") == "KMS" else None
+    elif s.type == TOPIC:
+        key = s.get("kmsMasterKeyId")
+    else:
+        key = s.get("kmsKeyId")
+    if not key or str(key).startswith("alias/aws/"):
+        yield "encrypted with an AWS key, not the stack's customer-managed key"
+
+
+def _key_rotation(s: Subject) -> Iterable[str]:
+    if s.get("enableKeyRotation") is not True:
+        yield "automatic key rotation is off"
+    for statement in _statements(s.json("policy")):
+        if statement.get("Effect") == "Allow" and _any_principal(statement.get("Principal")):
+            yield f"key policy statement {statement.get('Sid', '?')} allows any principal"
+        service = (
+            (statement.get("Principal") or {}).get("Service") if isinstance(statement.get("Principal"), dict) else None
+        )
+        if str(service).startswith("logs.") and "kms:EncryptionContext:aws:logs:arn" not in str(statement):
+            yield "CloudWatch Logs may use the key for any log group (no encryption-context condition)"
+
+
+def _log_writers_scoped(s: Subject) -> Iterable[str]:
+    for statement in _statements(s.json("policy")):
+        principal = statement.get("Principal")
+        services = _as_list(principal.get("Service")) if isinstance(principal, dict) else []
+        if statement.get("Effect") != "Allow" or not set(services) & set(LOG_WRITERS):
+            continue
+        if "aws:SourceAccount" not in str(statement.get("Condition", {})):
+            yield f"{', '.join(services)} may write for any account (no aws:SourceAccount condition)"
+        if any(str(r).endswith(":::*") or str(r).count("/") < 2 for r in _as_list(statement.get("Resource"))):
+            yield f"{', '.join(services)} may write anywhere in the bucket, not under its own prefix"
+
+
+def _cache_failover_in_prod(s: Subject) -> Iterable[str]:
+    if s.prod and not (s.get("automaticFailoverEnabled") is True and (s.get("numCacheClusters") or 1) >= 2):
+        yield "one cache node on a production stack: no automatic failover"
+
+
+def _buckets_log_access(subjects: list[Subject]) -> Iterable[tuple[str, str]]:
+    """Every bucket writes server access logs, except the buckets logs are written to."""
+    loggings = [s for s in subjects if s.type == S3_LOGGING]
+    logged = {urn for s in loggings for urn in s.sources("bucket")}
+    targets = {urn for s in loggings for urn in s.sources("targetBucket")}
+    targets |= {urn for s in subjects if s.type == ALB for urn in s.sources("accessLogs")}
+    for bucket in (s for s in subjects if s.type == BUCKET):
+        if bucket.urn not in logged | targets:
+            yield bucket.urn, "bucket has no server access logging"
+
+
+def _distributions_log(subjects: list[Subject]) -> Iterable[tuple[str, str]]:
+    """Every distribution has standard logging: a v2 delivery source, or the legacy logging config."""
+    sources = {urn for s in subjects if s.type == LOG_DELIVERY_SOURCE for urn in s.sources("resourceArn")}
+    for distribution in (s for s in subjects if s.type == DISTRIBUTION):
+        if distribution.urn not in sources and not distribution.get("loggingConfig"):
+            yield distribution.urn, "distribution has no access logging"
+
+
 RULES: tuple[Rule, ...] = (
     Rule("s3-block-public-access", "All four S3 Block Public Access flags are on", "FSBP S3.8; CKV_AWS_53-56",
          (PUBLIC_ACCESS_BLOCK,), _public_access_block),
@@ -656,6 +765,23 @@ RULES: tuple[Rule, ...] = (
     Rule("atlas-backups-tls", "Dedicated Atlas clusters back up in prod and require TLS 1.2+", "managed phases",
          (ATLAS_CLUSTER,), _atlas_backups),
     Rule("redis-tls", "Redis is reached over TLS", "managed phases", (UPSTASH,), _redis_tls),
+    Rule("s3-lifecycle", "Buckets expire objects or old versions and abort incomplete uploads",
+         "FSBP S3.13; CKV2_AWS_61", (S3_LIFECYCLE,), _lifecycle, severity="low"),
+    Rule("s3-log-writers-scoped", "Log-delivery services write only for this account, under their own prefix",
+         "FSBP S3.6 area; confused-deputy conditions", (BUCKET_POLICY,), _log_writers_scoped),
+    Rule("alb-access-logs", "The ALB writes access logs", "FSBP ELB.5; CKV_AWS_91", (ALB,), _alb_access_logs,
+         severity="medium"),
+    Rule("waf-logging-redacted", "WAF logs go to aws-waf-logs-* with the Authorization and Cookie headers redacted",
+         "FSBP WAF.11; CKV2_AWS_31", (WAF_LOGGING,), _waf_logging_redacts),
+    Rule("logs-year-in-prod", "Production log groups keep a year of logs", "FSBP CloudWatch.16; CKV_AWS_338",
+         (LOG_GROUP,), _log_retention_in_prod, severity="medium"),
+    Rule("kms-customer-key", "Logs, secrets, DocumentDB, ElastiCache, ECR and SNS use the stack's KMS key",
+         "FSBP SNS.1; CKV_AWS_158, CKV_AWS_149, CKV_AWS_182, CKV_AWS_191, CKV_AWS_136, CKV_AWS_26",
+         (LOG_GROUP, SECRET, DOCDB_CLUSTER, REPLICATION_GROUP, REPOSITORY, TOPIC), _customer_key, severity="medium"),
+    Rule("kms-rotation-scoped-policy", "The key rotates; its policy names its users, never *, logs by context",
+         "FSBP KMS.4; CKV_AWS_7, CKV_AWS_33", (KMS_KEY,), _key_rotation),
+    Rule("cache-failover-in-prod", "Production caches run two nodes with automatic failover",
+         "FSBP ElastiCache.3; CKV_AWS_191 area", (REPLICATION_GROUP,), _cache_failover_in_prod, severity="low"),
 )  # fmt: skip
 
 STACK_RULES: tuple[StackRule, ...] = (
@@ -677,6 +803,14 @@ STACK_RULES: tuple[StackRule, ...] = (
               _each_has(VPC, FLOW_LOG, "vpcId", "VPC has no flow logs"), severity="medium"),
     StackRule("vpc-default-sg-managed", "Every VPC's default security group is taken over and closed",
               "FSBP EC2.2; CKV2_AWS_12", _each_has(VPC, DEFAULT_SG, "vpcId", "default security group left open")),
+    StackRule("s3-access-logging", "Every bucket but the log bucket writes server access logs",
+              "FSBP S3.9; CKV_AWS_18", _buckets_log_access, severity="medium"),
+    StackRule("s3-bucket-has-lifecycle", "Every bucket has a lifecycle configuration", "FSBP S3.13; CKV2_AWS_61",
+              _each_has(BUCKET, S3_LIFECYCLE, "bucket", "bucket has no lifecycle configuration"), severity="low"),
+    StackRule("cloudfront-logging", "Every distribution has standard (access) logging", "FSBP CloudFront.5; CKV_AWS_86",
+              _distributions_log, severity="medium"),
+    StackRule("waf-logging", "Every web ACL has a logging configuration", "FSBP WAF.11; CKV2_AWS_31",
+              _each_has(WEB_ACL, WAF_LOGGING, "resourceArn", "web ACL has no logging"), severity="medium"),
     StackRule("secrets-rotation", "Secrets rotate automatically", "FSBP SecretsManager.1-4", _secret_rotation,
               severity="low", enforcement="advisory"),
 )  # fmt: skip
