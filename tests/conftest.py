@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import json
+import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -11,10 +12,30 @@ from typing import Any
 import pytest
 import yaml
 
+from infra.engine import runner
 from infra.engine.plan import Plan
-from infra.engine.runner import plan_stack
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
+
+_plan_stack = runner.plan_stack
+
+
+@functools.cache
+def _shipped_plan(stack: str, overrides: tuple[str, ...], inherited: tuple[str | None, ...]) -> Plan:
+    return _plan_stack(PROJECT_DIR, stack, overrides)
+
+
+def plan_stack(project_dir: Path, stack: str, overrides: Any = ()) -> Plan:
+    """``runner.plan_stack``, made once per test process for each (stack, overrides) of this
+    repository's own stack files: they do not change while the tests run, and a plan is
+    immutable. Plans of other folders (temporary projects) are always made afresh."""
+    if Path(project_dir).resolve() != PROJECT_DIR:
+        return _plan_stack(project_dir, stack, overrides)
+    inherited = tuple(os.environ.get(name) for name in runner.INHERITED_CONFIG)
+    return _shipped_plan(stack, tuple(overrides), inherited)
+
+
+runner.plan_stack = plan_stack  # the CLI's commands import it from the runner when they run
 SHIPPED_STACKS = sorted(p.name[len("Pulumi.") : -len(".yaml")] for p in PROJECT_DIR.glob("Pulumi.*.yaml"))
 
 LOCAL_CONFIG: dict[str, Any] = {

@@ -14,8 +14,10 @@ from collections.abc import Callable, Coroutine
 from typing import Any
 
 from pulumi.runtime import config as _config
+from pulumi.runtime import resource as _resource
 from pulumi.runtime import rpc as _rpc
 from pulumi.runtime import settings as _settings
+from pulumi.runtime.proto import source_pb2
 from pulumi.runtime.stack import run_pulumi_func as _run_pulumi_func
 from pulumi.runtime.sync_await import _sync_await
 
@@ -32,8 +34,21 @@ UNKNOWN_SENTINEL: str = _rpc.UNKNOWN
 
 def run_program(program: Callable[[], Any]) -> None:
     """Run ``program`` as the Pulumi engine would, waiting for every registration it starts
-    (errors from the program and from ``apply`` are raised here)."""
-    _sync_await(_run_pulumi_func(program))
+    (errors from the program and from ``apply`` are raised here).
+
+    Offline, registrations carry no stack trace: the SDK walks and encodes the Python stack of
+    every resource for the engine's source positions (a fifth of a plan's time), and the mock
+    monitor has no use for it."""
+    collect = _resource._get_stack_trace
+    _resource._get_stack_trace = _no_stack_trace
+    try:
+        _sync_await(_run_pulumi_func(program))
+    finally:
+        _resource._get_stack_trace = collect
+
+
+def _no_stack_trace() -> source_pb2.StackTrace:
+    return source_pb2.StackTrace()
 
 
 def wait(coroutine: Coroutine[Any, Any, Any]) -> Any:
