@@ -47,6 +47,9 @@ def test_policy_json_shape_and_accepted_findings():
         (["nowry:aws.waf.rateLimit=1000"], "waf-rate-limit-bad-inputs"),
         (["nowry:backend.env.MONGO_PASSWORD=hunter2"], "ecs-secrets-not-environment"),
         (["nowry:aws.secretRecoveryDays=7", "nowry:aws.flowLogs=false"], "vpc-flow-logs"),
+        (["nowry:aws.logRetentionDays=30"], "logs-year-in-prod"),
+        (["nowry:aws.dataKey=aws-owned"], "kms-customer-key"),
+        (["nowry:cache.nodes=1", "nowry:policy.accept=[]"], "cache-failover-in-prod"),
     ],
 )
 def test_configs_that_weaken_prod_are_caught(overrides, rule):
