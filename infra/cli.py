@@ -291,6 +291,57 @@ def verify(
     raise typer.Exit(EXIT_FINDINGS if failed else EXIT_OK)
 
 
+@app.command("migration-status")
+def migration_status(
+    stack: StackArgument,
+    outputs: Annotated[
+        str, typer.Option("--outputs", help="File with `pulumi stack output --json`, or - for stdin.")
+    ] = "-",
+    max_latency: Annotated[
+        float, typer.Option("--max-latency", min=0, help="CDC latency in seconds that still allows the cutover.")
+    ] = 60,
+    region: Annotated[str | None, typer.Option("--region", help="AWS region (default: the stack's output).")] = None,
+    as_json: JsonOption = False,
+    retry_mode: RetryOption = "standard",
+    endpoint_url: EndpointOption = None,
+) -> None:
+    """Whether the DMS migration into DocumentDB may be cut over: exit 0 when it may, 1 while it may not."""
+    from infra.ops.aws import Aws, AwsError
+    from infra.ops.migration_status import migration_status as read_status
+
+    try:
+        text = sys.stdin.read() if outputs == "-" else Path(outputs).read_text()
+        values = json.loads(text)
+        if not isinstance(values, dict):
+            raise ValueError("expected a JSON object of outputs")
+    except (OSError, ValueError) as exc:
+        _fail(f"--outputs: cannot read stack outputs ({exc})")
+    task_arn, instance_id = values.get("migrationTaskArn"), values.get("migrationInstanceId")
+    if not task_arn or not instance_id:
+        _fail(f"stack {stack} runs no data migration: its outputs have no migrationTaskArn "
+              "(set nowry:database.migrationSource and `pulumi up` first)")  # fmt: skip
+    chosen_region = region or values.get("region") or os.environ.get("AWS_REGION")
+    if not chosen_region:
+        _fail("no region: pass --region (the stack outputs have none)")
+    try:
+        status = read_status(Aws(chosen_region, endpoint_url=endpoint_url, retry_mode=retry_mode), task_arn,
+                             instance_id, max_latency=max_latency)  # fmt: skip
+    except (AwsError, ValueError) as exc:
+        _fail(str(exc))
+    if as_json:
+        typer.echo(json.dumps(status.to_json(), indent=2))
+    else:
+        load = f"{status.full_load_percent}%" if status.full_load_percent is not None else "?"
+        latency = ", ".join(f"{side.lower()} {'?' if v is None else f'{v:g} s'}"
+                            for side, v in status.latency_seconds.items())  # fmt: skip
+        typer.echo(f"{stack}: task {status.status}, full load {load}, CDC latency {latency}")
+        if status.ready:
+            typer.echo("ready to cut over: freeze writes, wait for CDC latency 0, switch (see `nowry-infra migrate`)")
+        for reason in status.waiting_for:
+            typer.echo(f"  waiting: {reason}")
+    raise typer.Exit(EXIT_OK if status.ready else EXIT_FINDINGS)
+
+
 @app.command()
 def diagram(
     stack: StackArgument,

@@ -15,8 +15,43 @@ DATABASE_KINDS = {
     "aws:docdb/cluster:Cluster": "documentdb",
 }
 
-RUNBOOKS: dict[tuple[str, str], list[str]] = {
-    ("atlas", "documentdb"): [
+OFFLINE_MINUTES_PER_GB = 3.0
+"""Downtime of the offline copy, per GB of data: mongodump from Atlas (~1 min/GB) and
+mongorestore into DocumentDB over TLS from inside the VPC (~2 min/GB, indexes built after),
+an estimate from the tools' throughput on small instances; measure with a rehearsal."""
+CUTOVER_MINUTES = 10
+"""Downtime of the online path: writes frozen, CDC latency drained to zero, MONGO_URI switched."""
+
+
+def atlas_to_documentdb(stack: str, data_gb: float) -> list[str]:
+    """The online path (DMS full load + CDC, downtime the cutover only) and, beside it, the
+    offline one (mongodump/mongorestore with writes stopped, downtime growing with the data)."""
+    offline = round(data_gb * OFFLINE_MINUTES_PER_GB)
+    return [
+        f"Online path (AWS DMS, full load then change data capture; downtime: the cutover only, about "
+        f"{CUTOVER_MINUTES} minutes):",
+        "Run the aws phase as a stack of its own beside the all-paid one (`pulumi stack init`, the config of "
+        "the aws stack) so the app keeps serving from Atlas meanwhile; give it a NAT gateway (`nowry:aws.nat: "
+        "single`) and add the NAT's public IP to the Atlas access list.",
+        f"Set the source: `pulumi config set --secret --path 'nowry:database.migrationSource' "
+        f"'mongodb://<user>:<password>@<host>:27017,.../nowry?tls=true&authSource=admin' --stack {stack}` "
+        "(Atlas: Connect -> Drivers, the standard connection string; DMS cannot use mongodb+srv://). Fetch "
+        "the RDS CA bundle into `nowry:database.migrationCaBundle`. If the account has never used DMS, create "
+        "its `dms-vpc-role` and `dms-cloudwatch-logs-role` first (AWS DMS user guide, IAM roles for the CLI).",
+        f"`pulumi up --stack {stack}`: DocumentDB, the app and the DMS task come up; the task starts the full "
+        "load, then applies changes as they happen on Atlas.",
+        f"Wait until `nowry-infra migration-status {stack}` says the full load is complete and CDC latency is "
+        "near zero (it exits 0 then).",
+        "Freeze writes: put the app on Atlas in maintenance (read-only) mode; wait for CDC latency to reach 0.",
+        "Switch: point the frontend and DNS at this stack's CloudFront URL; its backend's MONGO_URI is DocumentDB "
+        f"already. Then `nowry-infra verify {stack}`.",
+        f"Unset the source: `pulumi config rm --path 'nowry:database.migrationSource' --stack {stack}` and "
+        "`pulumi up`: the replication instance, endpoints, task, secret and alarms are removed (nothing of the "
+        "data is).",
+        "Rollback before the switch: stop here; Atlas still holds every write. After it: the all-paid stack "
+        "still runs; point the frontend back and copy the writes made since with mongodump/mongorestore.",
+        f"Offline path instead (writes stopped for the whole copy; downtime about {OFFLINE_MINUTES_PER_GB:g} "
+        f"minutes per GB, ~{offline} minutes for {data_gb:g} GB):",
         "Before `pulumi up`: take an Atlas backup snapshot and note the cluster's connection string.",
         "Deploy the aws phase with the backend scaled to 0 (`--set nowry:backend.desiredCount=0`, minCount=0) so "
         "nothing writes to the new database yet.",
@@ -30,7 +65,10 @@ RUNBOOKS: dict[tuple[str, str], list[str]] = {
         "the first dump, scale the Fargate service up, switch DNS or the frontend's API URL to CloudFront.",
         "Rollback: point the frontend back at the Railway backend; Atlas still holds the data as of the cutover. "
         "Keep the Atlas cluster (it is protected) until the new stack has run clean for a week.",
-    ],
+    ]
+
+
+RUNBOOKS: dict[tuple[str, str], list[str]] = {
     ("atlas", "atlas"): [
         "The cluster keeps its logical name and URN: Pulumi changes the tier in place and Atlas moves the data "
         "itself; no data migration is needed. Between dedicated tiers (M10 -> M20) Atlas rolls the change node "
@@ -150,13 +188,16 @@ def _database_kind(plan: Plan) -> str | None:
 def runbook(current: Plan, target: Plan) -> list[str]:
     steps: list[str] = []
     source_db, target_db = _database_kind(current), _database_kind(target)
-    if source_db and target_db:
+    if (source_db, target_db) == ("atlas", "documentdb"):
+        usage = getattr(target.config, "usage", None)
+        steps += atlas_to_documentdb(target.stack, usage.database_storage_gb if usage else 10.0)
+    elif source_db and target_db and (source_db != target_db or (source_db, target_db) in RUNBOOKS):
         steps += RUNBOOKS.get((source_db, target_db), [f"Move the data from {source_db} to {target_db} "
                                                        "with mongodump/mongorestore before the cutover."])  # fmt: skip
     caches = ("upstash:index/redisDatabase:RedisDatabase", "aws:elasticache/replicationGroup:ReplicationGroup")
-    had_cache = any(r.type in caches for r in current.resources)
-    has_cache = any(r.type in caches for r in target.resources)
-    if had_cache or has_cache:
+    old_caches = {r.type for r in current.resources if r.type in caches}
+    new_caches = {r.type for r in target.resources if r.type in caches}
+    if old_caches != new_caches:
         steps.append(CACHE_NOTE)
     return steps
 

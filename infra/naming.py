@@ -86,6 +86,11 @@ RULES: dict[str, NameRule] = {
         "CloudWatch Logs log group", 512, r"\.\-_/#A-Za-z0-9",
         f"{_AWS} internal/service/logs/validate.go validLogGroupName",
     ),
+    "dms-identifier": NameRule(
+        "DMS identifier (replication instance, task, endpoint, certificate, subnet group)", 63, "a-z0-9-",
+        f"{_AWS} internal/service/dms/validate.go validReplicationInstanceID (the strictest of DMS's identifiers)",
+        lower=True, start_letter=True, no_double_hyphen=True, no_edge_hyphen=True,
+    ),
     "kms-alias": NameRule(
         "KMS alias name (after alias/)", 250, r"a-zA-Z0-9/_-",
         f"{_AWS} internal/service/kms/validate.go validNameForResource: ^(alias/)[a-zA-Z0-9/_-]+$",

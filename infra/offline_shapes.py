@@ -103,3 +103,23 @@ def railway_project(r: Registration) -> dict[str, Any]:
 
 def railway_domain(r: Registration) -> dict[str, Any]:
     return {"domain": f"{r.name}-{OFFLINE}.up.railway.app"}
+
+
+def _dms_arn(r: Registration, kind: str) -> str:
+    return f"arn:aws:dms:{r.region}:{ACCOUNT}:{kind}:{r.name.upper()}-OFFLINE"
+
+
+def dms_replication_instance(r: Registration) -> dict[str, Any]:
+    return {"replicationInstanceArn": _dms_arn(r, "rep")}
+
+
+def dms_endpoint(r: Registration) -> dict[str, Any]:
+    return {"endpointArn": _dms_arn(r, "endpoint")}
+
+
+def dms_replication_task(r: Registration) -> dict[str, Any]:
+    return {"replicationTaskArn": _dms_arn(r, "task")}
+
+
+def dms_certificate(r: Registration) -> dict[str, Any]:
+    return {"certificateArn": _dms_arn(r, "cert")}

@@ -102,6 +102,7 @@ _FREE = (
     "aws:cloudwatch/logDeliveryDestination:LogDeliveryDestination",
     "aws:cloudwatch/logResourcePolicy:LogResourcePolicy",
     "aws:wafv2/webAclLoggingConfiguration:WebAclLoggingConfiguration",
+    "aws:dms/replicationSubnetGroup:ReplicationSubnetGroup",
     "aws:kms/alias:Alias",
 )
 """Types with no fact but that they cost nothing themselves."""
@@ -171,6 +172,12 @@ KINDS: dict[str, ResourceKind] = {
         ResourceKind("aws:cloudwatch/metricAlarm:MetricAlarm", priced_by=price.alarm,
                      role=Role("alarms", "CloudWatch alarms", "diagrams.aws.management:Cloudwatch", REGIONAL)),
         ResourceKind("aws:cloudwatch/dashboard:Dashboard", priced_by=price.dashboard),
+        ResourceKind("aws:dms/replicationInstance:ReplicationInstance", priced_by=price.dms_instance,
+                     role=Role("dms", "DMS (migrating)", "diagrams.aws.migration:DMS", PRIVATE),
+                     placeholder=shape.dms_replication_instance),
+        ResourceKind("aws:dms/endpoint:Endpoint", free=True, placeholder=shape.dms_endpoint),
+        ResourceKind("aws:dms/replicationTask:ReplicationTask", free=True, placeholder=shape.dms_replication_task),
+        ResourceKind("aws:dms/certificate:Certificate", free=True, placeholder=shape.dms_certificate),
         ResourceKind("aws:cloudwatch/logDelivery:LogDelivery", priced_by=price.cdn_log_delivery),
         ResourceKind("aws:sns/topic:Topic", free=True,
                      role=Role("alerts", "SNS alerts", "diagrams.aws.integration:SNS", REGIONAL)),
@@ -215,6 +222,9 @@ ROLE_CARRIERS = ("docker:index/container:Container", "kubernetes:apps/v1:Deploym
 
 STATEFUL_COMPONENTS = ("nowry:docker:MongoDatabase",)
 """Components whose every resource holds data (the local database's container and volume)."""
+TRANSIENT_COMPONENTS = ("nowry:aws:DataMigration",)
+"""Components that hold only copies, for a while: the data migration's copy of the source's
+credentials goes when the migration is done, and losing it loses nothing."""
 
 STATEFUL_TYPES: tuple[str, ...] = tuple(t for t, k in KINDS.items() if k.stateful)
 
@@ -236,7 +246,21 @@ def component_role(type_: str, parent_urn: str | None) -> Role | None:
 def is_stateful(type_: str, parent_urn: str | None = None) -> bool:
     """Holds data or credentials: by its type, or by the component it belongs to."""
     found = owner(parent_urn)
-    return kind(type_).stateful or (found is not None and found[0] in STATEFUL_COMPONENTS)
+    component = found[0] if found is not None else None
+    if component in TRANSIENT_COMPONENTS:
+        return False
+    return kind(type_).stateful or component in STATEFUL_COMPONENTS
+
+
+def is_stateful_urn(urn: str) -> bool:
+    """``is_stateful`` from a resource's URN alone: its type and its parents' types are in it."""
+    chain = urn.split("::")[2].split("$") if urn.count("::") >= 3 else []
+    if not chain:
+        return False
+    type_, components = chain[-1], chain[:-1]
+    if any(c in TRANSIENT_COMPONENTS for c in components):
+        return False
+    return kind(type_).stateful or any(c in STATEFUL_COMPONENTS for c in components)
 
 
 def replaced_inputs(type_: str, old: dict[str, Any], new: dict[str, Any]) -> tuple[str, ...]:

@@ -17,6 +17,7 @@ import pulumi_aws as aws
 from components.aws.app_secrets import AppSecrets, AppSecretsArgs
 from components.aws.cache import Cache, CacheArgs
 from components.aws.container_service import ContainerService, ContainerServiceArgs, Placement, Scaling, TaskSpec
+from components.aws.data_migration import DataMigration, DataMigrationArgs
 from components.aws.document_database import DocumentDatabase, DocumentDatabaseArgs
 from components.aws.image_repository import ImageRepository, ImageRepositoryArgs, ecr_repository_arn
 from components.aws.load_balancer import LoadBalancer, LoadBalancerArgs
@@ -28,6 +29,7 @@ from components.aws.stack_key import StackKey, StackKeyArgs
 from components.aws.static_site import ApiOrigin, StaticSite, StaticSiteArgs
 from components.aws.waf import Waf, WafArgs
 from infra.config.model import StackConfig
+from infra.config.mongo_uri import MongoSource, offline_source, parse_mongo_uri
 from stacks.common import app_secrets, aws_network
 
 
@@ -67,9 +69,10 @@ def build(config: StackConfig) -> dict[str, Any]:
     balancer = _load_balancer(config, network, firewall, logs)
     service = _service(config, network, firewall, images, balancer, secrets, key.key.arn)
     waf = _waf(config, key.edge_key_arn, account_id)
+    monitoring = None
     if config.aws.monitoring.enabled:
         settings = config.aws.monitoring
-        Monitoring(
+        monitoring = Monitoring(
             "monitoring",
             MonitoringArgs(
                 region=config.aws_region,
@@ -81,6 +84,9 @@ def build(config: StackConfig) -> dict[str, Any]:
                 kms_key_arn=key.key.arn,
             ),
         )
+    migration = None
+    if documentdb is not None and config.database.migration_source is not None:
+        migration = _migration(config, network, firewall, documentdb, key, monitoring)
     site = _site(config, balancer, waf, logs)
     health_path = config.backend.health_path
     return {
@@ -96,6 +102,14 @@ def build(config: StackConfig) -> dict[str, Any]:
         **({"databaseClusterId": documentdb.cluster.cluster_identifier} if documentdb else {}),
         **({"cacheId": cache.replication_group.id} if cache else {}),
         **({"repositoryUrl": images.repository.repository_url} if images else {}),
+        **(
+            {
+                "migrationTaskArn": migration.task.replication_task_arn,
+                "migrationInstanceId": migration.instance.replication_instance_id,
+            }
+            if migration
+            else {}
+        ),
     }
 
 
@@ -216,6 +230,39 @@ def _service(
             kms_key_arn=key_arn,
         ),
         opts=pulumi.ResourceOptions(depends_on=[balancer]),
+    )
+
+
+def _migration(
+    config: StackConfig,
+    network: Network,
+    firewall: AppSecurityGroups,
+    documentdb: DocumentDatabase,
+    key: StackKey,
+    monitoring: Monitoring | None,
+) -> DataMigration:
+    """DMS copying the source (``database.migrationSource``) into DocumentDB: full load, then CDC."""
+    assert config.database.migration_source is not None and firewall.database is not None
+    uri = config.database.migration_source.get_secret_value()
+    parsed = parse_mongo_uri(uri)
+    source = parsed if isinstance(parsed, MongoSource) else offline_source(uri)
+    bundle = config.resolve_path(config.database.migration_ca_bundle)
+    return DataMigration(
+        "migration",
+        DataMigrationArgs(
+            source=source,
+            database=documentdb,
+            database_name=config.database.name,
+            database_port=config.database.port,
+            database_security_group_id=firewall.database.id,
+            vpc_id=network.vpc.id,
+            subnet_ids=network.private_subnet_ids,
+            region=config.aws_region,
+            kms_key_arn=key.key.arn,
+            ca_bundle_pem=bundle.read_text() if bundle.is_file() else None,
+            log_retention_days=config.log_retention_days,
+            alarm_topic_arn=monitoring.topic.arn if monitoring else None,
+        ),
     )
 
 

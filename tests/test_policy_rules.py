@@ -418,6 +418,19 @@ CASES: dict[str, tuple[str, dict, dict, bool]] = {
         },
         False,
     ),
+    "dms-endpoints-tls": (
+        r.DMS_ENDPOINT,
+        {"endpointType": "target", "sslMode": "require"},
+        {"endpointType": "target", "sslMode": "verify-full", "certificateArn": "arn:aws:dms:us-east-1:1:cert:X"},
+        False,
+    ),
+    "dms-not-public": (r.DMS_INSTANCE, {"publiclyAccessible": True}, {"publiclyAccessible": False}, False),
+    "dms-source-secret": (
+        r.DMS_ENDPOINT,
+        {"endpointType": "source", "engineName": "mongodb", "password": "[secret]"},
+        {"endpointType": "source", "engineName": "mongodb", "secretsManagerArn": "arn:aws:secretsmanager:x"},
+        False,
+    ),
     "cache-failover-in-prod": (
         r.REPLICATION_GROUP,
         {"numCacheClusters": 1, "automaticFailoverEnabled": False},

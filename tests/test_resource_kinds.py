@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from infra.policy.rules import STATEFUL_TYPES as POLICY_STATEFUL
-from infra.resource_kinds import KINDS, STATEFUL_TYPES, component_role, is_stateful, kind, owner
+from infra.resource_kinds import KINDS, STATEFUL_TYPES, component_role, is_stateful, is_stateful_urn, kind, owner
 from tests.conftest import shipped_plan
 
 
 def test_the_readers_share_the_table():
-    assert POLICY_STATEFUL is STATEFUL_TYPES
+    docdb = "urn:pulumi:prod::nowry::nowry:aws:DocumentDatabase$aws:docdb/cluster:Cluster::database-cluster"
+    assert is_stateful_urn(docdb)  # what the policy's protection rule reads
     assert "aws:docdb/cluster:Cluster" in STATEFUL_TYPES and kind("aws:ec2/vpc:Vpc").free
     assert kind("no:such/type:Type").role is None and not kind("no:such/type:Type").stateful
 
@@ -55,3 +55,11 @@ def test_a_type_is_described_in_one_row_not_in_the_column_modules():
 def test_a_free_package_makes_an_unlisted_type_free_but_nothing_else():
     assert kind("kubernetes:core/v1:ConfigMap").free and not kind("kubernetes:core/v1:ConfigMap").stateful
     assert not kind("aws:ec2/instance:Instance").free  # not listed, not free: the estimate says "not priced"
+
+
+def test_a_transient_components_copies_are_not_data_a_stateful_components_resources_are():
+    migration = "urn:pulumi:prod::nowry::nowry:aws:DataMigration$aws:secretsmanager/secret:Secret::migration-creds"
+    app = "urn:pulumi:prod::nowry::nowry:aws:AppSecrets$aws:secretsmanager/secret:Secret::secrets-mongo-uri"
+    volume_less = "urn:pulumi:local::nowry::nowry:docker:MongoDatabase$docker:index/container:Container::db"
+    assert not is_stateful_urn(migration) and is_stateful_urn(app) and is_stateful_urn(volume_less)
+    assert not is_stateful("aws:secretsmanager/secret:Secret", migration.rsplit("$", 1)[0] + "::migration")

@@ -12,6 +12,9 @@ import pulumi_random as random
 
 from infra.naming import physical_name
 
+MASTER_USERNAME = "nowryadmin"
+"""The cluster's master user (a change replaces the cluster: masterUsername is ForceNew)."""
+
 
 @dataclass(frozen=True)
 class DocumentDatabaseArgs:
@@ -95,7 +98,7 @@ class DocumentDatabase(pulumi.ComponentResource):
             # allow_major_version_upgrade). The version comes from config only, so a change is
             # always intended; the cluster keeps its data through the upgrade.
             allow_major_version_upgrade=True,
-            master_username="nowryadmin",
+            master_username=MASTER_USERNAME,
             master_password=password.result,
             port=args.port,
             db_subnet_group_name=subnet_group.name,
@@ -124,9 +127,12 @@ class DocumentDatabase(pulumi.ComponentResource):
             f"?tls=true&tlsCAFile={quote(args.tls_ca_file, safe='/')}&replicaSet=rs0"
             "&readPreference=secondaryPreferred&retryWrites=false&authSource=admin"
         )
+        self.master_username = MASTER_USERNAME
+        self.master_password = pulumi.Output.secret(password.result)
+        """For a client that needs the credentials apart (DMS's target endpoint); a secret."""
         self.uri = pulumi.Output.secret(
             pulumi.Output.concat(
-                "mongodb://nowryadmin:",
+                f"mongodb://{MASTER_USERNAME}:",
                 password.result,
                 "@",
                 self.cluster.endpoint,

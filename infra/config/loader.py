@@ -80,7 +80,7 @@ def load_stack_config(raw: RawConfig, *, project: str, stack: str, project_dir: 
 
 def _checks(config: StackConfig) -> list[Any]:
     """The checks this stack's config goes through, in order."""
-    modules = ["infra.config.common_checks"]
+    modules = ["infra.config.common_checks", "infra.config.migration_checks"]
     if config.database_engine == "atlas":
         modules.append("infra.config.atlas_checks")
     modules += spec(config.phase).checks

@@ -13,7 +13,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Literal, get_args
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    SecretStr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 from pydantic.alias_generators import to_camel
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
@@ -208,6 +217,16 @@ class DatabaseConfig(Section):
     tls_ca_file: str = Field(
         "/etc/ssl/certs/rds-global-bundle.pem",
         description="path of the Amazon RDS CA bundle inside the backend image (DocumentDB TLS)",
+    )
+    migration_source: SecretStr | None = Field(
+        None,
+        description="secret: the MongoDB URI (mongodb://user:password@host:port/db?...) DMS copies from, full "
+        "load then change data capture, into DocumentDB (aws phase); set it with pulumi config set --secret "
+        "--path, unset it after the cutover",
+    )
+    migration_ca_bundle: str = Field(
+        "certs/rds-global-bundle.pem",
+        description="the Amazon RDS CA bundle (PEM) in the project, that DMS verifies DocumentDB with",
     )
 
     @model_validator(mode="after")

@@ -163,6 +163,13 @@ def kms_key(_: PlannedResource, ctx: PriceContext) -> tuple[float, str]:
     return month + requests * rate, f"${month}/key-month + {requests:g}0k requests x ${rate}/10k"
 
 
+def dms_instance(instance: PlannedResource, ctx: PriceContext) -> tuple[float, str] | None:
+    rate = ctx.catalog["dms_instance_hour"].of(str(instance.inputs.get("replicationInstanceClass", "")))
+    if rate is None:
+        return None
+    return ctx.hourly(rate), f"{instance.inputs['replicationInstanceClass']} ${rate}/h while it exists (x 730 h)"
+
+
 def cdn_log_delivery(_: PlannedResource, ctx: PriceContext) -> tuple[float, str]:
     gb, rate = ctx.usage.cdn_log_gb, ctx.catalog.rate("vended_logs_s3_gb")
     return gb * rate, f"{gb:g} GB of CloudFront logs delivered to S3 x ${rate}/GB"

@@ -9,7 +9,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from infra.policy.model import Rule, StackCheck, StackRule, Subject
-from infra.resource_kinds import STATEFUL_TYPES
+from infra.resource_kinds import is_stateful_urn
 
 BUCKET = "aws:s3/bucket:Bucket"
 PUBLIC_ACCESS_BLOCK = "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock"
@@ -53,6 +53,8 @@ S3_LIFECYCLE = "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration
 S3_LOGGING = "aws:s3/bucketLogging:BucketLogging"
 LOG_DELIVERY_SOURCE = "aws:cloudwatch/logDeliverySource:LogDeliverySource"
 KMS_KEY = "aws:kms/key:Key"
+DMS_INSTANCE = "aws:dms/replicationInstance:ReplicationInstance"
+DMS_ENDPOINT = "aws:dms/endpoint:Endpoint"
 TOPIC = "aws:sns/topic:Topic"
 ATLAS_CLUSTER = "mongodbatlas:index/advancedCluster:AdvancedCluster"
 ATLAS_ACCESS = "mongodbatlas:index/projectIpAccessList:ProjectIpAccessList"
@@ -483,6 +485,11 @@ def _task_groups(subjects: list[Subject]) -> set[str]:
     return _groups_of(subjects, SERVICE, "networkConfiguration")
 
 
+def _data_clients(subjects: list[Subject]) -> set[str]:
+    """Groups allowed to reach the data stores: the backend's, and the migration's DMS instance's."""
+    return _task_groups(subjects) | _groups_of(subjects, DMS_INSTANCE, "vpcSecurityGroupIds")
+
+
 def _points_at(rule: Subject, key: str, urns: set[str]) -> bool | None:
     """Whether ``rule``'s ``key`` came from one of ``urns``; None when nothing says."""
     sources = rule.sources(key)
@@ -490,7 +497,7 @@ def _points_at(rule: Subject, key: str, urns: set[str]) -> bool | None:
 
 
 def _data_ports_from_backend_only(subjects: list[Subject]) -> Iterable[tuple[str, str]]:
-    backend = _task_groups(subjects)
+    backend = _data_clients(subjects)
     for rule in (s for s in subjects if s.type in (INGRESS, LEGACY_RULE)):
         if rule.type == LEGACY_RULE and rule.get("type") != "ingress":
             continue
@@ -559,7 +566,7 @@ def _each_has(kind: str, companion: str, key: str, message: str) -> StackCheck:
 
 def _protected(subjects: list[Subject]) -> Iterable[tuple[str, str]]:
     for s in subjects:
-        if s.type in STATEFUL_TYPES and s.prod and not s.protect:
+        if s.prod and not s.protect and is_stateful_urn(s.urn):
             yield (
                 s.urn,
                 "stateful resource is not protected in prod: a change could delete or replace it",
@@ -664,6 +671,29 @@ def _log_writers_scoped(s: Subject) -> Iterable[str]:
 def _cache_failover_in_prod(s: Subject) -> Iterable[str]:
     if s.prod and not (s.get("automaticFailoverEnabled") is True and (s.get("numCacheClusters") or 1) >= 2):
         yield "one cache node on a production stack: no automatic failover"
+
+
+def _dms_endpoint_tls(s: Subject) -> Iterable[str]:
+    mode = s.get("sslMode")
+    if mode in (None, "none"):
+        yield "the endpoint does not use TLS"
+    elif s.get("endpointType") == "target" and (
+        mode not in ("verify-ca", "verify-full") or not s.get("certificateArn")
+    ):
+        yield "the target is not verified against a CA (verify-full with the RDS CA certificate)"
+
+
+def _dms_not_public(s: Subject) -> Iterable[str]:
+    if s.get("publiclyAccessible") is not False:
+        yield "the replication instance is publicly accessible"
+
+
+def _dms_source_secret(s: Subject) -> Iterable[str]:
+    if s.get("endpointType") == "source" and s.get("engineName") == "mongodb":
+        if "password" in s.props and s.props.get("password") is not None:
+            yield "the source password is an endpoint input; keep it in Secrets Manager"
+        if not s.get("secretsManagerArn"):
+            yield "the source credentials do not come from Secrets Manager"
 
 
 def _buckets_log_access(subjects: list[Subject]) -> Iterable[tuple[str, str]]:
@@ -780,6 +810,12 @@ RULES: tuple[Rule, ...] = (
          (LOG_GROUP, SECRET, DOCDB_CLUSTER, REPLICATION_GROUP, REPOSITORY, TOPIC), _customer_key, severity="medium"),
     Rule("kms-rotation-scoped-policy", "The key rotates; its policy names its users, never *, logs by context",
          "FSBP KMS.4; CKV_AWS_7, CKV_AWS_33", (KMS_KEY,), _key_rotation),
+    Rule("dms-endpoints-tls", "DMS endpoints use TLS; the DocumentDB target is verified against the RDS CA",
+         "FSBP DMS.9 area; project", (DMS_ENDPOINT,), _dms_endpoint_tls),
+    Rule("dms-not-public", "The DMS replication instance is not publicly accessible", "FSBP DMS.1; CKV_AWS_89",
+         (DMS_INSTANCE,), _dms_not_public, severity="critical"),
+    Rule("dms-source-secret", "The migration source's credentials come from Secrets Manager, never endpoint inputs",
+         "FSBP DMS.10 area; project", (DMS_ENDPOINT,), _dms_source_secret, severity="critical"),
     Rule("cache-failover-in-prod", "Production caches run two nodes with automatic failover",
          "FSBP ElastiCache.3; CKV_AWS_191 area", (REPLICATION_GROUP,), _cache_failover_in_prod, severity="low"),
 )  # fmt: skip
