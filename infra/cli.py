@@ -343,6 +343,56 @@ def migration_status(
 
 
 @app.command()
+def dr(
+    stack: StackArgument,
+    as_json: JsonOption = False,
+    overrides: SetOption = None,
+    project_dir: ProjectDirOption = Path("."),
+    restore_stack: Annotated[
+        str | None, typer.Option("--restore-stack", help="The stack that restores it (default: STACK-dr).")
+    ] = None,
+    latest: Annotated[
+        bool, typer.Option("--latest", help="Find the newest recovery point in the DR vault (calls AWS).")
+    ] = False,
+    retry_mode: RetryOption = "standard",
+    endpoint_url: EndpointOption = None,
+) -> None:
+    """STACK's disaster-recovery posture: RPO and RTO in minutes, and the numbered runbook."""
+    from infra.dr import posture
+
+    plan = _plan(project_dir, stack, overrides)
+    settings = getattr(getattr(plan.config, "aws", None), "dr", None)
+    if plan.phase != "aws" or settings is None or settings.region is None:
+        _fail(f"stack {stack} has no disaster recovery: set nowry:aws.dr.region (the aws phase, with DocumentDB)")
+    if latest:
+        from infra.ops.aws import Aws, AwsError
+        from infra.ops.recovery_points import latest_recovery_point
+
+        vault = next(r for r in plan.of_type("aws:backup/vault:Vault") if r.inputs.get("region"))
+        try:
+            point = latest_recovery_point(Aws(settings.region, endpoint_url=endpoint_url, retry_mode=retry_mode),
+                                          vault.inputs["name"])  # fmt: skip
+        except AwsError as exc:
+            _fail(str(exc))
+        typer.echo(f"{point['RecoveryPointArn']} ({point['CreationDate']})")
+        typer.echo(f"pulumi config set --path nowry:database.restoreFromSnapshot {point['RecoveryPointArn']} "
+                   f"--stack {restore_stack or stack + '-dr'}")  # fmt: skip
+        raise typer.Exit(EXIT_OK)
+    restore = _plan(project_dir, restore_stack or f"{stack}-dr", None)
+    result = posture(plan, restore)
+    if as_json:
+        typer.echo(json.dumps(result.to_json(), indent=2))
+    else:
+        typer.echo(f"{stack}: RPO {result.rpo_minutes} minutes, RTO {result.rto_minutes} minutes "
+                   f"(restored as {restore.stack} in {settings.region})")  # fmt: skip
+        for index, step in enumerate(result.steps, 1):
+            typer.echo(f"  {index}. {step}")
+        for note in result.notes:
+            typer.echo(f"  note: {note}")
+    raise typer.Exit(EXIT_OK)
+
+
+@app.command()
 def diagram(
     stack: StackArgument,
     out: Annotated[Path, typer.Option("--out", help="Picture to write: .png, .svg or .dot.")],

@@ -91,6 +91,14 @@ RULES: dict[str, NameRule] = {
         f"{_AWS} internal/service/dms/validate.go validReplicationInstanceID (the strictest of DMS's identifiers)",
         lower=True, start_letter=True, no_double_hyphen=True, no_edge_hyphen=True,
     ),
+    "backup-vault": NameRule(
+        "AWS Backup vault name", 50, "a-zA-Z0-9_-",
+        f"{_AWS} internal/service/backup/vault.go name: ^[0-9A-Za-z_-]{{2,50}}$",
+    ),
+    "backup-plan": NameRule(
+        "AWS Backup plan name", 50, r"a-zA-Z0-9_.-",
+        f"{_AWS} internal/service/backup/plan.go name: ^[0-9A-Za-z_.-]{{1,50}}$",
+    ),
     "kms-alias": NameRule(
         "KMS alias name (after alias/)", 250, r"a-zA-Z0-9/_-",
         f"{_AWS} internal/service/kms/validate.go validNameForResource: ^(alias/)[a-zA-Z0-9/_-]+$",

@@ -105,6 +105,7 @@ ECR_REPOSITORY = _force_new(
 SECRET = _force_new(f"{AWS} internal/service/secretsmanager/secret.go", ("name", "name"), ("namePrefix", "name_prefix"))
 LOG_GROUP = _force_new(f"{AWS} internal/service/logs/group.go", ("name", "name"))
 KMS_KEY = _force_new(f"{AWS} internal/service/kms/key.go", ("customerMasterKeySpec", "customer_master_key_spec"))
+BACKUP_VAULT = _force_new(f"{AWS} internal/service/backup/vault.go", ("name", "name"), ("kmsKeyArn", "kms_key_arn"))
 KMS_REPLICA_KEY = _force_new(f"{AWS} internal/service/kms/replica_key.go", ("primaryKeyArn", "primary_key_arn"))
 RANDOM_PASSWORD = tuple(
     ForcesReplacement(key, f"{RANDOM} internal/provider/resource_password.go (every attribute RequiresReplace)")

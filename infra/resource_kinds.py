@@ -34,6 +34,10 @@ class Role:
     boundary: str
 
 
+CREATE_MINUTES_DEFAULT = 0.5
+"""Most resources are created in seconds: an API call and a short wait."""
+
+
 @dataclass(frozen=True)
 class ResourceKind:
     type: str
@@ -49,6 +53,8 @@ class ResourceKind:
     """The attributes the provider computes, as offline placeholders (beyond name and ARN)."""
     id_attribute: str | None = None
     """The computed attribute that is also its id (an S3 bucket's name)."""
+    create_minutes: float = CREATE_MINUTES_DEFAULT
+    """Typical minutes from create to available, for the deploy path's estimate (``infra/deploy_path.py``)."""
 
     def replaced_inputs(self, old: dict[str, Any], new: dict[str, Any]) -> tuple[str, ...]:
         """The inputs whose change (old -> new) makes the provider replace this resource."""
@@ -82,7 +88,6 @@ _FREE = (
     "aws:cloudfront/originAccessControl:OriginAccessControl",
     "aws:sns/topicSubscription:TopicSubscription",
     "aws:cloudfront/responseHeadersPolicy:ResponseHeadersPolicy",
-    "aws:cloudfront/vpcOrigin:VpcOrigin",
     "aws:cloudfront/function:Function",
     "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock",
     "aws:s3/bucketOwnershipControls:BucketOwnershipControls",
@@ -103,6 +108,9 @@ _FREE = (
     "aws:cloudwatch/logResourcePolicy:LogResourcePolicy",
     "aws:wafv2/webAclLoggingConfiguration:WebAclLoggingConfiguration",
     "aws:dms/replicationSubnetGroup:ReplicationSubnetGroup",
+    "aws:backup/plan:Plan",
+    "aws:backup/selection:Selection",
+    "aws:ecr/replicationConfiguration:ReplicationConfiguration",
     "aws:kms/alias:Alias",
 )
 """Types with no fact but that they cost nothing themselves."""
@@ -123,17 +131,20 @@ KINDS: dict[str, ResourceKind] = {
                      replaced_on=forcing.ECR_REPOSITORY, placeholder=shape.ecr_repository),
         ResourceKind("aws:elasticache/replicationGroup:ReplicationGroup", stateful=True, priced_by=price.cache,
                      role=Role("cache", "ElastiCache", "diagrams.aws.database:ElastiCache", PRIVATE),
-                     replaced_on=forcing.REPLICATION_GROUP, placeholder=shape.replication_group),
+                     replaced_on=forcing.REPLICATION_GROUP, placeholder=shape.replication_group, create_minutes=12),
         ResourceKind("aws:elasticache/subnetGroup:SubnetGroup", free=True, replaced_on=forcing.CACHE_SUBNET_GROUP),
         ResourceKind("aws:docdb/cluster:Cluster", stateful=True, priced_by=price.docdb_cluster,
                      role=Role("db", "DocumentDB", "diagrams.aws.database:DocumentDB", PRIVATE),
-                     replaced_on=forcing.DOCDB_CLUSTER, placeholder=shape.docdb_cluster),
+                     replaced_on=forcing.DOCDB_CLUSTER, placeholder=shape.docdb_cluster, create_minutes=10),
         ResourceKind("aws:docdb/clusterInstance:ClusterInstance", stateful=True, priced_by=price.docdb_instance,
-                     replaced_on=forcing.DOCDB_INSTANCE),
+                     replaced_on=forcing.DOCDB_INSTANCE, create_minutes=12),
         ResourceKind("aws:docdb/subnetGroup:SubnetGroup", free=True, replaced_on=forcing.DOCDB_SUBNET_GROUP),
         ResourceKind("aws:secretsmanager/secret:Secret", stateful=True, priced_by=price.secret,
                      role=Role("secrets", "Secrets Manager", "diagrams.aws.security:SecretsManager", REGIONAL),
                      replaced_on=forcing.SECRET, placeholder=shape.secret),
+        ResourceKind("aws:backup/vault:Vault", stateful=True, priced_by=price.backup_vault,
+                     replaced_on=forcing.BACKUP_VAULT,
+                     role=Role("backup", "AWS Backup (+ DR copy)", "diagrams.aws.storage:Backup", REGIONAL)),
         ResourceKind("aws:kms/key:Key", stateful=True, priced_by=price.kms_key, replaced_on=forcing.KMS_KEY),
         ResourceKind("aws:kms/replicaKey:ReplicaKey", stateful=True, priced_by=price.kms_key,
                      replaced_on=forcing.KMS_REPLICA_KEY),
@@ -154,18 +165,20 @@ KINDS: dict[str, ResourceKind] = {
                      role=Role("waf", "WAF", "diagrams.aws.security:WAF", EDGE)),
         ResourceKind("aws:cloudfront/distribution:Distribution", priced_by=price.cloudfront,
                      role=Role("cdn", "CloudFront", "diagrams.aws.network:CloudFront", EDGE),
-                     placeholder=shape.cloudfront_distribution),
+                     placeholder=shape.cloudfront_distribution, create_minutes=6),
         ResourceKind("aws:lb/loadBalancer:LoadBalancer", priced_by=price.alb,
-                     role=Role("alb", "ALB", "diagrams.aws.network:ALB", PRIVATE), placeholder=shape.load_balancer),
+                     role=Role("alb", "ALB", "diagrams.aws.network:ALB", PRIVATE), placeholder=shape.load_balancer,
+                     create_minutes=3),
+        ResourceKind("aws:cloudfront/vpcOrigin:VpcOrigin", free=True, create_minutes=10),
         ResourceKind("aws:lb/targetGroup:TargetGroup", free=True, placeholder=shape.target_group),
         ResourceKind("aws:ecs/service:Service", priced_by=price.fargate,
-                     role=Role("api", "ECS Fargate API", "diagrams.aws.compute:Fargate", PRIVATE)),
+                     role=Role("api", "ECS Fargate API", "diagrams.aws.compute:Fargate", PRIVATE), create_minutes=5),
         ResourceKind("aws:ec2/natGateway:NatGateway", priced_by=price.nat,
-                     role=Role("nat", "NAT gateway", "diagrams.aws.network:NATGateway", PUBLIC)),
+                     role=Role("nat", "NAT gateway", "diagrams.aws.network:NATGateway", PUBLIC), create_minutes=2),
         ResourceKind("aws:ec2/eip:Eip", priced_by=price.eip),
         ResourceKind("aws:iam/role:Role", free=True, placeholder=shape.iam_role),
         ResourceKind("aws:route53/zone:Zone", priced_by=price.route53_zone),
-        ResourceKind("aws:eks/cluster:Cluster", priced_by=price.eks),
+        ResourceKind("aws:eks/cluster:Cluster", priced_by=price.eks, create_minutes=12),
         # Operations
         ResourceKind("aws:cloudwatch/logGroup:LogGroup", priced_by=price.log_group, replaced_on=forcing.LOG_GROUP,
                      placeholder=shape.log_group),
@@ -174,7 +187,7 @@ KINDS: dict[str, ResourceKind] = {
         ResourceKind("aws:cloudwatch/dashboard:Dashboard", priced_by=price.dashboard),
         ResourceKind("aws:dms/replicationInstance:ReplicationInstance", priced_by=price.dms_instance,
                      role=Role("dms", "DMS (migrating)", "diagrams.aws.migration:DMS", PRIVATE),
-                     placeholder=shape.dms_replication_instance),
+                     placeholder=shape.dms_replication_instance, create_minutes=10),
         ResourceKind("aws:dms/endpoint:Endpoint", free=True, placeholder=shape.dms_endpoint),
         ResourceKind("aws:dms/replicationTask:ReplicationTask", free=True, placeholder=shape.dms_replication_task),
         ResourceKind("aws:dms/certificate:Certificate", free=True, placeholder=shape.dms_certificate),

@@ -18,6 +18,7 @@ from components.aws.app_secrets import AppSecrets, AppSecretsArgs
 from components.aws.cache import Cache, CacheArgs
 from components.aws.container_service import ContainerService, ContainerServiceArgs, Placement, Scaling, TaskSpec
 from components.aws.data_migration import DataMigration, DataMigrationArgs
+from components.aws.disaster_recovery import DisasterRecovery, DisasterRecoveryArgs, dr_key
 from components.aws.document_database import DocumentDatabase, DocumentDatabaseArgs
 from components.aws.image_repository import ImageRepository, ImageRepositoryArgs, ecr_repository_arn
 from components.aws.load_balancer import LoadBalancer, LoadBalancerArgs
@@ -51,8 +52,12 @@ def build(config: StackConfig) -> dict[str, Any]:
     network = aws_network(config, key.key.arn)
     firewall = _firewall(config, network)
     mongo_uri, documentdb = _database(config, network, firewall, key, data_key)
+    recovery_key = (
+        dr_key("recovery", config.aws.dr.region, account_id, config.protect) if config.aws.dr.region else None
+    )
     cache = _cache(config, network, firewall, data_key)
-    secret_values: dict[str, pulumi.Input[str]] = {**app_secrets(config), "MONGO_URI": mongo_uri}
+    config_secrets = app_secrets(config)
+    secret_values: dict[str, pulumi.Input[str]] = {**config_secrets, "MONGO_URI": mongo_uri}
     if cache is not None:
         secret_values["REDIS_URL"] = cache.url
     secrets = AppSecrets(
@@ -63,9 +68,14 @@ def build(config: StackConfig) -> dict[str, Any]:
             protect=config.protect,
             name_prefix=f"{config.project}/{config.stack}",
             kms_key_arn=key.key.arn,
+            replica_region=config.aws.dr.region,
+            replicated=frozenset(config_secrets),
+            replica_key_arn=recovery_key.arn if recovery_key else None,
         ),
     )
     images = _images(config, data_key)
+    if documentdb is not None and recovery_key is not None:
+        _disaster_recovery(config, account_id, key, recovery_key, documentdb, images)
     balancer = _load_balancer(config, network, firewall, logs)
     service = _service(config, network, firewall, images, balancer, secrets, key.key.arn)
     waf = _waf(config, key.edge_key_arn, account_id)
@@ -233,6 +243,34 @@ def _service(
     )
 
 
+def _disaster_recovery(
+    config: StackConfig,
+    account_id: pulumi.Input[str],
+    key: StackKey,
+    recovery_key: aws.kms.Key,
+    documentdb: DocumentDatabase,
+    images: ImageRepository | None,
+) -> DisasterRecovery:
+    """Recovery points copied to ``aws.dr.region``, images replicated there (secrets: ``AppSecrets``)."""
+    settings = config.aws.dr
+    assert settings.region is not None
+    return DisasterRecovery(
+        "recovery",
+        DisasterRecoveryArgs(
+            region=config.aws_region,
+            dr_region=settings.region,
+            account_id=account_id,
+            key_arn=key.key.arn,
+            dr_key=recovery_key,
+            database_arn=documentdb.cluster.arn,
+            every_hours=settings.backup_every_hours,
+            retention_days=settings.retention_days,
+            image_repository_name=images.repository.name if images else None,
+            protect=config.protect,
+        ),
+    )
+
+
 def _migration(
     config: StackConfig,
     network: Network,
@@ -340,6 +378,7 @@ def _database(
             log_retention_days=config.log_retention_days,
             storage_key_arn=data_key,
             log_key_arn=key.key.arn,
+            restore_from_snapshot=database.restore_from_snapshot,
         ),
     )
     return documentdb.uri, documentdb

@@ -302,6 +302,7 @@ def test_roles_trust_only_their_service(prod):
         assert trust[0]["Principal"]["Service"] in (
             "ecs-tasks.amazonaws.com",
             "vpc-flow-logs.amazonaws.com",
+            "backup.amazonaws.com",
         )
 
 
@@ -556,7 +557,9 @@ def aws_config(**sections: dict) -> dict:
 
 @pytest.fixture(scope="module")
 def prod_on_atlas() -> Plan:
-    return plan_stack(PROJECT_DIR, "prod", ["nowry:database.engine=atlas", "nowry:aws.nat=single"])
+    return plan_stack(
+        PROJECT_DIR, "prod", ["nowry:database.engine=atlas", "nowry:aws.nat=single", "nowry:aws.dr.region=null"]
+    )
 
 
 def test_atlas_engine_builds_an_m20_cluster_instead_of_documentdb(prod_on_atlas):
@@ -701,7 +704,7 @@ def test_site_bucket_expires_old_versions_after_the_rollback_window(prod):
 
 def test_one_rotating_key_encrypts_logs_secrets_data_images_and_alerts(prod_building_its_image):
     plan = prod_building_its_image
-    key = plan.one("aws:kms/key:Key")
+    key = plan.one("aws:kms/key:Key", "stack-key")
     assert key.protect and key.inputs["enableKeyRotation"] is True and key.inputs["deletionWindowInDays"] == 30
     arn = f"arn:aws:kms:us-east-1:000000000000:key/{key.name}-offline"
     carriers = [
@@ -727,13 +730,15 @@ def test_one_rotating_key_encrypts_logs_secrets_data_images_and_alerts(prod_buil
 def test_the_task_decrypts_its_secrets_through_secrets_manager_only(prod):
     document = policy(prod.one("aws:iam/rolePolicy:RolePolicy", "backend-execution-policy"))
     decrypt = next(s for s in document["Statement"] if s["Action"] == ["kms:Decrypt"])
-    assert decrypt["Resource"] == [f"arn:aws:kms:us-east-1:000000000000:key/{prod.one('aws:kms/key:Key').name}-offline"]
+    assert decrypt["Resource"] == [
+        f"arn:aws:kms:us-east-1:000000000000:key/{prod.one('aws:kms/key:Key', 'stack-key').name}-offline"
+    ]
     assert decrypt["Condition"] == {"StringEquals": {"kms:ViaService": "secretsmanager.us-east-1.amazonaws.com"}}
 
 
 def test_a_stack_outside_us_east_1_replicates_its_key_for_the_edge():
     plan = plan_stack(PROJECT_DIR, "prod", ["aws:region=eu-west-1"])
-    key, replica = plan.one("aws:kms/key:Key"), plan.one("aws:kms/replicaKey:ReplicaKey")
+    key, replica = plan.one("aws:kms/key:Key", "stack-key"), plan.one("aws:kms/replicaKey:ReplicaKey")
     assert key.inputs["multiRegion"] is True and replica.inputs["region"] == "us-east-1"
     assert key.urn in replica.property_dependencies["primaryKeyArn"]
     waf_logs = plan.one("aws:cloudwatch/logGroup:LogGroup", "waf-logs")

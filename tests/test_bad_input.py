@@ -72,6 +72,11 @@ CASES = [
     (plan("prod", "nowry:aws.siteNoncurrentDays=0"), 2, "nowry:aws.siteNoncurrentDays: out of range (given: 0)"),
     (plan("prod", "nowry:aws.dataKey=mine"), 2, "nowry:aws.dataKey: not one of the allowed values (given: 'mine')"),
     (plan("prod", "nowry:usage.cdnLogGb=nan"), 2, "nowry:usage.cdnLogGb: expected a finite number"),
+    (plan("prod", "nowry:aws.dr.region=us-east-1"), 2, "nowry:aws.dr.region: is the stack's own region"),
+    (plan("prod", "nowry:aws.dr.region=moon-1"), 2, "nowry:aws.dr.region: is not an AWS region (given: 'moon-1')"),
+    (plan("prod", "nowry:aws.dr.backupEveryHours=3"), 2, "nowry:aws.dr.backupEveryHours"),
+    (plan("prod", "nowry:database.restoreFromSnapshot=../etc"), 2, "restoreFromSnapshot: does not match"),
+    (plan("dev", "nowry:database.restoreFromSnapshot=snap-1"), 2, "restores a DocumentDB snapshot; this stack runs"),
     # strings with a trailing newline, names Kubernetes refuses, CIDRs that are not
     (["plan", "nl-domain"], 2, "nowry:frontend.domain: is not a DNS name (given: 'app.nowry.io\\n')"),
     (["plan", "nl-host"], 2, "nowry:kubernetes.host: is not a DNS name (given: 'app.nowry.io\\n')"),

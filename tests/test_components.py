@@ -92,7 +92,8 @@ def test_document_database_keeps_its_data_when_protected():
     args = DocumentDatabaseArgs(SUBNETS, "sg-db", database="nowry", instance_class="db.t4g.medium", instances=1,
                                 engine_version="5.0.0", backup_retention_days=7,
                                 tls_ca_file="/etc/ssl/certs/rds-global-bundle.pem", port=27017, protect=True,
-                                log_retention_days=365, storage_key_arn=KEY, log_key_arn=KEY)  # fmt: skip
+                                log_retention_days=365, storage_key_arn=KEY, log_key_arn=KEY,
+                                restore_from_snapshot=None)  # fmt: skip
     plan = plan_of(lambda: DocumentDatabase("database", args))
     cluster = plan.one("aws:docdb/cluster:Cluster")
     assert cluster.protect is True and cluster.inputs["deletionProtection"] is True
@@ -160,7 +161,8 @@ def test_waf_limits_each_client_and_blocks_known_bad_inputs():
 def test_app_secrets_are_one_secret_each_and_never_plain():
     plan = plan_of(lambda: AppSecrets("secrets", AppSecretsArgs(
         values={"GROQ_API_KEY": "gsk-unit-test-value", "SECRET_KEY": "s3cr3t-unit"}, recovery_window_days=7,
-        protect=True, name_prefix="nowry/unit", kms_key_arn=KEY)))  # fmt: skip
+        protect=True, name_prefix="nowry/unit", kms_key_arn=KEY, replica_region=None,
+        replica_key_arn=None, replicated=frozenset())))  # fmt: skip
     secrets = plan.of_type("aws:secretsmanager/secret:Secret")
     assert len(secrets) == 2 and all(s.protect and s.inputs["recoveryWindowInDays"] == 7 for s in secrets)
     assert all(s.inputs["namePrefix"].startswith("nowry/unit/") for s in secrets)

@@ -34,7 +34,7 @@ def test_every_catalog_price_has_value_unit_source_and_date():
         assert price.value is not None and price.unit and price.source and price.as_of, price.key
 
 
-def test_prod_costs_at_most_130_and_matches_a_bill_from_the_same_prices(prod_cost):
+def test_prod_costs_at_most_130_plus_15_for_dr_and_matches_a_bill_from_the_same_prices(prod_cost):
     hours = 730
     fargate = 2 * (0.25 * 0.03238 + 0.5 * 0.00356) * hours
     public_ips = 2 * 0.005 * hours  # two tasks, no NAT; the ALB is internal
@@ -47,8 +47,15 @@ def test_prod_costs_at_most_130_and_matches_a_bill_from_the_same_prices(prod_cos
     request_logs = 1.5 * 12 * 0.023 + 0.5 * 0.25  # a year of access logs in S3; CloudFront's delivered
     waf = 5 + 2 * 1 + 5 * 0.60
     alarms = 11 * 0.10  # ten alarms, the 5xx-rate one reading two metrics
+    recovery = 1.0 + 10 * 0.03 + 2 * 0.40 + 2 * (10 + 3 * 7 / (365 / 12)) * 0.021 + 3 * 0.02  # DR region
     bill = fargate + public_ips + alb + valkey + documentdb + secrets + logs + waf + alarms + key + request_logs
-    assert prod_cost.total <= 130
+    dr_lines = sum(
+        i.monthly for i in prod_cost.line_items if "DisasterRecovery" in i.urn or i.name == "recovery-dr-key"
+    )
+    dr_lines += 2 * 0.40  # the replicas of GROQ_API_KEY and SECRET_KEY, inside their secrets' lines
+    assert dr_lines == pytest.approx(recovery, rel=0.01) and dr_lines <= 15  # disaster recovery: at most $15
+    assert prod_cost.total - dr_lines <= 130  # the stack itself
+    bill += recovery
     assert abs(prod_cost.total - bill) / bill < 0.10
 
 
@@ -98,7 +105,7 @@ def test_managed_phases_price_plans_and_atlas_tiers():
 def test_plan_json_gains_a_cost_key():
     cost = json.loads(invoke("plan", "prod", "--json").stdout)["cost"]
     assert cost["currency"] == "USD"
-    assert cost["monthly_total"] <= 130
+    assert cost["monthly_total"] <= 130 + 15
     assert {"urn", "type", "name", "monthly", "basis"} <= set(cost["line_items"][0])
 
 
@@ -139,7 +146,7 @@ def test_recommend_json_gives_the_phase_bills_and_steps():
     assert result.exit_code == 0
     payload = json.loads(result.stdout)
     assert payload["phase"] == "all-paid"
-    assert payload["monthly_by_phase"]["aws"] <= 130
+    assert payload["monthly_by_phase"]["aws"] <= 130 + 15
     reached = [s["users"] for s in payload["next_steps"] if s["reached"]]
     assert reached == [100, 500, 1000]
 

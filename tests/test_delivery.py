@@ -99,7 +99,7 @@ def test_prod_carries_the_alarms_dashboard_and_topic(prod):
     arn = f"arn:aws:sns:us-east-1:000000000000:topic/{topic.name}-offline"
     assert all(arn in a["alarmActions"] for a in found.values())
     # SNS's AWS-managed key cannot be used by CloudWatch alarms: the stack's key, which admits them
-    key = prod.one("aws:kms/key:Key")
+    key = prod.one("aws:kms/key:Key", "stack-key")
     assert topic.inputs["kmsMasterKeyId"] == f"arn:aws:kms:us-east-1:000000000000:key/{key.name}-offline"
     assert "cloudwatch.amazonaws.com" in key.inputs["policy"]
     dashboard = json.loads(prod.one("aws:cloudwatch/dashboard:Dashboard").inputs["dashboardBody"])

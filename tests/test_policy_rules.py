@@ -431,6 +431,26 @@ CASES: dict[str, tuple[str, dict, dict, bool]] = {
         {"endpointType": "source", "engineName": "mongodb", "secretsManagerArn": "arn:aws:secretsmanager:x"},
         False,
     ),
+    "backup-vault-encrypted": (r.BACKUP_VAULT, {"name": "v"}, {"kmsKeyArn": "arn:aws:kms:us-east-1:1:key/k"}, False),
+    "backup-plan-copies-and-retains": (
+        r.BACKUP_PLAN,
+        {"rules": [{"ruleName": "r", "lifecycle": {"deleteAfter": 7}}]},
+        {
+            "rules": [
+                {
+                    "ruleName": "r",
+                    "lifecycle": {"deleteAfter": 7},
+                    "copyActions": [
+                        {
+                            "destinationVaultArn": "arn:aws:backup:us-west-2:1:backup-vault:dr",
+                            "lifecycle": {"deleteAfter": 7},
+                        }
+                    ],
+                }
+            ]
+        },
+        False,
+    ),
     "cache-failover-in-prod": (
         r.REPLICATION_GROUP,
         {"numCacheClusters": 1, "automaticFailoverEnabled": False},

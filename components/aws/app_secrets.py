@@ -18,7 +18,13 @@ class AppSecretsArgs:
     protect: bool
     name_prefix: str
     kms_key_arn: pulumi.Input[str] | None
-    """The stack's KMS key (None: AWS's own keys, ``aws.encryptionKey: aws-owned``)."""
+    """The stack's KMS key (None: AWS's own keys)."""
+    replica_region: str | None
+    """A second region holding replicas (disaster recovery), or None."""
+    replica_key_arn: pulumi.Input[str] | None
+    replicated: frozenset[str]
+    """The variables replicated there: those a stack in that region cannot make itself (an API key,
+    the signing key); a restored stack builds its own database and cache URLs."""
 
 
 class AppSecrets(pulumi.ComponentResource):
@@ -46,6 +52,11 @@ class AppSecrets(pulumi.ComponentResource):
                 description=f"Nowry backend {variable}",
                 recovery_window_in_days=args.recovery_window_days,
                 kms_key_id=args.kms_key_arn,
+                replicas=[
+                    aws.secretsmanager.SecretReplicaArgs(region=args.replica_region, kms_key_id=args.replica_key_arn)
+                ]
+                if args.replica_region and variable in args.replicated
+                else None,
                 opts=pulumi.ResourceOptions(parent=self, protect=args.protect),
             )
             aws.secretsmanager.SecretVersion(

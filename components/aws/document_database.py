@@ -35,6 +35,8 @@ class DocumentDatabaseArgs:
     (``aws.dataKey: aws-owned``; a change replaces the cluster)."""
     log_key_arn: pulumi.Input[str]
     """The stack's KMS key: encrypts the audit and profiler log groups."""
+    restore_from_snapshot: str | None
+    """A cluster snapshot (identifier or ARN) the cluster is created from; None: a new, empty one."""
 
 
 class DocumentDatabase(pulumi.ComponentResource):
@@ -105,6 +107,7 @@ class DocumentDatabase(pulumi.ComponentResource):
             db_cluster_parameter_group_name=parameters.name,
             vpc_security_group_ids=[args.security_group_id],
             storage_encrypted=True,
+            snapshot_identifier=args.restore_from_snapshot,
             kms_key_id=args.storage_key_arn,
             backup_retention_period=args.backup_retention_days,
             preferred_backup_window="03:00-04:00",

@@ -51,6 +51,23 @@ def check(config: StackConfig, ctx: CheckContext) -> None:
     if cache.enabled:
         _cache(cache, issues)
     _network(aws, region, issues)
+    _disaster_recovery(config, issues)
+
+
+def _disaster_recovery(config: StackConfig, issues: list[ConfigIssue]) -> None:
+    dr = config.aws.dr
+    if dr.region is not None:
+        if dr.region not in REGIONS:
+            issues.append(
+                ConfigIssue("nowry:aws.dr.region", "is not an AWS region", repr(dr.region), ", ".join(REGIONS))
+            )
+        elif dr.region == config.aws_region:
+            issues.append(ConfigIssue("nowry:aws.dr.region", "is the stack's own region: a lost region takes both",
+                                      repr(dr.region), f"any AWS region but {config.aws_region}"))  # fmt: skip
+        if config.database_engine != "documentdb":
+            issues.append(ConfigIssue("nowry:aws.dr.region", "backs up DocumentDB; this stack's database is "
+                                      f"{config.database_engine} (Atlas keeps its own backups)", repr(dr.region),
+                                      "database.engine: documentdb"))  # fmt: skip
 
 
 def _fargate(backend: BackendConfig, issues: list[ConfigIssue]) -> None:

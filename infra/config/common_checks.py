@@ -27,6 +27,11 @@ def check(config: StackConfig, ctx: CheckContext) -> None:
     if config.database.engine is not None and config.database.engine not in phase.database_engines:
         ctx.problem("nowry:database.engine", f"the {phase.name} phase cannot run this engine",
                     repr(config.database.engine), ", ".join(phase.database_engines))  # fmt: skip
+    snapshot = config.database.restore_from_snapshot
+    if snapshot and (config.phase != "aws" or config.database_engine != "documentdb"):
+        ctx.problem("nowry:database.restoreFromSnapshot", f"restores a DocumentDB snapshot; this stack runs "
+                    f"{config.database_engine} in the {config.phase} phase", repr(snapshot),
+                    "the aws phase with database.engine: documentdb")  # fmt: skip
     if config.cache.enabled and not phase.runs_cache:
         ctx.problem("nowry:cache.enabled", f"the {phase.name} phase runs no cache", "true", "false")
 

@@ -224,6 +224,12 @@ class DatabaseConfig(Section):
         "load then change data capture, into DocumentDB (aws phase); set it with pulumi config set --secret "
         "--path, unset it after the cutover",
     )
+    restore_from_snapshot: str | None = Field(
+        None,
+        pattern=r"^(arn:aws[a-z-]*:rds:[a-z0-9-]+:\d{12}:cluster-snapshot:[A-Za-z0-9:_-]+|[A-Za-z][A-Za-z0-9-]{0,254})$",
+        description="a DocumentDB cluster snapshot identifier or ARN the cluster is created from (a recovery "
+        "point of the DR vault); changing it on an existing cluster replaces the cluster",
+    )
     migration_ca_bundle: str = Field(
         "certs/rds-global-bundle.pem",
         description="the Amazon RDS CA bundle (PEM) in the project, that DMS verifies DocumentDB with",
@@ -281,6 +287,21 @@ class MonitoringConfig(Section):
     )
 
 
+BackupIntervalHours = Literal[1, 2, 4, 6, 12, 24]
+
+
+class DisasterRecoveryConfig(Section):
+    """`nowry:aws.dr` — recovery points, images and secrets in a second region."""
+
+    region: str | None = Field(
+        None, description="the AWS region to recover in (another than the stack's); unset: no disaster recovery"
+    )
+    backup_every_hours: BackupIntervalHours = Field(
+        1, description="hours between DocumentDB recovery points: 1, 2, 4, 6, 12 or 24 (AWS Backup's shortest is 1)"
+    )
+    retention_days: int = Field(7, ge=1, le=35, description="days every recovery point is kept, in both regions, 1-35")
+
+
 class AwsConfig(Section):
     """`nowry:aws` — settings of the aws phase."""
 
@@ -310,6 +331,9 @@ class AwsConfig(Section):
     waf: WafConfig = Field(default_factory=lambda: WafConfig.model_validate({}), description="web ACL settings")
     monitoring: MonitoringConfig = Field(
         default_factory=lambda: MonitoringConfig.model_validate({}), description="alarms and alerts"
+    )
+    dr: DisasterRecoveryConfig = Field(
+        default_factory=lambda: DisasterRecoveryConfig.model_validate({}), description="disaster recovery"
     )
 
 
@@ -435,6 +459,9 @@ class UsageConfig(Section):
     )
     cdn_log_gb: float = Field(
         0.5, ge=0, le=USAGE_MAX, description="GB a month of CloudFront access logs delivered to the log bucket"
+    )
+    backup_change_gb: float = Field(
+        3, ge=0, le=USAGE_MAX, description="GB of database changes a month that new recovery points copy across regions"
     )
     kms_requests_ten_thousands: float = Field(
         10, ge=0, le=USAGE_MAX, description="ten-thousands of requests a month to the stack's KMS key"

@@ -30,6 +30,7 @@ BACKEND_COMPONENT = "nowry:aws:ContainerService"
 group is priced at ``usage.otherLogGb``."""
 
 LOG_BUCKET_COMPONENT = "nowry:aws:LogBucket"
+BACKUP_PLAN_TYPE = "aws:backup/plan:Plan"
 LIFECYCLE_TYPE = "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration"
 DAYS_PER_MONTH = 365 / 12
 
@@ -157,6 +158,21 @@ def _expiry_days(resource: PlannedResource, plan: Plan) -> int | None:
     return None
 
 
+def backup_vault(vault: PlannedResource, ctx: PriceContext) -> tuple[float, str]:
+    """Recovery points held: the data once plus the changes kept for the retention; the DR
+    vault (a ``region`` of its own) also pays for copying the changes across regions."""
+    u, rate = ctx.usage, ctx.catalog.rate("backup_gb_month")
+    days = next((rule.get("lifecycle", {}).get("deleteAfter") for plan in ctx.plan.of_type(BACKUP_PLAN_TYPE)
+                 for rule in plan.inputs.get("rules") or []), None)  # fmt: skip
+    held = u.database_storage_gb + u.backup_change_gb * months_held(days)
+    monthly, basis = held * rate, f"{held:.3g} GB of recovery points x ${rate}/GB-month"
+    if vault.inputs.get("region"):
+        copy = ctx.catalog.rate("inter_region_gb")
+        monthly += u.backup_change_gb * copy
+        basis += f" + {u.backup_change_gb:g} GB copied across regions x ${copy}/GB"
+    return monthly, basis
+
+
 def kms_key(_: PlannedResource, ctx: PriceContext) -> tuple[float, str]:
     month, rate = ctx.catalog.rate("kms_key_month"), ctx.catalog.rate("kms_10k_requests")
     requests = ctx.usage.kms_requests_ten_thousands
@@ -175,10 +191,14 @@ def cdn_log_delivery(_: PlannedResource, ctx: PriceContext) -> tuple[float, str]
     return gb * rate, f"{gb:g} GB of CloudFront logs delivered to S3 x ${rate}/GB"
 
 
-def secret(_: PlannedResource, ctx: PriceContext) -> tuple[float, str]:
+def secret(resource: PlannedResource, ctx: PriceContext) -> tuple[float, str]:
     month, calls = ctx.catalog.rate("secret_month"), ctx.catalog.rate("secret_10k_calls")
     reads = ctx.usage.secret_calls_ten_thousands
-    return month + reads * calls, f"${month}/secret-month + {reads:g}0k reads x ${calls}/10k"
+    replicas = len(resource.inputs.get("replicas") or [])
+    basis = f"${month}/secret-month + {reads:g}0k reads x ${calls}/10k"
+    if replicas:
+        basis += f" + {replicas} replica(s) x ${month}/month (billed as secrets)"
+    return month * (1 + replicas) + reads * calls, basis
 
 
 def waf(acl: PlannedResource, ctx: PriceContext) -> tuple[float, str]:

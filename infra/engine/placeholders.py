@@ -50,7 +50,7 @@ def computed_attributes(type_: str, name: str, inputs: dict[str, Any], region: s
     """Attributes the provider would compute for this resource, as offline placeholders: the
     package's defaults (a name, an AWS ARN, a random result), then the shape of its kind."""
     package, _, kind_name = _parts(type_)
-    registration = Registration(name, inputs, region)
+    registration = Registration(name, inputs, str(inputs.get("region") or region))  # a resource's own region
     attributes: dict[str, Any] = {}
     if "name" not in inputs and kind_name not in ("RandomPassword", "RandomString"):
         attributes["name"] = f"{name}-{OFFLINE}"

@@ -53,6 +53,8 @@ S3_LIFECYCLE = "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration
 S3_LOGGING = "aws:s3/bucketLogging:BucketLogging"
 LOG_DELIVERY_SOURCE = "aws:cloudwatch/logDeliverySource:LogDeliverySource"
 KMS_KEY = "aws:kms/key:Key"
+BACKUP_VAULT = "aws:backup/vault:Vault"
+BACKUP_PLAN = "aws:backup/plan:Plan"
 DMS_INSTANCE = "aws:dms/replicationInstance:ReplicationInstance"
 DMS_ENDPOINT = "aws:dms/endpoint:Endpoint"
 TOPIC = "aws:sns/topic:Topic"
@@ -696,6 +698,24 @@ def _dms_source_secret(s: Subject) -> Iterable[str]:
             yield "the source credentials do not come from Secrets Manager"
 
 
+def _backup_vault_encrypted(s: Subject) -> Iterable[str]:
+    if not s.props.get("kmsKeyArn"):
+        yield "the vault's recovery points are not encrypted with a customer-managed key"
+
+
+def _backup_plan_copies(s: Subject) -> Iterable[str]:
+    for rule in s.get("rules") or []:
+        name = rule.get("ruleName", "?")
+        if not (rule.get("lifecycle") or {}).get("deleteAfter"):
+            yield f"rule {name} keeps recovery points forever (no retention)"
+        copies = rule.get("copyActions") or []
+        if not copies:
+            yield f"rule {name} copies no recovery point to another region"
+        for copy in copies:
+            if not (copy.get("lifecycle") or {}).get("deleteAfter"):
+                yield f"rule {name} keeps its copies forever (no retention)"
+
+
 def _buckets_log_access(subjects: list[Subject]) -> Iterable[tuple[str, str]]:
     """Every bucket writes server access logs, except the buckets logs are written to."""
     loggings = [s for s in subjects if s.type == S3_LOGGING]
@@ -816,6 +836,10 @@ RULES: tuple[Rule, ...] = (
          (DMS_INSTANCE,), _dms_not_public, severity="critical"),
     Rule("dms-source-secret", "The migration source's credentials come from Secrets Manager, never endpoint inputs",
          "FSBP DMS.10 area; project", (DMS_ENDPOINT,), _dms_source_secret, severity="critical"),
+    Rule("backup-vault-encrypted", "Backup vaults encrypt recovery points with a customer-managed key",
+         "FSBP Backup.1; CKV_AWS_166", (BACKUP_VAULT,), _backup_vault_encrypted),
+    Rule("backup-plan-copies-and-retains", "Backup rules keep points for a set time and copy them to another region",
+         "FSBP Backup area; disaster recovery", (BACKUP_PLAN,), _backup_plan_copies),
     Rule("cache-failover-in-prod", "Production caches run two nodes with automatic failover",
          "FSBP ElastiCache.3; CKV_AWS_191 area", (REPLICATION_GROUP,), _cache_failover_in_prod, severity="low"),
 )  # fmt: skip
