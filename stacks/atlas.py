@@ -28,6 +28,7 @@ def atlas_database(config: StackConfig, tier: str, extra_access: Sequence[pulumi
             mongo_version=settings.mongo_version,
             database=config.database.name,
             ip_access_list=[*settings.ip_access_list, *extra_access],
+            backup_copy_region=settings.backup_copy_region,
             protect=config.protect,
         ),
     )

@@ -191,7 +191,8 @@ def test_workload_runs_restricted_and_admits_only_its_ingress_namespace():
 def test_atlas_free_tier_cluster_is_protected_with_its_project_and_user():
     plan = plan_of(lambda: AtlasDatabase("atlas", AtlasDatabaseArgs(
         org_id="0123456789abcdef01234567", project_name="nowry-unit", tier="M0", region="US_EAST_1",
-        mongo_version="8.0", database="nowry", ip_access_list=("0.0.0.0/0",), protect=True)))  # fmt: skip
+        mongo_version="8.0", database="nowry", ip_access_list=("0.0.0.0/0",), protect=True,
+        backup_copy_region=None)))  # fmt: skip
     cluster = plan.one("mongodbatlas:index/advancedCluster:AdvancedCluster")
     project = plan.one("mongodbatlas:index/project:Project")
     assert cluster.protect and project.protect

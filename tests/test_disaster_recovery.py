@@ -11,6 +11,7 @@ from botocore.stub import Stubber
 from typer.testing import CliRunner
 
 from infra.cli import app
+from infra.cost.estimate import estimate
 from infra.engine.plan import Plan
 from infra.engine.runner import plan_stack
 from infra.migrate import plan_migration
@@ -113,3 +114,28 @@ def test_the_newest_completed_recovery_point_across_pages_is_found():
     with Stubber(client) as stub, pytest.raises(AwsError, match="no completed recovery point"):
         stub.add_response("list_recovery_points_by_backup_vault", {"RecoveryPoints": []})
         latest_recovery_point(aws, "nowry-prod-dr")
+
+
+def test_atlas_copies_every_snapshot_to_a_second_region_on_dedicated_tiers():
+    plan = plan_stack(PROJECT_DIR, "dev", ["nowry:phase=all-paid", "nowry:atlas.backupCopyRegion=US_WEST_2"])
+    schedule = plan.one("mongodbatlas:index/cloudBackupSchedule:CloudBackupSchedule")
+    copy = schedule.inputs["copySettings"][0]
+    assert (copy["regionName"], copy["cloudProvider"]) == ("US_WEST_2", "AWS")
+    assert copy["copyPolicyItems"] == [{"frequencyType": "daily", "retentionUnit": "days", "retentionValue": 7}]
+    assert plan.one("mongodbatlas:index/advancedCluster:AdvancedCluster").urn in schedule.property_dependencies[
+        "clusterName"]  # fmt: skip
+    not_priced = {item["type"] for item in estimate(plan).not_priced}
+    assert "mongodbatlas:index/cloudBackupSchedule:CloudBackupSchedule" in not_priced  # no sourced price: said
+
+
+@pytest.mark.parametrize(
+    ("sets", "expected"),
+    [
+        (["nowry:atlas.backupCopyRegion=US_WEST_2"], "dedicated clusters only; this one is M0"),
+        (["nowry:phase=all-paid", "nowry:atlas.backupCopyRegion=US_EAST_1"], "is the cluster's own region"),
+        (["nowry:phase=all-paid", "nowry:atlas.backupCopyRegion=MOON"], "is not an Atlas AWS region name"),
+    ],
+)
+def test_an_atlas_copy_region_atlas_would_refuse_is_refused(sets, expected):
+    result = runner.invoke(app, ["plan", "dev", "--project-dir", str(PROJECT_DIR), *[f"--set={s}" for s in sets]])
+    assert result.exit_code == 2 and expected in result.output

@@ -40,6 +40,8 @@ class AtlasDatabaseArgs:
     database: str
     ip_access_list: Sequence[pulumi.Input[str]] = ()
     """IPv4 CIDR blocks allowed to connect."""
+    backup_copy_region: str | None
+    """An Atlas region every snapshot is copied to (dedicated tiers), or None."""
     protect: bool
 
 
@@ -100,7 +102,40 @@ class AtlasDatabase(pulumi.ComponentResource):
                 )
             )
         )
+        if args.backup_copy_region:
+            self._copy_snapshots(name, args, project, child)
         self.register_outputs({"clusterName": self.cluster.name, "uri": self.uri})
+
+    def _copy_snapshots(
+        self, name: str, args: AtlasDatabaseArgs, project: atlas.Project, opts: pulumi.ResourceOptions
+    ) -> None:
+        """Daily snapshots kept a week, each also copied to ``backup_copy_region`` (Atlas's
+        cloud backup schedule with copy settings; the zone is the cluster's one zone)."""
+        zone = self.cluster.replication_specs.apply(lambda specs: specs[0].zone_id if specs else None)
+        atlas.CloudBackupSchedule(
+            f"{name}-backup-schedule",
+            project_id=project.id,
+            cluster_name=self.cluster.name,
+            reference_hour_of_day=3,
+            copy_policy_items_enabled=True,
+            policy_item_daily=atlas.CloudBackupSchedulePolicyItemDailyArgs(
+                frequency_interval=1, retention_unit="days", retention_value=7
+            ),
+            copy_settings=[
+                atlas.CloudBackupScheduleCopySettingArgs(
+                    cloud_provider="AWS",
+                    region_name=args.backup_copy_region,
+                    copy_policy_items=[
+                        atlas.CloudBackupScheduleCopySettingCopyPolicyItemArgs(
+                            frequency_type="daily", retention_unit="days", retention_value=7
+                        )
+                    ],
+                    should_copy_oplogs=False,
+                    zone_id=zone,
+                )
+            ],
+            opts=opts,
+        )
 
     @staticmethod
     def _cluster(

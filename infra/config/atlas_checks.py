@@ -42,6 +42,17 @@ def check(config: StackConfig, ctx: CheckContext) -> None:
                 ", ".join(allowed_tiers),
             )
         )
+    copy = atlas.backup_copy_region
+    if copy is not None:
+        if copy not in ATLAS_AWS_REGIONS:
+            issues.append(ConfigIssue("nowry:atlas.backupCopyRegion", "is not an Atlas AWS region name", repr(copy),
+                                      ", ".join(ATLAS_AWS_REGIONS)))  # fmt: skip
+        elif copy == atlas.region:
+            issues.append(ConfigIssue("nowry:atlas.backupCopyRegion", "is the cluster's own region", repr(copy),
+                                      f"any Atlas region but {atlas.region}"))  # fmt: skip
+        if config.atlas_tier not in ("M10", "M20"):
+            problem = f"Atlas copies snapshots of dedicated clusters only; this one is {config.atlas_tier}"
+            issues.append(ConfigIssue("nowry:atlas.backupCopyRegion", problem, repr(copy), "atlas.tier M10 or M20"))
     if atlas.org_id is None and offline:
         warnings.append(
             f"nowry:atlas.orgId is not set; the offline plan uses a placeholder. Before "

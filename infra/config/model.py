@@ -354,6 +354,11 @@ class AtlasConfig(Section):
     region: str = Field("US_EAST_1", description="an Atlas AWS region name such as US_EAST_1")
     mongo_version: str = Field("8.0", description="MongoDB major version: 7.0 or 8.0")
     ip_access_list: list[str] = Field(default_factory=list, description="IPv4 CIDR blocks allowed to connect")
+    backup_copy_region: str | None = Field(
+        None,
+        description="an Atlas AWS region name (such as US_WEST_2) that every snapshot is also copied to, for "
+        "disaster recovery; dedicated tiers (M10, M20) only",
+    )
 
 
 Plan = Literal["hobby", "pro"]
