@@ -259,16 +259,8 @@ def verify(
     from infra.ops.aws import Aws
     from infra.ops.verify import verify as run_checks
 
-    try:
-        text = sys.stdin.read() if outputs == "-" else Path(outputs).read_text()
-        values = json.loads(text)
-        if not isinstance(values, dict):
-            raise ValueError("expected a JSON object of outputs")
-    except (OSError, ValueError) as exc:
-        _fail(f"--outputs: cannot read stack outputs ({exc})")
-    chosen_region = region or values.get("region") or os.environ.get("AWS_REGION")
-    if not chosen_region:
-        _fail("no region: pass --region (the stack outputs have none)")
+    values = _stack_outputs(outputs)
+    chosen_region = _region(region, values)
     try:
         aws = Aws(chosen_region, endpoint_url=endpoint_url, retry_mode=retry_mode)
     except ValueError as exc:
@@ -309,20 +301,12 @@ def migration_status(
     from infra.ops.aws import Aws, AwsError
     from infra.ops.migration_status import migration_status as read_status
 
-    try:
-        text = sys.stdin.read() if outputs == "-" else Path(outputs).read_text()
-        values = json.loads(text)
-        if not isinstance(values, dict):
-            raise ValueError("expected a JSON object of outputs")
-    except (OSError, ValueError) as exc:
-        _fail(f"--outputs: cannot read stack outputs ({exc})")
+    values = _stack_outputs(outputs)
     task_arn, instance_id = values.get("migrationTaskArn"), values.get("migrationInstanceId")
     if not task_arn or not instance_id:
         _fail(f"stack {stack} runs no data migration: its outputs have no migrationTaskArn "
               "(set nowry:database.migrationSource and `pulumi up` first)")  # fmt: skip
-    chosen_region = region or values.get("region") or os.environ.get("AWS_REGION")
-    if not chosen_region:
-        _fail("no region: pass --region (the stack outputs have none)")
+    chosen_region = _region(region, values)
     try:
         status = read_status(Aws(chosen_region, endpoint_url=endpoint_url, retry_mode=retry_mode), task_arn,
                              instance_id, max_latency=max_latency)  # fmt: skip
@@ -517,6 +501,25 @@ def stacks(project_dir: ProjectDirOption = Path(".")) -> None:
         _fail(str(exc))
     for name, phase in rows:
         typer.echo(f"{name}\t{phase}")
+
+
+def _stack_outputs(outputs: str) -> dict[str, Any]:
+    """The JSON object of ``pulumi stack output --json`` from a file, or stdin for ``-``."""
+    try:
+        text = sys.stdin.read() if outputs == "-" else Path(outputs).read_text()
+        values = json.loads(text)
+        if not isinstance(values, dict):
+            raise ValueError("expected a JSON object of outputs")
+    except (OSError, ValueError) as exc:
+        _fail(f"--outputs: cannot read stack outputs ({exc})")
+    return values
+
+
+def _region(given: str | None, outputs: dict[str, Any]) -> str:
+    region = given or outputs.get("region") or os.environ.get("AWS_REGION")
+    if not region:
+        _fail("no region: pass --region (the stack outputs have none)")
+    return str(region)
 
 
 def _fail(message: str) -> NoReturn:

@@ -10,7 +10,7 @@ import pulumi
 import pulumi_aws as aws
 
 from components.aws.load_balancer import LoadBalancer
-from components.aws.policy_documents import assume_role_policy, policy_document, statement
+from components.aws.policy_documents import assume_role_policy, decrypt_through, policy_document, statement
 from infra.naming import physical_name
 
 CONTAINER = "backend"
@@ -150,12 +150,7 @@ class ContainerService(pulumi.ComponentResource):
         """Decrypting the secrets the stack's key encrypts, through Secrets Manager only."""
         if self._args.kms_key_arn is None:
             return []
-        return [
-            {
-                **statement(["kms:Decrypt"], [self._args.kms_key_arn]),
-                "Condition": {"StringEquals": {"kms:ViaService": f"secretsmanager.{self._args.region}.amazonaws.com"}},
-            }
-        ]
+        return [decrypt_through(self._args.kms_key_arn, "secretsmanager", self._args.region)]
 
     def _image_pull_statements(self) -> list[dict[str, Any]]:
         """ECR pull rights on exactly the image's repository; none for an image from elsewhere."""

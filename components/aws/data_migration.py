@@ -11,7 +11,7 @@ import pulumi
 import pulumi_aws as aws
 
 from components.aws.document_database import DocumentDatabase
-from components.aws.policy_documents import policy_document, statement
+from components.aws.policy_documents import decrypt_through, policy_document, statement
 from infra.config.mongo_uri import MongoSource
 from infra.naming import physical_name
 
@@ -157,10 +157,7 @@ class DataMigration(pulumi.ComponentResource):
             role=role.id,
             policy=policy_document(
                 statement(["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"], [secret.arn]),
-                {
-                    **statement(["kms:Decrypt"], [args.kms_key_arn]),
-                    "Condition": {"StringEquals": {"kms:ViaService": f"secretsmanager.{args.region}.amazonaws.com"}},
-                },
+                decrypt_through(args.kms_key_arn, "secretsmanager", args.region),
             ),
             opts=self._child,
         )

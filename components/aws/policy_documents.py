@@ -26,3 +26,11 @@ def statement(actions: Sequence[str], resources: Sequence[pulumi.Input[str]]) ->
 def policy_document(*statements: dict[str, Any]) -> pulumi.Output[str]:
     """A policy document whose resources may be Outputs."""
     return pulumi.Output.json_dumps({"Version": "2012-10-17", "Statement": list(statements)})
+
+
+def decrypt_through(key_arn: pulumi.Input[str], service: str, region: str) -> dict[str, Any]:
+    """``kms:Decrypt`` on ``key_arn``, only when ``service`` (secretsmanager, ...) asks for it."""
+    return {
+        **statement(["kms:Decrypt"], [key_arn]),
+        "Condition": {"StringEquals": {"kms:ViaService": f"{service}.{region}.amazonaws.com"}},
+    }

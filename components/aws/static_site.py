@@ -12,6 +12,7 @@ import pulumi_aws as aws
 
 from components.aws.cache_invalidation import CacheInvalidation, content_hash
 from components.aws.log_bucket import CLOUDFRONT_DELIVERY_REGION, MULTIPART_ABORT_DAYS, S3_PREFIX, LogBucket
+from components.aws.private_bucket import private_bucket
 from components.aws.site_files import site_files
 from infra.naming import physical_name
 
@@ -128,40 +129,9 @@ class StaticSite(pulumi.ComponentResource):
         self.register_outputs({"bucket": self.bucket.bucket, "distributionId": self.distribution.id, "url": self.url})
 
     def _bucket(self) -> aws.s3.Bucket:
-        name, protect = self._name, self._args.protect
-        bucket = aws.s3.Bucket(
-            f"{name}-bucket",
-            force_destroy=not protect,
-            opts=pulumi.ResourceOptions(parent=self, protect=protect),
-        )
-        aws.s3.BucketOwnershipControls(
-            f"{name}-ownership",
-            bucket=bucket.id,
-            rule=aws.s3.BucketOwnershipControlsRuleArgs(object_ownership="BucketOwnerEnforced"),
-            opts=self._child,
-        )
-        self._public_access_block = aws.s3.BucketPublicAccessBlock(
-            f"{name}-public-access-block",
-            bucket=bucket.id,
-            block_public_acls=True,
-            block_public_policy=True,
-            ignore_public_acls=True,
-            restrict_public_buckets=True,
-            opts=self._child,
-        )
-        aws.s3.BucketServerSideEncryptionConfiguration(
-            f"{name}-encryption",
-            bucket=bucket.id,
-            rules=[
-                aws.s3.BucketServerSideEncryptionConfigurationRuleArgs(
-                    apply_server_side_encryption_by_default=aws.s3.BucketServerSideEncryptionConfigurationRuleApplyServerSideEncryptionByDefaultArgs(
-                        sse_algorithm="AES256"
-                    ),
-                    bucket_key_enabled=True,
-                )
-            ],
-            opts=self._child,
-        )
+        name = self._name
+        private = private_bucket(name, self, protect=self._args.protect, bucket_key=True)
+        bucket, self._public_access_block = private.bucket, private.public_access_block
         aws.s3.BucketLifecycleConfiguration(
             f"{name}-lifecycle",
             bucket=bucket.id,
