@@ -723,7 +723,7 @@ def test_one_rotating_key_encrypts_logs_secrets_data_images_and_alerts(prod_buil
     assert logs["Condition"]["ArnLike"]["kms:EncryptionContext:aws:logs:arn"].endswith(":log-group:*")
     via = statements["ServicesUseTheKeyForTheAccount"]["Condition"]["StringEquals"]["kms:ViaService"]
     assert sorted(via) == sorted(
-        f"{s}.us-east-1.amazonaws.com" for s in ("secretsmanager", "rds", "elasticache", "ecr")
+        f"{s}.us-east-1.amazonaws.com" for s in ("secretsmanager", "rds", "elasticache", "ecr", "backup", "dms")
     )
 
 

@@ -69,7 +69,8 @@ class DisasterRecovery(pulumi.ComponentResource):
     (a key of that region), a backup plan taking a DocumentDB recovery point every
     ``every_hours`` hours, keeping it ``retention_days`` and copying each to the DR vault, a
     selection holding the DocumentDB cluster with the role AWS Backup assumes, and ECR
-    replication of the backend images to the DR region when the stack builds them.
+    replication of the backend images to the DR region when the stack builds them (ECR keeps
+    one replication configuration per registry: the stack owns its region's).
     The site bucket is not replicated: CI rebuilds and uploads it to the DR stack's bucket.
     Secure defaults: both vaults encrypted with customer-managed keys, protected on production
     stacks (a deleted vault takes its recovery points with it); the backup role holds AWS's

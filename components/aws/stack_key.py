@@ -21,9 +21,10 @@ KEY_ADMINISTRATION = [
 KEY_USE = ["kms:Encrypt", "kms:Decrypt", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:DescribeKey"]
 KEY_GRANTS = ["kms:CreateGrant", "kms:ListGrants", "kms:RevokeGrant"]
 
-SERVICES_THROUGH_THE_ACCOUNT = ("secretsmanager", "rds", "elasticache", "ecr")
+SERVICES_THROUGH_THE_ACCOUNT = ("secretsmanager", "rds", "elasticache", "ecr", "backup", "dms")
 """Services that use the key on behalf of the account's principals (``kms:ViaService``):
-Secrets Manager for the app's secrets, RDS for DocumentDB, ElastiCache, ECR."""
+Secrets Manager for the app's secrets, RDS for DocumentDB, ElastiCache, ECR, AWS Backup for the
+recovery points of the stack's vault, and DMS for a data migration's instance and endpoints."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -42,8 +43,9 @@ def key_policy(region: str, account_id: str) -> str:
       CloudWatch Logs using AWS KMS");
     - CloudWatch alarms may publish to the encrypted alert topic (SNS "Enable compatibility
       between event sources from AWS services and encrypted topics");
-    - Secrets Manager, RDS (DocumentDB), ElastiCache and ECR use it for the account's principals,
-      through ``kms:ViaService`` in this region only, with grants only for AWS resources.
+    - Secrets Manager, RDS (DocumentDB), ElastiCache, ECR, AWS Backup and DMS use it for the
+      account's principals, through ``kms:ViaService`` in this region only, with grants only
+      for AWS resources.
     """
     import json
 
