@@ -34,13 +34,35 @@ def manifests(plan: Plan) -> list[tuple[str, dict[str, Any]]]:
     """(file name, manifest) for every Kubernetes object of the plan, in registration order."""
     found = []
     for resource in plan.resources:
-        if not resource.type.startswith("kubernetes:") or not resource.custom:
+        if not resource.type.startswith("kubernetes:") or not resource.custom or resource.type == HELM_RELEASE:
             continue
         doc = manifest(resource)
         kind = str(doc.get("kind", "object")).lower()
         name = re.sub(r"[^a-z0-9.-]+", "-", str((doc.get("metadata") or {}).get("name", resource.name)).lower())
         found.append((f"{kind}-{name}.yaml", doc))
     return sorted(found, key=lambda item: (KIND_ORDER.get(str(item[1].get("kind")), 9), item[0]))
+
+
+HELM_RELEASE = "kubernetes:helm.sh/v3:Release"
+"""A Helm release is not an object of the cluster: its chart renders them when it is applied."""
+
+
+def releases(plan: Plan) -> list[tuple[str, dict[str, Any]]]:
+    """(file name, inputs) of every Helm release: the chart, its pinned version, its repository
+    and the values built for it, secrets masked."""
+    found = []
+    for resource in plan.of_type(HELM_RELEASE):
+        inputs = resource.inputs
+        doc = {
+            "release": inputs.get("name", resource.name),
+            "namespace": inputs.get("namespace"),
+            "chart": inputs.get("chart"),
+            "version": inputs.get("version"),
+            "repository": (inputs.get("repositoryOpts") or {}).get("repo"),
+            "values": inputs.get("values") or {},
+        }
+        found.append((f"helm-release-{doc['release']}.yaml", doc))
+    return sorted(found)
 
 
 def write(plan: Plan, out: Path) -> list[Path]:
@@ -51,4 +73,6 @@ def write(plan: Plan, out: Path) -> list[Path]:
         (f"{index:02d}-{file_name}", yaml.safe_dump(doc, sort_keys=False, default_flow_style=False).encode())
         for index, (file_name, doc) in enumerate(manifests(plan), 1)
     ]
+    files += [(name, yaml.safe_dump(doc, sort_keys=False, default_flow_style=False).encode())
+              for name, doc in releases(plan)]  # fmt: skip
     return write_folder(out, files) if files else []

@@ -204,6 +204,7 @@ KINDS: dict[str, ResourceKind] = {
         # Docker and Kubernetes (their packages are free)
         ResourceKind("docker:index/remoteImage:RemoteImage", free=True, placeholder=shape.remote_image),
         ResourceKind("docker:index/image:Image", free=True, placeholder=shape.docker_image),
+        ResourceKind("kubernetes:helm.sh/v3:Release", priced_by=price.helm_release),
         ResourceKind("kubernetes:networking.k8s.io/v1:Ingress", free=True,
                      role=Role("ingress", "Ingress (TLS)", "diagrams.k8s.network:Ingress", "Kubernetes namespace")),
     )
@@ -224,13 +225,19 @@ COMPONENT_ROLES: dict[tuple[str, str | None], Role] = {
     ("nowry:kubernetes:Workload", "backend"): Role(
         "api", "backend pods", "diagrams.k8s.compute:Deployment", "Kubernetes namespace"
     ),
+    ("nowry:kubernetes:Observability", None): Role(
+        "monitoring",
+        "monitoring (Helm)",
+        "diagrams.onprem.monitoring:Prometheus",
+        "Kubernetes namespace",
+    ),
     ("nowry:kubernetes:Workload", "frontend"): Role(
         "web", "frontend pods (nginx)", "diagrams.k8s.compute:Deployment", "Kubernetes namespace"
     ),
 }
 """Roles of the generic resources (containers, deployments) by the component that owns them:
 its type, and its name where one component type serves several roles (None: any name)."""
-ROLE_CARRIERS = ("docker:index/container:Container", "kubernetes:apps/v1:Deployment")
+ROLE_CARRIERS = ("docker:index/container:Container", "kubernetes:apps/v1:Deployment", "kubernetes:helm.sh/v3:Release")
 """The resource of such a component that is drawn for it (its image, volume or Service is not)."""
 
 STATEFUL_COMPONENTS = ("nowry:docker:MongoDatabase",)

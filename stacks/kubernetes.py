@@ -105,7 +105,32 @@ def build(config: StackConfig) -> dict[str, Any]:
         spec={"pod_selector": {}, "policy_types": ["Ingress", "Egress"]},
         opts=in_namespace,
     )
-    if kube.prometheus_operator:
+    watch = kube.observability
+    if watch.enabled:
+        from components.kubernetes.observability import Observability, ObservabilityArgs
+
+        Observability(
+            "observability",
+            ObservabilityArgs(
+                namespace=watch.namespace,
+                app_namespace=kube.namespace,
+                app_port=backend_cfg.port,
+                prometheus_stack_version=watch.prometheus_stack_version,
+                loki_version=watch.loki_version,
+                alloy_version=watch.alloy_version,
+                prometheus_retention_days=watch.prometheus_retention_days,
+                prometheus_storage_gi=watch.prometheus_storage_gi,
+                loki_storage_gi=watch.loki_storage_gi,
+                grafana_storage_gi=watch.grafana_storage_gi,
+                prometheus_cpu=watch.prometheus_cpu,
+                prometheus_memory=watch.prometheus_memory,
+                loki_cpu=watch.loki_cpu,
+                loki_memory=watch.loki_memory,
+                protect=config.protect,
+            ),
+            opts=pulumi.ResourceOptions(provider=provider, depends_on=[backend]),
+        )
+    elif kube.prometheus_operator:
         k8s.apiextensions.CustomResource(
             "backend-service-monitor",
             api_version="monitoring.coreos.com/v1",

@@ -483,6 +483,30 @@ CPU_QUANTITY = r"^([0-9]+m|[0-9]+(\.[0-9]+)?)$"
 MEMORY_QUANTITY = r"^[0-9]+(Ki|Mi|Gi)$"
 
 
+class ObservabilityConfig(Section):
+    """`nowry:kubernetes.observability` — Prometheus, Alertmanager, Grafana, Loki and Alloy in the cluster."""
+
+    enabled: bool = Field(False, description="install the monitoring stack with Helm: true or false")
+    namespace: str = Field("monitoring", pattern=DNS_LABEL, description="its namespace (a DNS label)")
+    prometheus_stack_version: str = Field(
+        "87.5.1", pattern=r"^\d+\.\d+\.\d+$", description="the kube-prometheus-stack chart version (pinned)"
+    )
+    loki_version: str = Field("6.42.0", pattern=r"^\d+\.\d+\.\d+$", description="the loki chart version (pinned)")
+    alloy_version: str = Field("1.5.3", pattern=r"^\d+\.\d+\.\d+$", description="the alloy chart version (pinned)")
+    prometheus_retention_days: int = Field(15, ge=1, le=365, description="days Prometheus keeps metrics, 1-365")
+    prometheus_storage_gi: int = Field(20, ge=1, le=10_000, description="Prometheus volume in GiB")
+    loki_storage_gi: int = Field(20, ge=1, le=10_000, description="Loki volume in GiB")
+    grafana_storage_gi: int = Field(5, ge=1, le=1_000, description="Grafana volume in GiB")
+    prometheus_cpu: Quantity = Field(
+        "500m",
+        pattern=CPU_QUANTITY,
+        description="Prometheus CPU request (no CPU limit: a throttled scraper loses samples)",
+    )
+    prometheus_memory: Quantity = Field("2Gi", pattern=MEMORY_QUANTITY, description="Prometheus memory request = limit")
+    loki_cpu: Quantity = Field("250m", pattern=CPU_QUANTITY, description="Loki CPU request (no CPU limit)")
+    loki_memory: Quantity = Field("512Mi", pattern=MEMORY_QUANTITY, description="Loki memory request = limit")
+
+
 class KubernetesConfig(Section):
     """`nowry:kubernetes` — the kubernetes phase's cluster and workloads."""
 
@@ -521,6 +545,9 @@ class KubernetesConfig(Section):
     run_as_user: int = Field(10001, ge=10000, le=INT32_MAX, description="UID the containers run as, 10000-2147483647")
     prometheus_operator: bool = Field(
         False, description="the cluster runs the Prometheus operator: add a ServiceMonitor"
+    )
+    observability: ObservabilityConfig = Field(
+        default_factory=lambda: ObservabilityConfig.model_validate({}), description="the monitoring stack"
     )
     cluster: Literal["existing", "eks"] = Field(
         "existing", description="existing (kubeconfig/context) or eks (built here, in the aws settings' VPC)"

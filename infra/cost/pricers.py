@@ -186,6 +186,27 @@ def dms_instance(instance: PlannedResource, ctx: PriceContext) -> tuple[float, s
     return ctx.hourly(rate), f"{instance.inputs['replicationInstanceClass']} ${rate}/h while it exists (x 730 h)"
 
 
+def helm_release(release: PlannedResource, _: PriceContext) -> tuple[float, str]:
+    """A chart's pods run on the cluster's nodes: $0 itself, with what it asks of them."""
+    requests: list[str] = []
+
+    def walk(value: object) -> None:
+        if isinstance(value, dict):
+            found = value.get("requests")
+            if isinstance(found, dict):
+                requests.append(", ".join(f"{k} {v}" for k, v in sorted(found.items())))
+            for inner in value.values():
+                walk(inner)
+        elif isinstance(value, list):
+            for inner in value:
+                walk(inner)
+
+    walk(release.inputs.get("values") or {})
+    chart = release.inputs.get("chart", release.name)
+    asked = "; ".join(requests) or "no requests set"
+    return 0.0, f"{chart} on the cluster's nodes (billed with them): requests {asked}"
+
+
 def cdn_log_delivery(_: PlannedResource, ctx: PriceContext) -> tuple[float, str]:
     gb, rate = ctx.usage.cdn_log_gb, ctx.catalog.rate("vended_logs_s3_gb")
     return gb * rate, f"{gb:g} GB of CloudFront logs delivered to S3 x ${rate}/GB"
