@@ -91,7 +91,8 @@ def loki_values(args: ObservabilityArgs) -> dict[str, Any]:
 
 
 def alloy_values(args: ObservabilityArgs) -> dict[str, Any]:
-    """Alloy as a DaemonSet reading the node's pod logs and pushing them to Loki."""
+    """Alloy as a DaemonSet tailing its node's pods' logs through the Kubernetes API and pushing
+    them to Loki."""
     config = "\n".join([
         'discovery.kubernetes "pods" { role = "pod" }',
         'loki.source.kubernetes "pods" {',
@@ -164,9 +165,9 @@ class Observability(pulumi.ComponentResource):
     only Alloy and Grafana reach Loki.
     Secure defaults: the Grafana password generated, kept secret and never in chart values;
     requests and memory limits on every component; volumes sized in config. The namespace is
-    labelled ``privileged`` for Pod Security: node-exporter and Alloy read the node (host
-    network and /var/log), which the restricted profile forbids — the app's namespace stays
-    restricted.
+    labelled ``privileged`` for Pod Security: node-exporter reads the node (host network, host
+    PID, host paths), which the restricted profile forbids — the app's namespace stays
+    restricted. Alloy tails pod logs through the Kubernetes API, not the node's files.
     Cost: nothing beyond the cluster's nodes and volumes: ~1 vCPU and ~3 GiB requested, 45 GiB
     of volumes at the defaults.
     """
