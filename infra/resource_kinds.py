@@ -266,18 +266,17 @@ def component_role(type_: str, parent_urn: str | None) -> Role | None:
 def is_stateful(type_: str, parent_urn: str | None = None) -> bool:
     """Holds data or credentials: by its type, or by the component it belongs to."""
     found = owner(parent_urn)
-    component = found[0] if found is not None else None
-    if component in TRANSIENT_COMPONENTS:
-        return False
-    return kind(type_).stateful or component in STATEFUL_COMPONENTS
+    return _stateful(type_, [found[0]] if found is not None else [])
 
 
 def is_stateful_urn(urn: str) -> bool:
     """``is_stateful`` from a resource's URN alone: its type and its parents' types are in it."""
     chain = urn.split("::")[2].split("$") if urn.count("::") >= 3 else []
-    if not chain:
-        return False
-    type_, components = chain[-1], chain[:-1]
+    return bool(chain) and _stateful(chain[-1], chain[:-1])
+
+
+def _stateful(type_: str, components: list[str]) -> bool:
+    """A transient component's resources hold only copies; a stateful component's all hold data."""
     if any(c in TRANSIENT_COMPONENTS for c in components):
         return False
     return kind(type_).stateful or any(c in STATEFUL_COMPONENTS for c in components)

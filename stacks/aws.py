@@ -26,19 +26,18 @@ from components.aws.log_bucket import LogBucket, LogBucketArgs
 from components.aws.monitoring import Monitoring, MonitoringArgs, Watched
 from components.aws.network import Network
 from components.aws.security_groups import AppSecurityGroups, AppSecurityGroupsArgs
-from components.aws.stack_key import StackKey, StackKeyArgs
+from components.aws.stack_key import StackKey
 from components.aws.static_site import ApiOrigin, StaticSite, StaticSiteArgs
 from components.aws.waf import Waf, WafArgs
 from infra.config.model import StackConfig
 from infra.config.mongo_uri import MongoSource, offline_source, parse_mongo_uri
-from stacks.common import app_secrets, aws_network
+from stacks.common import app_secrets, aws_network, stack_key
 
 
 def build(config: StackConfig) -> dict[str, Any]:
     """Network and firewall, the data stores and secrets, the API behind the ALB, the edge,
     and the alarms; returns the stack outputs."""
-    account_id = aws.get_caller_identity_output().account_id
-    key = StackKey("stack", StackKeyArgs(region=config.aws_region, account_id=account_id, protect=config.protect))
+    key, account_id = stack_key(config)
     data_key = key.key.arn if config.aws.data_key == "stack" else None
     logs = LogBucket(
         "logs",

@@ -12,6 +12,7 @@ from infra.config.model import SECRETS, StackConfig
 
 if TYPE_CHECKING:
     from components.aws.network import Network
+    from components.aws.stack_key import StackKey
 
 
 def app_secrets(config: StackConfig) -> dict[str, pulumi.Output[str]]:
@@ -38,6 +39,17 @@ def app_secrets(config: StackConfig) -> dict[str, pulumi.Output[str]]:
         )
         env[spec.env] = pulumi.Output.secret(generated.result)
     return env
+
+
+def stack_key(config: StackConfig) -> tuple[StackKey, pulumi.Output[str]]:
+    """The stack's KMS key (aws phase, and EKS in the kubernetes phase), and the account it lives in."""
+    import pulumi_aws as aws
+
+    from components.aws.stack_key import StackKey, StackKeyArgs
+
+    account_id = aws.get_caller_identity_output().account_id
+    key = StackKey("stack", StackKeyArgs(region=config.aws_region, account_id=account_id, protect=config.protect))
+    return key, account_id
 
 
 def aws_network(config: StackConfig, kms_key_arn: pulumi.Input[str] | None = None) -> Network:

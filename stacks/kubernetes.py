@@ -17,7 +17,7 @@ import pulumi_kubernetes as k8s
 
 from components.kubernetes.workload import Resources, Workload, WorkloadArgs
 from infra.config.model import StackConfig
-from stacks.common import app_secrets, aws_network
+from stacks.common import app_secrets, aws_network, stack_key
 
 SECRET_NAME = "nowry-app"
 FRONTEND_WRITABLE = ("/tmp", "/var/cache/nginx", "/var/run")
@@ -154,13 +154,9 @@ def _provider(config: StackConfig) -> k8s.Provider:
     kube = config.kubernetes
     if kube.cluster == "existing":
         return k8s.Provider("cluster", context=kube.context, kubeconfig=kube.kubeconfig)
-    import pulumi_aws as aws
-
     from components.aws.eks_cluster import EksCluster, EksClusterArgs
-    from components.aws.stack_key import StackKey, StackKeyArgs
 
-    account_id = aws.get_caller_identity_output().account_id
-    key = StackKey("stack", StackKeyArgs(region=config.aws_region, account_id=account_id, protect=config.protect))
+    key, _ = stack_key(config)
     network = aws_network(config, key.key.arn)
     eks = EksCluster(
         "eks",

@@ -11,7 +11,7 @@ import pulumi
 import pulumi_aws as aws
 
 from components.aws.document_database import DocumentDatabase
-from components.aws.policy_documents import decrypt_through, policy_document, statement
+from components.aws.policy_documents import assume_role_policy, decrypt_through, policy_document, statement
 from infra.config.mongo_uri import MongoSource
 from infra.naming import physical_name
 
@@ -137,18 +137,7 @@ class DataMigration(pulumi.ComponentResource):
         )
         role = aws.iam.Role(
             f"{self._name}-secret-reader",
-            assume_role_policy=json.dumps(
-                {
-                    "Version": "2012-10-17",
-                    "Statement": [
-                        {
-                            "Effect": "Allow",
-                            "Action": "sts:AssumeRole",
-                            "Principal": {"Service": f"dms.{args.region}.amazonaws.com"},
-                        }
-                    ],
-                }
-            ),
+            assume_role_policy=assume_role_policy(f"dms.{args.region}.amazonaws.com"),
             description="DMS reads the migration source's credentials, nothing else",
             opts=self._child,
         )
