@@ -412,7 +412,7 @@ def render(
 ) -> None:
     """Write the Kubernetes manifests the stack would apply, one YAML file per resource."""
     from infra.output_files import OutputPathError, check_folder_target
-    from infra.render_manifests import write
+    from infra.render_manifests import RELEASE_FILE_PREFIX, write
 
     try:
         check_folder_target("--out", out)
@@ -425,7 +425,9 @@ def render(
         _fail(f"--out: cannot write into {out} ({exc.strerror or exc})")
     if not written:
         _fail(f"stack {stack} (phase {result.phase}) has no Kubernetes resources to render")
-    typer.echo(f"wrote {len(written)} manifests to {out}")
+    helm = sum(1 for path in written if path.name.startswith(RELEASE_FILE_PREFIX))
+    extra = f" and {helm} Helm release inputs" if helm else ""
+    typer.echo(f"wrote {len(written) - helm} manifests{extra} to {out}")
     for warning in result.warnings:
         _warn(warning)
 

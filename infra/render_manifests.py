@@ -44,6 +44,7 @@ def manifests(plan: Plan) -> list[tuple[str, dict[str, Any]]]:
 
 
 HELM_RELEASE = "kubernetes:helm.sh/v3:Release"
+RELEASE_FILE_PREFIX = "helm-release-"
 """A Helm release is not an object of the cluster: its chart renders them when it is applied."""
 
 
@@ -61,7 +62,7 @@ def releases(plan: Plan) -> list[tuple[str, dict[str, Any]]]:
             "repository": (inputs.get("repositoryOpts") or {}).get("repo"),
             "values": inputs.get("values") or {},
         }
-        found.append((f"helm-release-{doc['release']}.yaml", doc))
+        found.append((f"{RELEASE_FILE_PREFIX}{doc['release']}.yaml", doc))
     return sorted(found)
 
 

@@ -90,6 +90,7 @@ def test_render_writes_the_releases_inputs_beside_the_manifests(watched, tmp_pat
     result = CliRunner().invoke(app, ["render", "k8s", "--out", str(out), "--project-dir", str(PROJECT_DIR),
                                       "--set", "nowry:kubernetes.observability.enabled=true"])  # fmt: skip
     assert result.exit_code == 0, result.output
+    assert "wrote 20 manifests and 3 Helm release inputs" in result.output
     loki = yaml.safe_load((out / "helm-release-loki.yaml").read_text())
     assert (loki["chart"], loki["repository"]) == ("loki", "https://grafana.github.io/helm-charts")
 
