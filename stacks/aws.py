@@ -20,7 +20,7 @@ from components.aws.container_service import ContainerService, ContainerServiceA
 from components.aws.data_migration import DataMigration, DataMigrationArgs
 from components.aws.disaster_recovery import DisasterRecovery, DisasterRecoveryArgs, dr_key
 from components.aws.document_database import DocumentDatabase, DocumentDatabaseArgs
-from components.aws.image_repository import ImageRepository, ImageRepositoryArgs, ecr_repository_arn
+from components.aws.image_repository import ImageRepository, ImageRepositoryArgs, context_digest, ecr_repository_arn
 from components.aws.load_balancer import LoadBalancer, LoadBalancerArgs
 from components.aws.log_bucket import LogBucket, LogBucketArgs
 from components.aws.monitoring import Monitoring, MonitoringArgs, Watched
@@ -28,6 +28,7 @@ from components.aws.network import Network
 from components.aws.security_groups import AppSecurityGroups, AppSecurityGroupsArgs
 from components.aws.stack_key import StackKey
 from components.aws.static_site import ApiOrigin, StaticSite, StaticSiteArgs
+from components.aws.telemetry import SECRET_VARIABLES, TaskSidecars, TelemetryArgs, better_stack_header, sidecars
 from components.aws.waf import Waf, WafArgs
 from infra.config.model import StackConfig
 from infra.config.mongo_uri import MongoSource, offline_source, parse_mongo_uri
@@ -55,7 +56,7 @@ def build(config: StackConfig) -> dict[str, Any]:
         dr_key("recovery", config.aws.dr.region, account_id, config.protect) if config.aws.dr.region else None
     )
     cache = _cache(config, network, firewall, data_key)
-    config_secrets = app_secrets(config)
+    config_secrets = {**app_secrets(config), **_telemetry_secrets(config)}
     secret_values: dict[str, pulumi.Input[str]] = {**config_secrets, "MONGO_URI": mongo_uri}
     if cache is not None:
         secret_values["REDIS_URL"] = cache.url
@@ -202,6 +203,7 @@ def _service(
     key_arn: pulumi.Input[str],
 ) -> ContainerService:
     backend = config.backend
+    telemetry = _telemetry(config, secrets, key_arn)
     if images is not None:
         image, repository_arn = images.image_ref, images.repository.arn
     else:
@@ -232,13 +234,74 @@ def _service(
                 requests_per_target=backend.requests_per_target,
             ),
             load_balancer=balancer,
-            secret_arns=secrets.arns,
+            secret_arns={k: v for k, v in secrets.arns.items() if k not in SECRET_VARIABLES.values()},
             repository_arn=repository_arn,
             region=config.aws_region,
             log_retention_days=config.log_retention_days,
             kms_key_arn=key_arn,
+            sidecars=telemetry,
         ),
         opts=pulumi.ResourceOptions(depends_on=[balancer]),
+    )
+
+
+def _telemetry_secrets(config: StackConfig) -> dict[str, pulumi.Output[str]]:
+    """The credentials of the chosen APM and log destination, stored beside the app's secrets
+    (and replicated with them) but read only by the sidecars, never by the backend."""
+    chosen = {"datadog": "datadogApiKey", "newrelic": "newRelicLicenseKey"}
+    found: dict[str, pulumi.Output[str]] = {}
+    settings = config.observability
+    key = chosen.get(settings.apm)
+    value = config.secrets.get(key) if key else None
+    if value is not None:
+        found[SECRET_VARIABLES[settings.apm]] = pulumi.Output.secret(value.reveal())
+    token = config.secrets.get("betterStackSourceToken") if settings.logs == "betterstack" else None
+    if token is not None:
+        found[SECRET_VARIABLES["betterstack"]] = better_stack_header(token.reveal())
+    return found
+
+
+def service_version(config: StackConfig) -> str:
+    """The version traces carry: the image's tag (or digest), or the build context's digest."""
+    backend = config.backend
+    if backend.image is not None:
+        name, _, digest = backend.image.partition("@")
+        return digest.removeprefix("sha256:")[:12] if digest else name.rsplit("/", 1)[-1].partition(":")[2]
+    assert backend.context is not None, "validated: exactly one of backend.image and backend.context"
+    context = config.resolve_path(backend.context)
+    return context_digest(str(context)) if context.is_dir() else "unbuilt"
+
+
+def _telemetry(config: StackConfig, secrets: AppSecrets, key_arn: pulumi.Input[str]) -> TaskSidecars:
+    """The sidecars ``nowry:observability`` chooses (none by default)."""
+    settings = config.observability
+    if settings.apm == "none" and settings.logs == "cloudwatch":
+        return TaskSidecars()
+    metrics = None
+    if settings.apm == "otel":
+        metrics = aws.cloudwatch.LogGroup(
+            "apm-metrics",
+            retention_in_days=config.log_retention_days,
+            kms_key_id=key_arn,
+        )
+    return sidecars(
+        TelemetryArgs(
+            apm=settings.apm,
+            logs=settings.logs,
+            service_name=settings.service_name,
+            environment=config.stack,
+            version=service_version(config),
+            region=config.aws_region,
+            collector_image=settings.collector_image,
+            datadog_image=settings.datadog_image,
+            log_router_image=settings.log_router_image,
+            datadog_site=settings.datadog_site,
+            new_relic_region=settings.new_relic_region,
+            better_stack_host=settings.better_stack_host,
+            secret_arns=secrets.arns,
+            metrics_log_group=metrics.name if metrics else None,
+            metrics_log_group_arn=metrics.arn if metrics else None,
+        )
     )
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import pulumi
@@ -11,6 +11,8 @@ import pulumi_aws as aws
 
 from components.aws.load_balancer import LoadBalancer
 from components.aws.policy_documents import assume_role_policy, decrypt_through, policy_document, statement
+from components.aws.telemetry import TaskSidecars, awslogs
+from infra.config.aws_catalog import fargate_size
 from infra.naming import physical_name
 
 CONTAINER = "backend"
@@ -66,6 +68,8 @@ class ContainerServiceArgs:
     log_retention_days: int
     kms_key_arn: pulumi.Input[str] | None
     """The stack's KMS key (None: AWS's own keys, ``aws.encryptionKey: aws-owned``)."""
+    sidecars: TaskSidecars = field(default_factory=TaskSidecars)
+    """APM and log-shipping containers beside the backend (``components.aws.telemetry``)."""
 
 
 class ContainerService(pulumi.ComponentResource):
@@ -111,9 +115,17 @@ class ContainerService(pulumi.ComponentResource):
         self.task_role = aws.iam.Role(
             f"{name}-task-role",
             assume_role_policy=assume_role_policy("ecs-tasks.amazonaws.com"),
-            description="Nowry backend task role: the app calls no AWS API",
+            description="Nowry backend task role: the app calls no AWS API"
+            + ("; its sidecars write telemetry" if args.sidecars.task_role_statements else ""),
             opts=self._child,
         )
+        if args.sidecars.task_role_statements:
+            aws.iam.RolePolicy(
+                f"{name}-task-policy",
+                role=self.task_role.id,
+                policy=policy_document(*args.sidecars.task_role_statements),
+                opts=self._child,
+            )
         self.task_definition = self._task_definition()
         self.service = self._service()
         self._autoscaling()
@@ -139,7 +151,7 @@ class ContainerService(pulumi.ComponentResource):
                 ),
                 statement(
                     ["secretsmanager:GetSecretValue"],
-                    [args.secret_arns[k] for k in sorted(args.secret_arns)],
+                    [*(args.secret_arns[k] for k in sorted(args.secret_arns)), *args.sidecars.secret_arns],
                 ),
             ),
             opts=self._child,
@@ -167,7 +179,9 @@ class ContainerService(pulumi.ComponentResource):
 
     def _container_definitions(self) -> pulumi.Output[str]:
         args = self._args
-        container = {
+        sidecars = args.sidecars
+        env = {**args.task.env, **sidecars.backend_env}
+        container: dict[str, Any] = {
             "name": CONTAINER,
             "image": args.task.image,
             "essential": True,
@@ -175,36 +189,35 @@ class ContainerService(pulumi.ComponentResource):
             "privileged": False,
             "readonlyRootFilesystem": True,
             "portMappings": [{"containerPort": args.task.port, "protocol": "tcp"}],
-            "environment": [{"name": k, "value": v} for k, v in sorted(args.task.env.items())],
+            "environment": [{"name": k, "value": v} for k, v in sorted(env.items())],
             "secrets": [{"name": k, "valueFrom": args.secret_arns[k]} for k in sorted(args.secret_arns)],
             "mountPoints": [{"sourceVolume": "tmp", "containerPath": "/tmp", "readOnly": False}],
             "linuxParameters": {"initProcessEnabled": True},
-            "logConfiguration": {
-                "logDriver": "awslogs",
-                "options": {
-                    "awslogs-group": self.log_group.name,
-                    "awslogs-region": args.region,
-                    "awslogs-stream-prefix": CONTAINER,
-                },
-            },
+            "logConfiguration": sidecars.backend_log_configuration
+            or awslogs(self.log_group.name, args.region, CONTAINER),
         }
-        return pulumi.Output.json_dumps([container])
+        if sidecars.backend_labels:
+            container["dockerLabels"] = sidecars.backend_labels
+        others = [{"logConfiguration": awslogs(self.log_group.name, args.region, c["name"]), **c}
+                  for c in sidecars.containers]  # fmt: skip
+        return pulumi.Output.json_dumps([container, *others])
 
     def _task_definition(self) -> aws.ecs.TaskDefinition:
         args = self._args
+        cpu, memory = fargate_size(args.task.cpu + args.sidecars.cpu, args.task.memory + args.sidecars.memory)
         return aws.ecs.TaskDefinition(
             f"{self._name}-task",
             family=physical_name("ecs-family", self._name, pulumi.get_stack()),
             requires_compatibilities=["FARGATE"],
             network_mode="awsvpc",
-            cpu=str(args.task.cpu),
-            memory=str(args.task.memory),
+            cpu=str(cpu),
+            memory=str(memory),
             runtime_platform=aws.ecs.TaskDefinitionRuntimePlatformArgs(
                 cpu_architecture=args.task.architecture.upper(), operating_system_family="LINUX"
             ),
             execution_role_arn=self.execution_role.arn,
             task_role_arn=self.task_role.arn,
-            volumes=[aws.ecs.TaskDefinitionVolumeArgs(name="tmp")],
+            volumes=[aws.ecs.TaskDefinitionVolumeArgs(name=v) for v in ("tmp", *args.sidecars.volumes)],
             container_definitions=self._container_definitions(),
             opts=self._child,
         )

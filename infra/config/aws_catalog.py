@@ -92,3 +92,14 @@ ELB_LOG_ACCOUNTS: dict[str, str] = {
 August 2022 (AWS, "Enable access logs for your Application Load Balancer"; the same table as
 terraform-provider-aws internal/service/elb/service_account_data_source.go). Newer regions use the
 ``logdelivery.elasticloadbalancing.amazonaws.com`` service principal instead."""
+
+
+def fargate_size(cpu: int, memory: int) -> tuple[int, int]:
+    """The smallest Fargate task size holding ``cpu`` units and ``memory`` MiB (the backend and its
+    sidecars); the largest size when nothing holds them."""
+    for units, memories in FARGATE_SIZES.items():
+        fits = [m for m in memories if m >= memory]
+        if units >= cpu and fits:
+            return units, fits[0]
+    units = max(FARGATE_SIZES)
+    return units, FARGATE_SIZES[units][-1]

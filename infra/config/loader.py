@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any, cast
 
 from pydantic import ValidationError
+from pydantic.alias_generators import to_camel
 
 from infra.config.aws_checks import DEFAULT_REGION
 from infra.config.credentials import config_set_command
@@ -55,7 +56,7 @@ def load_stack_config(raw: RawConfig, *, project: str, stack: str, project_dir: 
     protect = _boolean("protect", ns.get("protect"), ctx.issues)
     budget = _budget(ns.get("monthlyBudget"), ctx.issues)
     sections = {name: _section(name, model, ns.get(name), ctx.issues) for name, model in SECTIONS.items()}
-    secrets = _secrets(raw, ns, project, stack, phase, offline, ctx.issues, ctx.warnings)
+    secrets = _secrets(raw, ns, project, stack, phase, sections, offline, ctx.issues, ctx.warnings)
     if phase is None or None in sections.values():  # the checks below need a phase and every section
         raise ConfigError(stack, ctx.issues)
     config = StackConfig(
@@ -80,7 +81,7 @@ def load_stack_config(raw: RawConfig, *, project: str, stack: str, project_dir: 
 
 def _checks(config: StackConfig) -> list[Any]:
     """The checks this stack's config goes through, in order."""
-    modules = ["infra.config.common_checks", "infra.config.migration_checks"]
+    modules = ["infra.config.common_checks", "infra.config.migration_checks", "infra.config.observability_checks"]
     if config.database_engine == "atlas":
         modules.append("infra.config.atlas_checks")
     modules += spec(config.phase).checks
@@ -220,6 +221,7 @@ def _secrets(
     project: str,
     stack: str,
     phase: Phase | None,
+    sections: dict[str, Any],
     offline: bool,
     issues: list[ConfigIssue],
     warnings: list[str],
@@ -247,14 +249,18 @@ def _secrets(
             issues.append(ConfigIssue(full_key, "is empty", "''", f"a value: {fix}"))
             secrets[secret.key] = None
             continue
-        if value is None and secret.required:
+        if value is None and secret.needed(sections):
             if offline:
                 warnings.append(
                     f"{full_key} is not set; the offline plan uses a placeholder. Before deploying run: {fix}"
                 )
                 secrets[secret.key] = SecretValue(f"{OFFLINE_SECRET_PREFIX}{full_key}", placeholder=True)
             else:
-                issues.append(ConfigIssue(full_key, "is required and not set", None, fix))
+                why = "is required and not set"
+                if not secret.required and secret.needed_when:
+                    section, name, chosen = secret.needed_when
+                    why = f"is required with {section}.{to_camel(name)}: {chosen}, and not set"
+                issues.append(ConfigIssue(full_key, why, None, fix))
                 secrets[secret.key] = None
             continue
         if value is None:

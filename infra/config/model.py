@@ -468,6 +468,10 @@ class UsageConfig(Section):
     backup_change_gb: float = Field(
         3, ge=0, le=USAGE_MAX, description="GB of database changes a month that new recovery points copy across regions"
     )
+    apm_traces_millions: float = Field(
+        0.5, ge=0, le=USAGE_MAX, description="million traces a month the APM records (observability.apm)"
+    )
+    apm_gb: float = Field(2, ge=0, le=USAGE_MAX, description="GB of traces and metrics a month sent to the APM")
     kms_requests_ten_thousands: float = Field(
         10, ge=0, le=USAGE_MAX, description="ten-thousands of requests a month to the stack's KMS key"
     )
@@ -596,6 +600,62 @@ class KubernetesConfig(Section):
         return blocks
 
 
+Apm = Literal["none", "otel", "datadog", "newrelic"]
+LogDestination = Literal["cloudwatch", "betterstack"]
+DATADOG_SITES = ("datadoghq.com", "us3.datadoghq.com", "us5.datadoghq.com", "datadoghq.eu", "ap1.datadoghq.com",
+                 "ap2.datadoghq.com", "ddog-gov.com")  # fmt: skip
+"""Datadog's sites (docs.datadoghq.com/getting_started/site)."""
+BETTER_STACK_HOST = re.compile(r"^(?:[a-z0-9-]+\.)+(?:betterstack\.com|betterstackdata\.com)$")
+SERVICE_NAME = r"^[a-z][a-z0-9._-]{0,62}$"
+
+
+class ServiceObservabilityConfig(Section):
+    """`nowry:observability` — APM and log shipping beside the Fargate backend (aws phase)."""
+
+    apm: Apm = Field(
+        "none",
+        description="none, otel (an AWS Distro for OpenTelemetry collector: traces to X-Ray, metrics to CloudWatch), "
+        "datadog (the Datadog agent) or newrelic (the collector, exporting to New Relic); aws phase",
+    )
+    logs: LogDestination = Field(
+        "cloudwatch",
+        description="cloudwatch, or betterstack (Better Stack through a FireLens Fluent Bit router); aws phase",
+    )
+    service_name: str = Field(
+        "nowry-backend", pattern=SERVICE_NAME, description="the service name traces and logs carry (lower case)"
+    )
+    datadog_site: str = Field("datadoghq.com", description="the Datadog site: " + ", ".join(DATADOG_SITES))
+    new_relic_region: Literal["us", "eu"] = Field("us", description="the New Relic account's region: us or eu")
+    better_stack_host: str = Field(
+        "in.logs.betterstack.com",
+        description="the Better Stack source's ingesting host (under betterstack.com or betterstackdata.com)",
+    )
+    collector_image: str = Field(
+        "public.ecr.aws/aws-observability/aws-otel-collector:v0.49.0",
+        description="the AWS Distro for OpenTelemetry collector image, pinned",
+    )
+    datadog_image: str = Field("public.ecr.aws/datadog/agent:7.77.2", description="the Datadog agent image, pinned")
+    log_router_image: str = Field(
+        "public.ecr.aws/aws-observability/aws-for-fluent-bit:3.4.17",
+        description="the FireLens log router image (AWS for Fluent Bit), pinned",
+    )
+
+    @model_validator(mode="after")
+    def _invariants(self) -> ServiceObservabilityConfig:
+        problems = _image_problems(
+            collectorImage=self.collector_image, datadogImage=self.datadog_image, logRouterImage=self.log_router_image
+        )
+        if self.datadog_site not in DATADOG_SITES:
+            problems.append(("datadogSite", "is not a Datadog site", self.datadog_site, ", ".join(DATADOG_SITES)))
+        if not BETTER_STACK_HOST.fullmatch(self.better_stack_host):
+            allowed = "a host such as in.logs.betterstack.com or s1234.eu-nbg-2.betterstackdata.com"
+            problems.append(
+                ("betterStackHost", "is not a Better Stack ingesting host", self.better_stack_host, allowed)
+            )
+        _refuse("ServiceObservabilityConfig", problems)
+        return self
+
+
 SECTIONS: dict[str, type[Section]] = {
     "backend": BackendConfig,
     "frontend": FrontendConfig,
@@ -609,6 +669,7 @@ SECTIONS: dict[str, type[Section]] = {
     "policy": PolicyConfig,
     "usage": UsageConfig,
     "kubernetes": KubernetesConfig,
+    "observability": ServiceObservabilityConfig,
 }
 """Config keys that hold an object, and the model that reads each."""
 
@@ -660,6 +721,17 @@ class SecretSpec:
     optional_generated: bool = True
     """An optional secret left unset is generated (True) or simply not passed on (False)."""
     description: str = ""
+    needed_when: tuple[str, str, str] | None = None
+    """(section, field, value): the secret is required when that setting has that value."""
+
+    def needed(self, sections: dict[str, object]) -> bool:
+        """Whether this stack must set it: always when required, else when its setting is chosen."""
+        if self.required:
+            return True
+        if self.needed_when is None:
+            return False
+        section, name, value = self.needed_when
+        return getattr(sections.get(section), name, None) == value
 
 
 SECRETS: tuple[SecretSpec, ...] = (
@@ -703,6 +775,36 @@ SECRETS: tuple[SecretSpec, ...] = (
         example="<Railway API token>",
         phases=phases_where("managed"),
         description="a Railway API token (the Railway provider's only credential)",
+    ),
+    SecretSpec(
+        "datadogApiKey",
+        None,
+        required=False,
+        example="<Datadog API key>",
+        phases=("aws",),
+        optional_generated=False,
+        needed_when=("observability", "apm", "datadog"),
+        description="the Datadog API key the agent sidecar sends with (observability.apm: datadog)",
+    ),
+    SecretSpec(
+        "newRelicLicenseKey",
+        None,
+        required=False,
+        example="<New Relic ingest license key>",
+        phases=("aws",),
+        optional_generated=False,
+        needed_when=("observability", "apm", "newrelic"),
+        description="the New Relic license key the collector exports with (observability.apm: newrelic)",
+    ),
+    SecretSpec(
+        "betterStackSourceToken",
+        None,
+        required=False,
+        example="<Better Stack source token>",
+        phases=("aws",),
+        optional_generated=False,
+        needed_when=("observability", "logs", "betterstack"),
+        description="the Better Stack source token logs are shipped with (observability.logs: betterstack)",
     ),
 )
 """Secret config keys. A required one must be set; an optional one is generated when unset."""
@@ -751,6 +853,7 @@ class StackConfig:
     policy: PolicyConfig
     usage: UsageConfig
     kubernetes: KubernetesConfig
+    observability: ServiceObservabilityConfig
     aws_region: str
     monthly_budget: float | None
     """``nowry:monthlyBudget`` in USD; plan and cost warn above it."""

@@ -4,8 +4,10 @@ None when the catalog has no price for the resource's size or tier."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from infra.config.model import UsageConfig
 from infra.cost.catalog import Catalog
@@ -124,13 +126,23 @@ def months_held(retention_days: object) -> float:
 
 def log_group(group: PlannedResource, ctx: PriceContext) -> tuple[float, str]:
     component = owner(group.parent)
-    backend = component is not None and component[0] == BACKEND_COMPONENT
+    backend = component is not None and component[0] == BACKEND_COMPONENT and not _logs_leave_aws(ctx.plan)
     gb = ctx.usage.log_gb if backend else ctx.usage.other_log_gb
     ingest, store = ctx.catalog.rate("logs_ingest_gb"), ctx.catalog.rate("logs_storage_gb_month")
     days = group.inputs.get("retentionInDays")
     held = gb * months_held(days)
     basis = f"{gb:g} GB ingested x ${ingest} + {held:.3g} GB held ({days} days) x ${store}/GB-month"
     return gb * ingest + held * store, basis
+
+
+def _logs_leave_aws(plan: Plan) -> bool:
+    """The backend's logs go through FireLens to another service: its log group holds only the
+    sidecars' own logs."""
+    return any(
+        c.get("name") == "backend" and (c.get("logConfiguration") or {}).get("logDriver") == "awsfirelens"
+        for task in plan.of_type("aws:ecs/taskDefinition:TaskDefinition")
+        for c in _task_containers(task)
+    )
 
 
 def bucket(resource: PlannedResource, ctx: PriceContext) -> tuple[float, str]:
@@ -279,3 +291,48 @@ def eks(_: PlannedResource, ctx: PriceContext) -> tuple[float, str]:
 
 def route53_zone(_: PlannedResource, ctx: PriceContext) -> tuple[float, str]:
     return ctx.catalog.rate("route53_zone_month"), "hosted zone"
+
+
+def telemetry(task: PlannedResource, ctx: PriceContext) -> tuple[float, str] | None:
+    """What the backend's sidecars send their data to (``nowry:observability``), by usage: the
+    sidecars' CPU and memory are in the task's size, priced with the service."""
+    names = {str(c.get("name")) for c in _task_containers(task)}
+    count = sum(int(s.inputs.get("desiredCount", 1)) for s in ctx.plan.of_type("aws:ecs/service:Service"))
+    lines: list[tuple[float, str]] = []
+    if "datadog-agent" in names:
+        apm, infra = (
+            ctx.catalog.rate("datadog_apm_fargate_task_month"),
+            ctx.catalog.rate("datadog_infra_fargate_task_month"),
+        )
+        lines.append(
+            (count * (apm + infra), f"Datadog: {count} Fargate tasks x (APM ${apm} + infrastructure ${infra})")
+        )
+    elif "otel-collector" in names:
+        variables = {e.get("name") for c in _task_containers(task) for e in c.get("environment") or []}
+        if "METRICS_LOG_GROUP" in variables:
+            free, rate = ctx.catalog.rate("xray_free_million_traces"), ctx.catalog.rate("xray_million_traces")
+            traces = ctx.usage.apm_traces_millions
+            lines.append((max(0.0, traces - free) * rate, f"X-Ray: {traces:g}M traces, {free:g}M free, ${rate}/M"))
+        else:
+            free, rate = ctx.catalog.rate("newrelic_free_gb"), ctx.catalog.rate("newrelic_gb")
+            gb = ctx.usage.apm_gb
+            lines.append(
+                (max(0.0, gb - free) * rate, f"New Relic: {gb:g} GB, {free:g} GB free, ${rate}/GB (users apart)")
+            )
+    if "log-router" in names:
+        free, gb = ctx.catalog.rate("betterstack_free_logs_gb"), ctx.usage.log_gb
+        beyond = f"; {gb - free:g} GB beyond it not priced (no sourced rate)" if gb > free else ""
+        lines.append((0.0, f"Better Stack: {gb:g} GB of logs, {free:g} GB free{beyond}"))
+    if not lines:
+        return None
+    return sum(m for m, _ in lines), "; ".join(b for _, b in lines)
+
+
+def _task_containers(task: PlannedResource) -> list[dict[str, Any]]:
+    definitions = task.inputs.get("containerDefinitions")
+    if isinstance(definitions, str):
+        try:
+            definitions = json.loads(definitions)
+        except ValueError:
+            return []
+    return definitions if isinstance(definitions, list) else []

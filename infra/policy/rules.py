@@ -67,8 +67,19 @@ TLS13_POLICY = "ELBSecurityPolicy-TLS13-1-2-2021-06"
 CLOUDFRONT_TLS = "TLSv1.2_2021"
 APP_RATE_LIMIT = (100, 60)
 """The app's own limit: 100 requests per 60 seconds per client IP."""
-STAR_RESOURCE_ACTIONS = ("ecr:GetAuthorizationToken",)
-"""Actions AWS offers no resource-level permission for: ``*`` is the only resource."""
+STAR_RESOURCE_ACTIONS = (
+    "ecr:GetAuthorizationToken",
+    "xray:PutTraceSegments", "xray:PutTelemetryRecords", "xray:GetSamplingRules", "xray:GetSamplingTargets",
+    "xray:GetSamplingStatisticSummaries",
+)  # fmt: skip
+"""Actions AWS offers no resource-level permission for: ``*`` is the only resource (the Service
+Authorization Reference lists no resource type for them; AWS's own AWSXRayDaemonWriteAccess
+policy grants the X-Ray ones on ``*``)."""
+ROOT_ALLOWED = (
+    "a FireLens log router (FireLens runs Fluent Bit as root: aws/containers-roadmap#2122) or a one-shot step "
+    "other containers wait for (non-essential, no ports, no secrets: it prepares volumes, which Fargate creates "
+    "owned by root, aws/containers-roadmap#938, and exits)"
+)
 PRODUCTION_LOG_DAYS = 365
 """CloudWatch.16: a year of logs on production stacks."""
 WAF_LOG_PREFIX = "aws-waf-logs-"
@@ -76,6 +87,8 @@ REDACTED_HEADERS = ("authorization", "cookie")
 LOG_WRITERS = ("logging.s3.amazonaws.com", "delivery.logs.amazonaws.com")
 """Service principals that write logs into a bucket for any account that asks, unless the policy
 names the account (``aws:SourceAccount``): the confused-deputy guard."""
+LOG_SECRET_OPTIONS = ("header", "apikey", "api_key", "http_passwd", "license_key", "token")
+"""Log-driver options that carry credentials (Fluent Bit's http ``Header``, Datadog's ``apikey``, ...)."""
 SECRET_WORDS = ("KEY", "SECRET", "TOKEN", "PASSWORD", "PASSWD", "MONGO_URI", "REDIS_URL", "DSN")
 
 
@@ -247,15 +260,33 @@ def _no_public_ip(s: Subject) -> Iterable[str]:
         yield "tasks get a public IP"
 
 
+def _root_allowed(container: dict[str, Any], containers: list[dict[str, Any]]) -> bool:
+    """Root is allowed only where ``ROOT_ALLOWED`` says."""
+    if (container.get("firelensConfiguration") or {}).get("type") == "fluentbit":
+        return True
+    name = container.get("name")
+    awaited = any(
+        dependency.get("containerName") == name and dependency.get("condition") in ("SUCCESS", "COMPLETE")
+        for other in containers
+        for dependency in other.get("dependsOn") or []
+    )
+    one_shot = (
+        container.get("essential") is False and not container.get("secrets") and not container.get("portMappings")
+    )
+    return awaited and one_shot
+
+
 def _container_hardening(s: Subject) -> Iterable[str]:
-    for container in _containers(s):
+    containers = _containers(s)
+    for container in containers:
         name = container.get("name", "?")
         if container.get("readonlyRootFilesystem") is not True:
             yield f"container {name}: root filesystem is writable"
         if container.get("privileged") is True:
             yield f"container {name}: privileged"
-        if str(container.get("user", "")).split(":")[0] in ("", "0", "root"):
-            yield f"container {name}: runs as root (set a non-root user)"
+        root = str(container.get("user", "")).split(":")[0] in ("", "0", "root")
+        if root and not _root_allowed(container, containers):
+            yield f"container {name}: runs as root (set a non-root user; root only for {ROOT_ALLOWED})"
 
 
 def _plain_env(s: Subject) -> Iterable[tuple[str, str]]:
@@ -281,12 +312,26 @@ def _secrets_not_env(s: Subject) -> Iterable[str]:
         name = variable.upper()
         if any(word in name for word in SECRET_WORDS):
             yield f"container {container}: {name} is plain environment; use secrets"
+    for container in _containers(s) if s.type == TASK_DEFINITION else []:
+        for option, value in ((container.get("logConfiguration") or {}).get("options") or {}).items():
+            if option.lower() in LOG_SECRET_OPTIONS or "bearer " in str(value).lower():
+                yield f"container {container.get('name')}: log option {option} is plain text; use secretOptions"
 
 
 def _container_logging(s: Subject) -> Iterable[str]:
-    for container in _containers(s):
-        if (container.get("logConfiguration") or {}).get("logDriver") != "awslogs":
-            yield f"container {container.get('name')}: no awslogs logging"
+    """awslogs everywhere, or FireLens for containers whose task has a FireLens router that itself
+    logs to CloudWatch (the router's own failures stay visible in AWS)."""
+    containers = _containers(s)
+    router_logged = any(
+        c.get("firelensConfiguration") and (c.get("logConfiguration") or {}).get("logDriver") == "awslogs"
+        for c in containers
+    )
+    for container in containers:
+        driver = (container.get("logConfiguration") or {}).get("logDriver")
+        if driver == "awsfirelens" and router_logged:
+            continue
+        if driver != "awslogs":
+            yield f"container {container.get('name')}: no awslogs logging (nor FireLens with a router on awslogs)"
 
 
 def _container_insights(s: Subject) -> Iterable[str]:
@@ -764,12 +809,15 @@ RULES: tuple[Rule, ...] = (
     Rule("alb-deletion-protection-multi-az", "Deletion protection in prod; subnets in 2+ AZs",
          "FSBP ELB.6, ELB.13; CKV_AWS_150", (ALB,), _alb_resilience),
     Rule("ecs-no-public-ip", "Tasks get no public IP", "FSBP ECS.2", (SERVICE,), _no_public_ip, severity="medium"),
-    Rule("ecs-container-hardening", "Read-only root filesystem, not privileged, non-root user",
+    Rule("ecs-container-hardening", "Every container (sidecars too): read-only root filesystem, not privileged, "
+         "non-root user (root only for a FireLens router or a one-shot volume step)",
          "FSBP ECS.5, ECS.4; CKV_AWS_336, CKV_AWS_334", (TASK_DEFINITION,), _container_hardening),
     Rule("ecs-secrets-not-environment",
-         "Credentials reach containers through secrets, never plain environment (ECS, Docker, Kubernetes)",
+         "Credentials reach containers through secrets (log options through secretOptions), never plain "
+         "environment (ECS, Docker, Kubernetes)",
          "FSBP ECS.8", (TASK_DEFINITION, DOCKER_CONTAINER, K8S_DEPLOYMENT), _secrets_not_env, severity="critical"),
-    Rule("ecs-awslogs", "Containers log to CloudWatch with awslogs", "FSBP ECS.9", (TASK_DEFINITION,),
+    Rule("ecs-awslogs", "Containers log to CloudWatch with awslogs, or through a FireLens router that does",
+         "FSBP ECS.9", (TASK_DEFINITION,),
          _container_logging, severity="medium"),
     Rule("ecs-container-insights", "Container Insights on the cluster", "FSBP ECS.12; CKV_AWS_65", (ECS_CLUSTER,),
          _container_insights, severity="low"),
