@@ -295,3 +295,22 @@ def test_a_credential_in_a_log_option_is_reported():
 
 def test_xray_writes_are_the_only_new_star_resource_actions():
     assert {a for a in r.STAR_RESOURCE_ACTIONS if not a.startswith("xray:")} == {"ecr:GetAuthorizationToken"}
+
+
+def test_the_observability_guide_states_the_shipped_versions_and_prices():
+    from infra.config.model import ServiceObservabilityConfig
+    from infra.cost.catalog import load_catalog
+
+    guide = (PROJECT_DIR / "docs" / "observability.md").read_text()
+    defaults = ServiceObservabilityConfig.model_validate({})
+    assert defaults.collector_image.rpartition(":")[2] in guide
+    catalog = load_catalog()
+    assert f"${catalog.rate('xray_million_traces'):g} per million traces" in guide
+    assert f"${catalog.rate('datadog_apm_fargate_task_month'):g} per APM Fargate task" in guide
+    assert f"${catalog.rate('datadog_infra_fargate_task_month'):.2f} per infrastructure Fargate task" in guide
+    assert f"up to {catalog.rate('newrelic_free_gb'):g} GB a month" in guide
+    fargate = {
+        name: next(i.monthly for i in estimate(plan).line_items if i.name == "backend-service")
+        for name, plan in (("alone", planned()), ("otel", planned("nowry:observability.apm=otel")))
+    }
+    assert f"${fargate['otel'] - fargate['alone']:.2f} a month more for two tasks" in guide

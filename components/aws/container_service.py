@@ -84,8 +84,12 @@ class ContainerService(pulumi.ComponentResource):
     ``user``, not privileged, credentials only through ``secrets`` (Secrets Manager
     ARNs), ``awslogs`` with a retention, platform ``LATEST``, public IP only when the VPC
     has no NAT (ECS.2, ECS.4, ECS.5, ECS.8, ECS.9, ECS.10, ECS.12).
+    With ``sidecars`` (``components.aws.telemetry``) the task also runs APM and log-shipping
+    containers under the same rules, and grows to the smallest Fargate size holding them all;
+    the task role then holds exactly their writes.
     Cost (ARM64): $0.03238 per vCPU-hour and $0.00356 per GB-hour: two 0.25 vCPU / 0.5 GB
-    tasks ~$14.40/month, plus ~$3.65/month per task public IP when there is no NAT.
+    tasks ~$14.40/month (~$28.84 at 0.5 vCPU / 1 GB with a sidecar), plus ~$3.65/month per
+    task public IP when there is no NAT.
     """
 
     cluster: aws.ecs.Cluster
