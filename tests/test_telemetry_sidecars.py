@@ -161,28 +161,34 @@ def test_each_choice_is_priced_with_its_source(otel, datadog, newrelic, betterst
     def line(plan: Plan) -> str:
         return next(i.basis for i in estimate(plan).line_items if i.type == TASK)
 
-    assert line(otel).startswith("X-Ray: 0.5M traces")
+    assert line(otel).startswith("X-Ray: 0.5M traces, 0.1M traces free, $5.0 per M traces")
     assert line(datadog) == "Datadog: 2 Fargate tasks x (APM $2.0 + infrastructure $1.2)"
-    assert "100 GB free" in line(newrelic)
+    assert "100 GB free (the free tier covers it)" in line(newrelic)
     assert "not priced (no sourced rate)" in line(betterstack)
     base = {i.name: i.monthly for i in estimate(planned()).line_items}
     shipped = {i.name: i.monthly for i in estimate(betterstack).line_items}
     assert shipped["backend-logs"] < base["backend-logs"]  # the API's logs no longer land in CloudWatch
 
 
-def test_a_sidecar_credential_is_refused_in_plain_text(tmp_path):
+@pytest.mark.parametrize(
+    ("key", "setting"),
+    [
+        ("datadogApiKey", "nowry:observability.apm=datadog"),
+        ("newRelicLicenseKey", "nowry:observability.apm=newrelic"),
+        ("betterStackSourceToken", "nowry:observability.logs=betterstack"),
+    ],
+)
+def test_a_sidecar_credential_is_refused_in_plain_text(tmp_path, key, setting):
     stack = (PROJECT_DIR / "Pulumi.prod.yaml").read_text()
     project = tmp_path / "project"
     project.mkdir()
     (project / "Pulumi.yaml").write_text((PROJECT_DIR / "Pulumi.yaml").read_text())
     (project / "Pulumi.plain.yaml").write_text(
-        stack.replace("config:\n", f"config:\n  nowry:datadogApiKey: {SECRET_VALUE}\n", 1)
+        stack.replace("config:\n", f"config:\n  nowry:{key}: {SECRET_VALUE}\n", 1)
     )
-    result = CliRunner().invoke(
-        app, ["plan", "plain", "--project-dir", str(project), "--set", "nowry:observability.apm=datadog"]
-    )
+    result = CliRunner().invoke(app, ["plan", "plain", "--project-dir", str(project), "--set", setting])
     assert result.exit_code == 2
-    assert "nowry:datadogApiKey" in result.output and "plain text" in result.output
+    assert f"nowry:{key}" in result.output and "plain text" in result.output
     assert SECRET_VALUE not in result.output
 
 

@@ -311,21 +311,24 @@ def telemetry(task: PlannedResource, ctx: PriceContext) -> tuple[float, str] | N
         variables = {e.get("name") for c in _task_containers(task) for e in c.get("environment") or []}
         if "METRICS_LOG_GROUP" in variables:
             free, rate = ctx.catalog.rate("xray_free_million_traces"), ctx.catalog.rate("xray_million_traces")
-            traces = ctx.usage.apm_traces_millions
-            lines.append((max(0.0, traces - free) * rate, f"X-Ray: {traces:g}M traces, {free:g}M free, ${rate}/M"))
+            lines.append(_beyond_free("X-Ray", ctx.usage.apm_traces_millions, free, rate, "M traces"))
         else:
             free, rate = ctx.catalog.rate("newrelic_free_gb"), ctx.catalog.rate("newrelic_gb")
-            gb = ctx.usage.apm_gb
-            lines.append(
-                (max(0.0, gb - free) * rate, f"New Relic: {gb:g} GB, {free:g} GB free, ${rate}/GB (users apart)")
-            )
+            cost, basis = _beyond_free("New Relic", ctx.usage.apm_gb, free, rate, " GB")
+            lines.append((cost, basis + " (users billed apart)"))
     if "log-router" in names:
         free, gb = ctx.catalog.rate("betterstack_free_logs_gb"), ctx.usage.log_gb
-        beyond = f"; {gb - free:g} GB beyond it not priced (no sourced rate)" if gb > free else ""
+        beyond = f"; {gb - free:g} GB beyond it not priced (no sourced rate)" if gb > free else " (covers it)"
         lines.append((0.0, f"Better Stack: {gb:g} GB of logs, {free:g} GB free{beyond}"))
     if not lines:
         return None
     return sum(m for m, _ in lines), "; ".join(b for _, b in lines)
+
+
+def _beyond_free(service: str, used: float, free: float, rate: float, unit: str) -> tuple[float, str]:
+    """A usage-billed service with a free allowance: what is billed beyond it, and says so."""
+    covered = " (the free tier covers it)" if used <= free else ""
+    return max(0.0, used - free) * rate, f"{service}: {used:g}{unit}, {free:g}{unit} free{covered}, ${rate} per {unit.strip()}"
 
 
 def _task_containers(task: PlannedResource) -> list[dict[str, Any]]:
