@@ -32,6 +32,21 @@ class Posture:
                 "notes": self.notes}  # fmt: skip
 
 
+GLOBAL_CLUSTER_CLASS = "db.r6g.large"
+"""The smallest class a DocumentDB global cluster runs on (db.r5/db.r6g only)."""
+
+
+def global_cluster_extra(instance_class: str, instances: int) -> float:
+    """What a global cluster adds a month: the primary's instances moved to ``GLOBAL_CLUSTER_CLASS``
+    and one instance of it in the secondary region."""
+    from infra.cost.catalog import load_catalog
+
+    catalog = load_catalog()
+    rates = catalog["documentdb_instance_hour"]
+    target, current = rates.of(GLOBAL_CLUSTER_CLASS) or 0.0, rates.of(instance_class) or 0.0
+    return catalog.hours * (max(0.0, target - current) * instances + target)
+
+
 def posture(stack: Plan, restore_stack: Plan) -> Posture:
     """The posture of ``stack`` (with ``aws.dr`` set), restored as ``restore_stack``."""
     config: Any = stack.config
@@ -63,10 +78,13 @@ def posture(stack: Plan, restore_stack: Plan) -> Posture:
         f"({path.minutes:g} minutes) + the restore ({restore:g} minutes).",
     ]
     if rpo > GOAL_MINUTES:
+        extra = global_cluster_extra(config.database.instance_class, config.database.instances)
         notes.append(
-            f"The RPO misses the {GOAL_MINUTES}-minute goal: AWS Backup's shortest interval for DocumentDB is an "
-            "hour and the copy follows it. A DocumentDB global cluster (a secondary in the DR region, replication "
-            "lag under a second) would meet it for another instance's price (~$52/month)."
+            f"The RPO misses the {GOAL_MINUTES}-minute goal: AWS Backup schedules a rule at most hourly and runs one "
+            "backup or copy job per resource at a time (AWS Backup quotas), so recovery points cannot come closer "
+            "than an hour, and the copy follows each. A DocumentDB global cluster (a secondary cluster in the DR "
+            "region, replication lag under a second) would meet it, but it runs only db.r5/db.r6g instances in "
+            f"both regions (DocumentDB developer guide, global clusters): about ${extra:,.0f}/month more here."
         )
     if rto > GOAL_MINUTES:
         notes.append(f"The RTO misses the {GOAL_MINUTES}-minute goal.")

@@ -90,6 +90,20 @@ def test_dr_states_rpo_rto_and_the_runbook():
     assert any("misses the 60-minute goal" in note for note in posture["notes"])  # said, not hidden
 
 
+def test_the_global_cluster_alternative_is_priced_on_the_classes_it_allows():
+    from infra.cost.catalog import load_catalog
+    from infra.dr import global_cluster_extra
+
+    rates = load_catalog()["documentdb_instance_hour"]
+    large, medium = rates.of("db.r6g.large"), rates.of("db.t4g.medium")
+    assert large is not None and medium is not None
+    assert global_cluster_extra("db.t4g.medium", 1) == pytest.approx(730 * ((large - medium) + large))
+    assert global_cluster_extra("db.r6g.large", 2) == pytest.approx(730 * large)  # only the secondary is new
+    result = runner.invoke(app, ["dr", "prod", "--json", "--project-dir", str(PROJECT_DIR)])
+    note = next(n for n in json.loads(result.stdout)["notes"] if "global cluster" in n)
+    assert f"${global_cluster_extra('db.t4g.medium', 1):,.0f}/month" in note and "db.r6g" in note
+
+
 def test_a_stack_without_dr_is_told_how_to_get_it():
     result = runner.invoke(app, ["dr", "dev", "--project-dir", str(PROJECT_DIR)])
     assert result.exit_code == 2 and "set nowry:aws.dr.region" in result.output

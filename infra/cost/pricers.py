@@ -328,7 +328,9 @@ def telemetry(task: PlannedResource, ctx: PriceContext) -> tuple[float, str] | N
 def _beyond_free(service: str, used: float, free: float, rate: float, unit: str) -> tuple[float, str]:
     """A usage-billed service with a free allowance: what is billed beyond it, and says so."""
     covered = " (the free tier covers it)" if used <= free else ""
-    return max(0.0, used - free) * rate, f"{service}: {used:g}{unit}, {free:g}{unit} free{covered}, ${rate} per {unit.strip()}"
+    return max(
+        0.0, used - free
+    ) * rate, f"{service}: {used:g}{unit}, {free:g}{unit} free{covered}, ${rate} per {unit.strip()}"
 
 
 def _task_containers(task: PlannedResource) -> list[dict[str, Any]]:
