@@ -2,10 +2,11 @@
 
 The other phases have their own answers: the kubernetes phase installs Prometheus, Grafana and
 Loki (``kubernetes.observability``); the managed phases send errors to Sentry (``sentryDsn``)
-and have no log drain this project can create — Vercel's log drains must answer Vercel's own
-verification request (pulumiverse-vercel ``LogDrain.endpoint``), which an ingest endpoint such
-as Better Stack's does not, and Railway's public API has no log drain at all (its GraphQL
-schema has no such mutation). docs/observability.md says what to do there instead.
+and have no log drain this project can create — a Vercel log drain's endpoint must answer
+Vercel's own verification request (pulumiverse-vercel ``LogDrain.endpoint``) and Better Stack
+documents only its Vercel integration, installed in Vercel (betterstack.com/docs/logs/vercel);
+Railway's public API has no log drain at all (its GraphQL schema has no such mutation).
+docs/observability.md says what to do there instead.
 """
 
 from __future__ import annotations
