@@ -346,6 +346,18 @@ def prod_building_its_image() -> Plan:
 BUILD_CONTEXT = "tests/data/backend-context"
 
 
+def test_a_built_image_without_a_tmp_volume_is_warned_about(prod_building_its_image, tmp_path):
+    assert not any("VOLUME /tmp" in w for w in prod_building_its_image.warnings)  # its Dockerfile declares it
+    context = tmp_path / "backend"
+    context.mkdir()
+    (context / "Dockerfile").write_text("FROM python:3.12-slim\nUSER 10001\n")
+    (tmp_path / "Pulumi.yaml").write_text((PROJECT_DIR / "Pulumi.yaml").read_text())
+    (tmp_path / "Pulumi.prod.yaml").write_text((PROJECT_DIR / "Pulumi.prod.yaml").read_text())
+    plan = plan_stack(tmp_path, "prod", ["nowry:backend.image=null", "nowry:backend.context=backend"])
+    warning = next(w for w in plan.warnings if "VOLUME /tmp" in w)
+    assert "owned by root" in warning and "user 10001" in warning
+
+
 def _pull_statements(plan: Plan) -> list[dict]:
     document = policy(plan.one("aws:iam/rolePolicy:RolePolicy", "backend-execution-policy"))
     return [s for s in document["Statement"] if any(a.startswith("ecr:") for a in s["Action"])]

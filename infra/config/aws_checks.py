@@ -52,6 +52,27 @@ def check(config: StackConfig, ctx: CheckContext) -> None:
         _cache(cache, issues)
     _network(aws, region, issues)
     _disaster_recovery(config, issues)
+    _writable_tmp(config, ctx.warnings)
+
+
+TMP_VOLUME = re.compile(r"^\s*VOLUME\s+.*[\s\[\"']/tmp[\s\"',\]]", re.MULTILINE | re.IGNORECASE)
+
+
+def _writable_tmp(config: StackConfig, warnings: list[str]) -> None:
+    """Fargate creates the task's ``/tmp`` volume owned by root, mode 0755, unless the image
+    declares the path as a ``VOLUME``, whose permissions it then copies (ECS developer guide, bind
+    mounts; aws/containers-roadmap#938): the backend's non-root user can write there only then."""
+    backend = config.backend
+    if backend.context is None:
+        return
+    context = config.resolve_path(backend.context)
+    dockerfile = context / (backend.dockerfile or "Dockerfile")
+    if dockerfile.is_file() and not TMP_VOLUME.search(dockerfile.read_text(errors="replace") + "\n"):
+        warnings.append(
+            f"{dockerfile.name} in nowry:backend.context declares no VOLUME /tmp: on Fargate the task's /tmp is then "
+            f"owned by root (0755) and user {backend.user} cannot write there; add `RUN chmod 1777 /tmp` and "
+            "`VOLUME /tmp` to it (docs/deploying.md)"
+        )
 
 
 def _disaster_recovery(config: StackConfig, issues: list[ConfigIssue]) -> None:
