@@ -13,6 +13,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from pydantic.alias_generators import to_camel
 from pydantic.fields import FieldInfo
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
@@ -86,7 +87,11 @@ def configuration() -> str:
     ]
     for secret in SECRETS:
         needed = (
-            "required" if secret.required else ("generated when unset" if secret.optional_generated else "optional")
+            "required"
+            if secret.required
+            else f"required with `{secret.needed_when[0]}.{to_camel(secret.needed_when[1])}: {secret.needed_when[2]}`"
+            if secret.needed_when
+            else ("generated when unset" if secret.optional_generated else "optional")
         )
         phases = ", ".join(secret.phases) if secret.phases else "every phase"
         env = f"`{secret.env}`" if secret.env else "— (used by the stack only)"

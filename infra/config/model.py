@@ -776,35 +776,34 @@ SECRETS: tuple[SecretSpec, ...] = (
         phases=phases_where("managed"),
         description="a Railway API token (the Railway provider's only credential)",
     ),
-    SecretSpec(
-        "datadogApiKey",
-        None,
-        required=False,
-        example="<Datadog API key>",
-        phases=("aws",),
-        optional_generated=False,
-        needed_when=("observability", "apm", "datadog"),
-        description="the Datadog API key the agent sidecar sends with (observability.apm: datadog)",
-    ),
-    SecretSpec(
-        "newRelicLicenseKey",
-        None,
-        required=False,
-        example="<New Relic ingest license key>",
-        phases=("aws",),
-        optional_generated=False,
-        needed_when=("observability", "apm", "newrelic"),
-        description="the New Relic license key the collector exports with (observability.apm: newrelic)",
-    ),
-    SecretSpec(
-        "betterStackSourceToken",
-        None,
-        required=False,
-        example="<Better Stack source token>",
-        phases=("aws",),
-        optional_generated=False,
-        needed_when=("observability", "logs", "betterstack"),
-        description="the Better Stack source token logs are shipped with (observability.logs: betterstack)",
+    *(
+        SecretSpec(
+            key,
+            None,
+            required=False,
+            example=example,
+            phases=("aws",),
+            optional_generated=False,
+            needed_when=("observability", setting, value),
+            description=f"{what} (observability.{setting}: {value}); read by a sidecar, never the backend",
+        )
+        for key, example, setting, value, what in (
+            ("datadogApiKey", "<Datadog API key>", "apm", "datadog", "the Datadog agent's API key"),
+            (
+                "newRelicLicenseKey",
+                "<New Relic ingest license key>",
+                "apm",
+                "newrelic",
+                "the New Relic license key the collector exports with",
+            ),
+            (
+                "betterStackSourceToken",
+                "<Better Stack source token>",
+                "logs",
+                "betterstack",
+                "the Better Stack source token the log router ships with",
+            ),
+        )
     ),
 )
 """Secret config keys. A required one must be set; an optional one is generated when unset."""
