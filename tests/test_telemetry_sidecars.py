@@ -320,3 +320,41 @@ def test_the_observability_guide_states_the_shipped_versions_and_prices():
         for name, plan in (("alone", planned()), ("otel", planned("nowry:observability.apm=otel")))
     }
     assert f"${fargate['otel'] - fargate['alone']:.2f} a month more for two tasks" in guide
+
+
+CHOICES = [[], ["nowry:observability.apm=otel"], ["nowry:observability.apm=datadog"],
+           ["nowry:observability.apm=newrelic"], ["nowry:observability.logs=betterstack"]]  # fmt: skip
+
+
+@pytest.mark.parametrize("settings", CHOICES)
+def test_the_task_definition_is_one_ecs_accepts(settings):
+    """Against ECS's own request shape (botocore's RegisterTaskDefinition model) and the task
+    definition rules ECS states beside it: a dependency on SUCCESS only on a non-essential
+    container, the containers' CPU and memory inside the task's, awsfirelens only with a router."""
+    import botocore.session
+    from botocore.validate import ParamValidator
+
+    task = planned(*settings).one(TASK, "backend-task").inputs
+    role = "arn:aws:iam::123456789012:role/"
+    definitions = json.loads(task["containerDefinitions"])
+    params = {
+        "family": task["family"], "containerDefinitions": definitions, "cpu": task["cpu"], "memory": task["memory"],
+        "networkMode": task["networkMode"], "requiresCompatibilities": task["requiresCompatibilities"],
+        "executionRoleArn": f"{role}execution", "taskRoleArn": f"{role}task",
+        "volumes": [{"name": v["name"]} for v in task["volumes"]], "runtimePlatform": task["runtimePlatform"],
+    }  # fmt: skip
+    shape = botocore.session.get_session().get_service_model("ecs").operation_model("RegisterTaskDefinition")
+    report = ParamValidator().validate(params, shape.input_shape)
+    assert not report.has_errors(), report.generate_report()
+    by_name = {c["name"]: c for c in definitions}
+    for container in definitions:
+        for dependency in container.get("dependsOn") or []:
+            if dependency["condition"] in ("SUCCESS", "COMPLETE"):
+                assert by_name[dependency["containerName"]].get("essential") is False
+        for mount in container.get("mountPoints") or []:
+            assert mount["sourceVolume"] in {v["name"] for v in task["volumes"]}
+    assert sum(c.get("cpu", 0) for c in definitions) <= int(task["cpu"])
+    assert sum(c.get("memoryReservation", 0) for c in definitions) <= int(task["memory"])
+    assert any(c.get("essential", True) for c in definitions)
+    uses_firelens = any((c.get("logConfiguration") or {}).get("logDriver") == "awsfirelens" for c in definitions)
+    assert uses_firelens == any("firelensConfiguration" in c for c in definitions)
