@@ -11,6 +11,10 @@ maintainers' answer in aws/aws-for-fluent-bit#713) and the Datadog volume prepar
 one-shot step that hands the agent's writable volumes to the agent's own user (Fargate creates
 task volumes owned by root, mode 0755: aws/containers-roadmap#938) and exits before the agent
 starts.
+Cost: the sidecars grow the task to the next Fargate size (the default backend goes from 0.25
+vCPU / 0.5 GB to 0.5 vCPU / 1 GB: ~$14.42/month more for two tasks); the services bill apart:
+X-Ray ~$2/month at 0.5M traces, Datadog ~$3.20 per task-month, New Relic free up to 100 GB a
+month, Better Stack free up to 1 GB of logs (``nowry-infra cost`` prices each by usage).
 """
 
 from __future__ import annotations
