@@ -4,7 +4,6 @@ None when the catalog has no price for the resource's size or tier."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -126,7 +125,7 @@ def months_held(retention_days: object) -> float:
 
 def log_group(group: PlannedResource, ctx: PriceContext) -> tuple[float, str]:
     component = owner(group.parent)
-    backend = component is not None and component[0] == BACKEND_COMPONENT and not _logs_leave_aws(ctx.plan)
+    backend = component is not None and component[0] == BACKEND_COMPONENT and not _logs_leave_aws(ctx)
     gb = ctx.usage.log_gb if backend else ctx.usage.other_log_gb
     ingest, store = ctx.catalog.rate("logs_ingest_gb"), ctx.catalog.rate("logs_storage_gb_month")
     days = group.inputs.get("retentionInDays")
@@ -135,14 +134,10 @@ def log_group(group: PlannedResource, ctx: PriceContext) -> tuple[float, str]:
     return gb * ingest + held * store, basis
 
 
-def _logs_leave_aws(plan: Plan) -> bool:
-    """The backend's logs go through FireLens to another service: its log group holds only the
-    sidecars' own logs."""
-    return any(
-        c.get("name") == "backend" and (c.get("logConfiguration") or {}).get("logDriver") == "awsfirelens"
-        for task in plan.of_type("aws:ecs/taskDefinition:TaskDefinition")
-        for c in _task_containers(task)
-    )
+def _logs_leave_aws(ctx: PriceContext) -> bool:
+    """The backend's logs go through FireLens to another service (``observability.logs``): its log
+    group holds only the sidecars' own logs."""
+    return getattr(_observability(ctx), "logs", "cloudwatch") != "cloudwatch"
 
 
 def bucket(resource: PlannedResource, ctx: PriceContext) -> tuple[float, str]:
@@ -293,13 +288,15 @@ def route53_zone(_: PlannedResource, ctx: PriceContext) -> tuple[float, str]:
     return ctx.catalog.rate("route53_zone_month"), "hosted zone"
 
 
-def telemetry(task: PlannedResource, ctx: PriceContext) -> tuple[float, str] | None:
+def telemetry(_: PlannedResource, ctx: PriceContext) -> tuple[float, str] | None:
     """What the backend's sidecars send their data to (``nowry:observability``), by usage: the
     sidecars' CPU and memory are in the task's size, priced with the service."""
-    names = {str(c.get("name")) for c in _task_containers(task)}
+    settings = _observability(ctx)
+    if settings is None:
+        return None
     count = sum(int(s.inputs.get("desiredCount", 1)) for s in ctx.plan.of_type("aws:ecs/service:Service"))
     lines: list[tuple[float, str]] = []
-    if "datadog-agent" in names:
+    if settings.apm == "datadog":
         apm, infra = (
             ctx.catalog.rate("datadog_apm_fargate_task_month"),
             ctx.catalog.rate("datadog_infra_fargate_task_month"),
@@ -307,16 +304,14 @@ def telemetry(task: PlannedResource, ctx: PriceContext) -> tuple[float, str] | N
         lines.append(
             (count * (apm + infra), f"Datadog: {count} Fargate tasks x (APM ${apm} + infrastructure ${infra})")
         )
-    elif "otel-collector" in names:
-        variables = {e.get("name") for c in _task_containers(task) for e in c.get("environment") or []}
-        if "METRICS_LOG_GROUP" in variables:
-            free, rate = ctx.catalog.rate("xray_free_million_traces"), ctx.catalog.rate("xray_million_traces")
-            lines.append(_beyond_free("X-Ray", ctx.usage.apm_traces_millions, free, rate, "M traces"))
-        else:
-            free, rate = ctx.catalog.rate("newrelic_free_gb"), ctx.catalog.rate("newrelic_gb")
-            cost, basis = _beyond_free("New Relic", ctx.usage.apm_gb, free, rate, " GB")
-            lines.append((cost, basis + " (users billed apart)"))
-    if "log-router" in names:
+    elif settings.apm == "otel":
+        free, rate = ctx.catalog.rate("xray_free_million_traces"), ctx.catalog.rate("xray_million_traces")
+        lines.append(_beyond_free("X-Ray", ctx.usage.apm_traces_millions, free, rate, "M traces"))
+    elif settings.apm == "newrelic":
+        free, rate = ctx.catalog.rate("newrelic_free_gb"), ctx.catalog.rate("newrelic_gb")
+        cost, basis = _beyond_free("New Relic", ctx.usage.apm_gb, free, rate, " GB")
+        lines.append((cost, basis + " (users billed apart)"))
+    if settings.logs == "betterstack":
         free, gb = ctx.catalog.rate("betterstack_free_logs_gb"), ctx.usage.log_gb
         beyond = f"; {gb - free:g} GB beyond it not priced (no sourced rate)" if gb > free else " (covers it)"
         lines.append((0.0, f"Better Stack: {gb:g} GB of logs, {free:g} GB free{beyond}"))
@@ -325,19 +320,14 @@ def telemetry(task: PlannedResource, ctx: PriceContext) -> tuple[float, str] | N
     return sum(m for m, _ in lines), "; ".join(b for _, b in lines)
 
 
+def _observability(ctx: PriceContext) -> Any:
+    """The stack's ``nowry:observability`` settings (the aws phase's sidecars), if the plan has a config."""
+    return getattr(ctx.plan.config, "observability", None)
+
+
 def _beyond_free(service: str, used: float, free: float, rate: float, unit: str) -> tuple[float, str]:
     """A usage-billed service with a free allowance: what is billed beyond it, and says so."""
     covered = " (the free tier covers it)" if used <= free else ""
     return max(
         0.0, used - free
     ) * rate, f"{service}: {used:g}{unit}, {free:g}{unit} free{covered}, ${rate} per {unit.strip()}"
-
-
-def _task_containers(task: PlannedResource) -> list[dict[str, Any]]:
-    definitions = task.inputs.get("containerDefinitions")
-    if isinstance(definitions, str):
-        try:
-            definitions = json.loads(definitions)
-        except ValueError:
-            return []
-    return definitions if isinstance(definitions, list) else []
