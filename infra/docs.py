@@ -13,7 +13,6 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from pydantic.alias_generators import to_camel
 from pydantic.fields import FieldInfo
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
@@ -89,8 +88,8 @@ def configuration() -> str:
         needed = (
             "required"
             if secret.required
-            else f"required with `{secret.needed_when[0]}.{to_camel(secret.needed_when[1])}: {secret.needed_when[2]}`"
-            if secret.needed_when
+            else f"required with `{secret.condition}`"
+            if secret.condition
             else ("generated when unset" if secret.optional_generated else "optional")
         )
         phases = ", ".join(secret.phases) if secret.phases else "every phase"

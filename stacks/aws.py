@@ -20,7 +20,7 @@ from components.aws.container_service import ContainerService, ContainerServiceA
 from components.aws.data_migration import DataMigration, DataMigrationArgs
 from components.aws.disaster_recovery import DisasterRecovery, DisasterRecoveryArgs, dr_key
 from components.aws.document_database import DocumentDatabase, DocumentDatabaseArgs
-from components.aws.image_repository import ImageRepository, ImageRepositoryArgs, context_digest, ecr_repository_arn
+from components.aws.image_repository import ImageRepository, ImageRepositoryArgs, ecr_repository_arn
 from components.aws.load_balancer import LoadBalancer, LoadBalancerArgs
 from components.aws.log_bucket import LogBucket, LogBucketArgs
 from components.aws.monitoring import Monitoring, MonitoringArgs, Watched
@@ -30,7 +30,7 @@ from components.aws.stack_key import StackKey
 from components.aws.static_site import ApiOrigin, StaticSite, StaticSiteArgs
 from components.aws.telemetry import SECRET_VARIABLES, TaskSidecars, TelemetryArgs, better_stack_header, sidecars
 from components.aws.waf import Waf, WafArgs
-from infra.config.model import StackConfig
+from infra.config.model import SECRETS, StackConfig, image_tag_and_digest
 from infra.config.mongo_uri import MongoSource, offline_source, parse_mongo_uri
 from stacks.common import app_secrets, aws_network, stack_key
 
@@ -203,7 +203,7 @@ def _service(
     key_arn: pulumi.Input[str],
 ) -> ContainerService:
     backend = config.backend
-    telemetry = _telemetry(config, secrets, key_arn)
+    telemetry = _telemetry(config, secrets, key_arn, images)
     if images is not None:
         image, repository_arn = images.image_ref, images.repository.arn
     else:
@@ -246,33 +246,35 @@ def _service(
 
 
 def _telemetry_secrets(config: StackConfig) -> dict[str, pulumi.Output[str]]:
-    """The credentials of the chosen APM and log destination, stored beside the app's secrets
-    (and replicated with them) but read only by the sidecars, never by the backend."""
-    chosen = {"datadog": "datadogApiKey", "newrelic": "newRelicLicenseKey"}
+    """The credentials of the chosen APM and log destination (the secret keys whose setting is
+    chosen), stored beside the app's secrets (and replicated with them) but read only by the
+    sidecars, never by the backend."""
     found: dict[str, pulumi.Output[str]] = {}
-    settings = config.observability
-    key = chosen.get(settings.apm)
-    value = config.secrets.get(key) if key else None
-    if value is not None:
-        found[SECRET_VARIABLES[settings.apm]] = pulumi.Output.secret(value.reveal())
-    token = config.secrets.get("betterStackSourceToken") if settings.logs == "betterstack" else None
-    if token is not None:
-        found[SECRET_VARIABLES["betterstack"]] = better_stack_header(token.reveal())
+    for spec in SECRETS:
+        value = config.secrets.get(spec.key)
+        if spec.needed_when is None or value is None or not spec.needed(vars(config)):
+            continue
+        choice = spec.needed_when[2]
+        text = value.reveal()
+        found[SECRET_VARIABLES[choice]] = (
+            better_stack_header(text) if choice == "betterstack" else pulumi.Output.secret(text)
+        )
     return found
 
 
-def service_version(config: StackConfig) -> str:
-    """The version traces carry: the image's tag (or digest), or the build context's digest."""
-    backend = config.backend
-    if backend.image is not None:
-        name, _, digest = backend.image.partition("@")
-        return digest.removeprefix("sha256:")[:12] if digest else name.rsplit("/", 1)[-1].partition(":")[2]
-    assert backend.context is not None, "validated: exactly one of backend.image and backend.context"
-    context = config.resolve_path(backend.context)
-    return context_digest(str(context)) if context.is_dir() else "unbuilt"
+def service_version(config: StackConfig, images: ImageRepository | None) -> str:
+    """The version traces carry: the image's tag (or the start of its digest), or the tag the stack
+    builds its image under."""
+    if images is not None:
+        return images.tag
+    assert config.backend.image is not None, "validated: exactly one of backend.image and backend.context"
+    tag, digest = image_tag_and_digest(config.backend.image)
+    return digest.removeprefix("sha256:")[:12] if digest else tag
 
 
-def _telemetry(config: StackConfig, secrets: AppSecrets, key_arn: pulumi.Input[str]) -> TaskSidecars:
+def _telemetry(
+    config: StackConfig, secrets: AppSecrets, key_arn: pulumi.Input[str], images: ImageRepository | None
+) -> TaskSidecars:
     """The sidecars ``nowry:observability`` chooses (none by default)."""
     settings = config.observability
     if settings.apm == "none" and settings.logs == "cloudwatch":
@@ -290,7 +292,7 @@ def _telemetry(config: StackConfig, secrets: AppSecrets, key_arn: pulumi.Input[s
             logs=settings.logs,
             service_name=settings.service_name,
             environment=config.stack,
-            version=service_version(config),
+            version=service_version(config, images),
             region=config.aws_region,
             collector_image=settings.collector_image,
             datadog_image=settings.datadog_image,

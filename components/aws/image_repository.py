@@ -111,17 +111,18 @@ class ImageRepository(pulumi.ComponentResource):
             policy=LIFECYCLE_POLICY,
             opts=child,
         )
+        self.tag = context_digest(args.context) if Path(args.context).is_dir() else "unbuilt"
+        """The tag the image is pushed under (derived from the build context's files)."""
         self.image_ref = self._build(name, args, child)
         self.register_outputs({"repositoryUrl": self.repository.repository_url, "image": self.image_ref})
 
     def _build(self, name: str, args: ImageRepositoryArgs, child: pulumi.ResourceOptions) -> pulumi.Output[str]:
         import pulumi_docker as docker  # only stacks that build their image pay for loading it
 
-        tag = context_digest(args.context) if Path(args.context).is_dir() else "unbuilt"
         token = aws.ecr.get_authorization_token_output(registry_id=self.repository.registry_id)
         image = docker.Image(
             f"{name}-image",
-            image_name=pulumi.Output.concat(self.repository.repository_url, ":", tag),
+            image_name=pulumi.Output.concat(self.repository.repository_url, ":", self.tag),
             build=docker.DockerBuildArgs(context=args.context, dockerfile=args.dockerfile, platform=args.platform),
             registry=docker.RegistryArgs(
                 server=self.repository.repository_url,

@@ -10,7 +10,6 @@ from pathlib import Path
 from typing import Any, cast
 
 from pydantic import ValidationError
-from pydantic.alias_generators import to_camel
 
 from infra.config.aws_checks import DEFAULT_REGION
 from infra.config.credentials import config_set_command
@@ -257,9 +256,8 @@ def _secrets(
                 secrets[secret.key] = SecretValue(f"{OFFLINE_SECRET_PREFIX}{full_key}", placeholder=True)
             else:
                 why = "is required and not set"
-                if not secret.required and secret.needed_when:
-                    section, name, chosen = secret.needed_when
-                    why = f"is required with {section}.{to_camel(name)}: {chosen}, and not set"
+                if not secret.required and secret.condition:
+                    why = f"is required with {secret.condition}, and not set"
                 issues.append(ConfigIssue(full_key, why, None, fix))
                 secrets[secret.key] = None
             continue

@@ -73,14 +73,19 @@ def _refuse(model: str, problems: list[Problem]) -> None:
         )
 
 
+def image_tag_and_digest(reference: str) -> tuple[str, str]:
+    """The tag and the digest (``sha256:...``) of an image reference; either may be empty."""
+    name, _, digest = reference.partition("@")
+    return name.rsplit("/", 1)[-1].partition(":")[2], digest
+
+
 def image_problem(value: str | None) -> tuple[str, str] | None:
     """What is wrong with an image reference, and what is allowed; None when it is fine."""
     if value is None:
         return None
     if not IMAGE_REF.fullmatch(value):
         return "is not an image reference", "registry/name:tag"
-    name, _, digest = value.partition("@")
-    tag = name.rsplit("/", 1)[-1].partition(":")[2]
+    tag, digest = image_tag_and_digest(value)
     if not digest and tag in ("", "latest"):
         return "must be pinned by a tag other than 'latest' or by a digest", "name:1.4.2 or name@sha256:..."
     return None
@@ -732,6 +737,14 @@ class SecretSpec:
             return False
         section, name, value = self.needed_when
         return getattr(sections.get(section), name, None) == value
+
+    @property
+    def condition(self) -> str | None:
+        """The setting that makes it required, as a stack file writes it (``observability.apm: datadog``)."""
+        if self.needed_when is None:
+            return None
+        section, name, value = self.needed_when
+        return f"{section}.{to_camel(name)}: {value}"
 
 
 SECRETS: tuple[SecretSpec, ...] = (
