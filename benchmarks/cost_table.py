@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from infra.cost.estimate import estimate
-from infra.cost.phases import phase_bills
-from infra.engine.runner import plan_stack
 from infra.phases import REGISTRY
+from infra.tool.cost.estimate import estimate
+from infra.tool.cost.phase_bills import phase_bills
+from infra.tool.engine.runner import plan_stack
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 

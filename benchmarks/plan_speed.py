@@ -92,7 +92,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--runs", type=int, default=9, help="runs per measurement (median kept)")
     args = parser.parse_args()
-    cli = [sys.executable, "-m", "infra.cli", "plan"]
+    cli = [sys.executable, "-m", "infra.tool.cli", "plan"]
     print(f"{'stack':<10} {'plan s':>8} {'floor s':>8} {'ratio':>6}  verdict (wall time; CPU seconds beside)")
     worst = 0.0
     for stack in stacks():

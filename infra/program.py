@@ -6,6 +6,7 @@ very same function under the SDK's mock monitor.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from pathlib import Path
 
 import pulumi
@@ -23,10 +24,11 @@ def find_project_dir(start: Path | None = None) -> Path:
     return here
 
 
-def run(*, offline: bool, project_dir: Path | None = None) -> StackConfig:
+def run(*, offline: bool, project_dir: Path | None = None, rule_ids: Collection[str] | None = None) -> StackConfig:
     """Validate the stack's config, build its phase, export its outputs; return the config.
 
-    Nothing is registered before the whole config has been validated.
+    Nothing is registered before the whole config has been validated; with ``rule_ids`` (from
+    the tool, which knows the policy rules) its accepted findings must name one of them.
     """
     project = pulumi.get_project()
     stack = pulumi.get_stack()
@@ -36,6 +38,7 @@ def run(*, offline: bool, project_dir: Path | None = None) -> StackConfig:
         stack=stack,
         project_dir=project_dir or find_project_dir(),
         offline=offline,
+        rule_ids=rule_ids,
     )
     build = stacks.builder_for(loaded.config.phase)
     for warning in loaded.warnings:

@@ -2,7 +2,7 @@
 
 from pulumi_policy import EnforcementLevel, PolicyPack
 
-from infra.policy.pack import policies
+from infra.tool.rules.pack import policies
 
 PolicyPack(
     name="nowry-security",

@@ -12,8 +12,8 @@ from typing import Any
 import pytest
 import yaml
 
-from infra.engine import runner
-from infra.engine.plan import Plan
+from infra.tool.engine import runner
+from infra.tool.engine.plan import Plan
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 
@@ -21,18 +21,20 @@ _plan_stack = runner.plan_stack
 
 
 @functools.cache
-def _shipped_plan(stack: str, overrides: tuple[str, ...], inherited: tuple[str | None, ...]) -> Plan:
-    return _plan_stack(PROJECT_DIR, stack, overrides)
+def _shipped_plan(
+    stack: str, overrides: tuple[str, ...], inherited: tuple[str | None, ...], rule_ids: frozenset[str] | None
+) -> Plan:
+    return _plan_stack(PROJECT_DIR, stack, overrides, rule_ids)
 
 
-def plan_stack(project_dir: Path, stack: str, overrides: Any = ()) -> Plan:
-    """``runner.plan_stack``, made once per test process for each (stack, overrides) of this
-    repository's own stack files: they do not change while the tests run, and a plan is
+def plan_stack(project_dir: Path, stack: str, overrides: Any = (), rule_ids: Any = None) -> Plan:
+    """``runner.plan_stack``, made once per test process for each (stack, overrides, rule ids) of
+    this repository's own stack files: they do not change while the tests run, and a plan is
     immutable. Plans of other folders (temporary projects) are always made afresh."""
     if Path(project_dir).resolve() != PROJECT_DIR:
-        return _plan_stack(project_dir, stack, overrides)
+        return _plan_stack(project_dir, stack, overrides, rule_ids)
     inherited = tuple(os.environ.get(name) for name in runner.INHERITED_CONFIG)
-    return _shipped_plan(stack, tuple(overrides), inherited)
+    return _shipped_plan(stack, tuple(overrides), inherited, None if rule_ids is None else frozenset(rule_ids))
 
 
 runner.plan_stack = plan_stack  # the CLI's commands import it from the runner when they run

@@ -7,10 +7,10 @@ import json
 import pytest
 from typer.testing import CliRunner
 
-from components.managed.atlas import tier_of
-from infra.cli import app
-from infra.engine.runner import plan_stack
-from infra.migrate import plan_migration
+from infra.atlas_tiers import tier_of
+from infra.tool.cli import app
+from infra.tool.engine.runner import plan_stack
+from infra.tool.migrate import plan_migration
 from tests.conftest import PROJECT_DIR
 
 runner = CliRunner()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from typer.testing import CliRunner
 
-from infra.cli import app
+from infra.tool.cli import app
 from tests.conftest import PROJECT_DIR
 
 runner = CliRunner()

@@ -8,10 +8,10 @@ import pytest
 from typer.testing import CliRunner
 
 from components.aws.image_repository import ecr_repository_arn
-from infra.cli import app
-from infra.cost.estimate import estimate
-from infra.engine.plan import Plan
-from infra.engine.runner import plan_stack
+from infra.tool.cli import app
+from infra.tool.cost.estimate import estimate
+from infra.tool.engine.plan import Plan
+from infra.tool.engine.runner import plan_stack
 from tests.aws_helpers import SG_EGRESS, SG_INGRESS, container, group_id, ingress_to, policy
 from tests.conftest import PROJECT_DIR, plan_json_text
 

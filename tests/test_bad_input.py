@@ -10,7 +10,7 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
-from infra.cli import app
+from infra.tool.cli import app
 from tests.conftest import PROJECT_DIR
 
 runner = CliRunner()
@@ -108,6 +108,9 @@ CASES = [
     (plan("local", "novalue"), 2, "--set expects KEY=VALUE"),
     (plan("local", "nowry:backend.port=70000"), 2, "nowry:backend.port: out of range"),
     (plan("local", "nowry:protect=maybe"), 2, "nowry:protect: expected a boolean"),
+    (plan("prod", 'nowry:policy={"accept": [{"rule": "ecs-no-public-ipp", "reason": "a typo in the id"}]}'), 2,
+     "nowry:policy.accept[0].rule: no such policy rule — did you mean 'ecs-no-public-ip'? "
+     "(given: 'ecs-no-public-ipp')"),
     # malformed files, stacks and projects
     (["plan", "dup"], 2, "key 'nowry:phase' appears twice in one mapping"),
     (["plan", "listcfg"], 2, "'config' must be a mapping of keys to values, not list"),

@@ -10,7 +10,7 @@ import sys
 import pytest
 from typer.testing import CliRunner
 
-from infra.cli import app
+from infra.tool.cli import app
 from tests.conftest import PROJECT_DIR
 
 runner = CliRunner()
@@ -132,7 +132,7 @@ def test_console_script_runs_from_any_folder(tmp_path):
         [
             sys.executable,
             "-m",
-            "infra.cli",
+            "infra.tool.cli",
             "plan",
             "local",
             "--json",

@@ -17,8 +17,8 @@ from components.aws.waf import Waf, WafArgs
 from components.kubernetes.workload import Resources, Workload, WorkloadArgs
 from components.managed.atlas import AtlasDatabase, AtlasDatabaseArgs
 from infra.config.source import Project, RawConfig
-from infra.engine.plan import Plan
-from infra.engine.runner import run_offline
+from infra.tool.engine.plan import Plan
+from infra.tool.engine.runner import run_offline
 
 SUBNETS = ["subnet-a", "subnet-b"]
 ACCOUNT = "123456789012"

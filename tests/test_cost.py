@@ -7,12 +7,12 @@ import json
 import pytest
 from typer.testing import CliRunner
 
-from infra.cli import app
-from infra.cost.catalog import load_catalog
-from infra.cost.estimate import estimate
-from infra.engine.plan import Plan, PlannedResource
-from infra.engine.runner import plan_stack
 from infra.phases import phase_for_users as phase_for
+from infra.tool.cli import app
+from infra.tool.cost.estimate import estimate
+from infra.tool.cost.price_catalog import load_catalog
+from infra.tool.engine.plan import Plan, PlannedResource
+from infra.tool.engine.runner import plan_stack
 from tests.conftest import PROJECT_DIR, SHIPPED_STACKS
 
 runner = CliRunner()

@@ -8,14 +8,14 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
-from infra.cli import app
 from infra.config import ConfigError
 from infra.config.mongo_uri import parse_mongo_uri
 from infra.config.source import RawConfig, from_stack_file, read_project
-from infra.cost.estimate import estimate
-from infra.engine.plan import Plan
-from infra.engine.runner import plan_stack, run_offline
-from infra.policy.check import check_plan
+from infra.tool.cli import app
+from infra.tool.cost.estimate import estimate
+from infra.tool.engine.plan import Plan
+from infra.tool.engine.runner import plan_stack, run_offline
+from infra.tool.rules.check import check_plan
 from tests.conftest import PROJECT_DIR, plan_json_text
 
 runner = CliRunner()
@@ -86,7 +86,7 @@ def test_the_migration_is_priced_by_the_hour_and_goes_when_the_source_is_unset(m
     assert line.monthly == pytest.approx(0.08 * 730) and "while it exists" in line.basis
     without = plan_with({"engine": "documentdb"})
     assert not [r for r in without.resources if "DataMigration" in r.urn]
-    from infra.migrate import plan_migration
+    from infra.tool.migrate import plan_migration
 
     removal = plan_migration(migrating, without)
     deleted = [c for c in removal.changes if c.action == "delete"]
@@ -142,7 +142,7 @@ def test_standard_uris_parse_into_what_dms_needs():
 
 
 def test_migrate_prints_the_online_path_with_both_downtimes():
-    from infra.migrate import plan_migration
+    from infra.tool.migrate import plan_migration
 
     migration = plan_migration(
         plan_stack(PROJECT_DIR, "dev", ["nowry:phase=all-paid"]), plan_stack(PROJECT_DIR, "prod")

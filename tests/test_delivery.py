@@ -8,9 +8,9 @@ import shutil
 import pytest
 from typer.testing import CliRunner
 
-from infra.cli import app
-from infra.diagram import picture
-from infra.engine.runner import plan_stack
+from infra.tool.cli import app
+from infra.tool.diagram import picture
+from infra.tool.engine.runner import plan_stack
 from tests.conftest import PROJECT_DIR
 
 runner = CliRunner()

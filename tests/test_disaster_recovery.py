@@ -10,14 +10,14 @@ import pytest
 from botocore.stub import Stubber
 from typer.testing import CliRunner
 
-from infra.cli import app
-from infra.cost.estimate import estimate
-from infra.engine.plan import Plan
-from infra.engine.runner import plan_stack
-from infra.migrate import plan_migration
-from infra.ops.aws import Aws, AwsError
-from infra.ops.recovery_points import latest_recovery_point
-from infra.policy.check import check_plan
+from infra.aws_client import Aws, AwsError
+from infra.tool.cli import app
+from infra.tool.cost.estimate import estimate
+from infra.tool.engine.plan import Plan
+from infra.tool.engine.runner import plan_stack
+from infra.tool.migrate import plan_migration
+from infra.tool.ops.recovery_points import latest_recovery_point
+from infra.tool.rules.check import check_plan
 from tests.conftest import PROJECT_DIR, shipped_plan
 
 runner = CliRunner()
@@ -91,8 +91,8 @@ def test_dr_states_rpo_rto_and_the_runbook():
 
 
 def test_the_global_cluster_alternative_is_priced_on_the_classes_it_allows():
-    from infra.cost.catalog import load_catalog
-    from infra.dr import global_cluster_extra
+    from infra.tool.cost.price_catalog import load_catalog
+    from infra.tool.dr import global_cluster_extra
 
     rates = load_catalog()["documentdb_instance_hour"]
     large, medium = rates.of("db.r6g.large"), rates.of("db.t4g.medium")

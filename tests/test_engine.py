@@ -11,7 +11,7 @@ import pytest
 
 from infra.config import ConfigError
 from infra.config.source import Project, RawConfig
-from infra.engine.runner import plan_stack, run_offline
+from infra.tool.engine.runner import plan_stack, run_offline
 from tests.conftest import plan_json_text
 
 

@@ -9,9 +9,9 @@ import yaml
 from kubernetes_validate import validate
 from typer.testing import CliRunner
 
-from infra.cli import app
-from infra.engine.runner import plan_stack
-from infra.render_manifests import manifests
+from infra.tool.cli import app
+from infra.tool.engine.runner import plan_stack
+from infra.tool.render_manifests import manifests
 from tests.conftest import PROJECT_DIR, plan_json_text
 
 KUBERNETES_VERSION = "1.33"
@@ -197,7 +197,7 @@ def test_workloads_deploy_through_the_eks_provider(on_eks):
 
 
 def test_eks_control_plane_is_priced_and_nodes_listed_as_not_priced(on_eks):
-    from infra.cost.estimate import estimate
+    from infra.tool.cost.estimate import estimate
 
     cost = estimate(on_eks)
     lines = {item.name: item.monthly for item in cost.line_items}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from infra.engine.runner import plan_stack
+from infra.tool.engine.runner import plan_stack
 
 CONTAINER = "docker:index/container:Container"
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 from typer.testing import CliRunner
 
-from infra.cli import app
 from infra.config import ConfigError
-from infra.engine.plan import Plan
-from infra.engine.runner import plan_stack
+from infra.tool.cli import app
+from infra.tool.engine.plan import Plan
+from infra.tool.engine.runner import plan_stack
 from tests.conftest import PROJECT_DIR, plan_json_text
 
 CLUSTER = "mongodbatlas:index/advancedCluster:AdvancedCluster"
@@ -159,7 +159,7 @@ def test_a_new_backend_url_ships_a_new_production_deployment():
         "urn:pulumi:dev::nowry::nowry:managed:RailwayBackend$pulumi-python:dynamic/railway:Domain::backend-domain"
         in (deployment.property_dependencies["environment"])
     )
-    from infra.resource_kinds import replaced_inputs
+    from infra.tool.resource_kinds import replaced_inputs
 
     assert replaced_inputs(deployment.type, {"environment": {"A": "1"}}, {"environment": {"A": "2"}}) == (
         "environment",

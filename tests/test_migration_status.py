@@ -11,9 +11,9 @@ import pytest
 from botocore.stub import Stubber
 from typer.testing import CliRunner
 
-from infra.cli import app
-from infra.ops.aws import Aws
-from infra.ops.migration_status import migration_status
+from infra.aws_client import Aws
+from infra.tool.cli import app
+from infra.tool.ops.migration_status import migration_status
 
 runner = CliRunner()
 INSTANCE = "nowry-prod-migration"

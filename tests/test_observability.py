@@ -9,11 +9,11 @@ import pytest
 import yaml
 from typer.testing import CliRunner
 
-from infra.cli import app
-from infra.cost.estimate import estimate
-from infra.engine.plan import Plan
-from infra.engine.runner import plan_stack
-from infra.render_manifests import manifests, releases
+from infra.tool.cli import app
+from infra.tool.cost.estimate import estimate
+from infra.tool.engine.plan import Plan
+from infra.tool.engine.runner import plan_stack
+from infra.tool.render_manifests import manifests, releases
 from tests.conftest import PROJECT_DIR, plan_json_text
 
 RELEASE = "kubernetes:helm.sh/v3:Release"

@@ -8,9 +8,9 @@ import boto3
 import pytest
 from typer.testing import CliRunner
 
-from infra.cli import app
-from infra.ops.aws import Aws, AwsError
-from infra.ops.bootstrap import StateBackend
+from infra.aws_client import Aws, AwsError
+from infra.tool.cli import app
+from infra.tool.ops.bootstrap import StateBackend
 from tests.aws_emulator import FaultyProxy
 
 runner = CliRunner()
@@ -119,7 +119,7 @@ def test_a_wrong_region_and_access_denied_are_one_line(aws_env):
     assert "cannot reach" in unreachable.stderr and "region" in unreachable.stderr
     from botocore.exceptions import ClientError
 
-    from infra.ops.aws import explained
+    from infra.aws_client import explained
 
     denied = ClientError({"Error": {"Code": "AccessDenied", "Message": "not allowed"}}, "CreateBucket")
     with (

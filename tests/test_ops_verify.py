@@ -12,9 +12,9 @@ import pytest
 from botocore.stub import Stubber
 from typer.testing import CliRunner
 
-from infra.cli import app
-from infra.ops.aws import Aws
-from infra.ops.verify import verify
+from infra.aws_client import Aws
+from infra.tool.cli import app
+from infra.tool.ops.verify import verify
 
 runner = CliRunner()
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from infra.ops.drift import drifted, main, report
+from infra.tool.ops.drift import drifted, main, report
 from tests.conftest import PROJECT_DIR
 
 GITHUB = PROJECT_DIR / ".github"
@@ -149,7 +149,7 @@ def test_drift_runs_daily_with_refresh_and_expects_no_changes():
     assert job["permissions"]["issues"] == "write"
     run = "\n".join(s.get("run", "") for s in steps(job))
     assert "pulumi preview" in run and "--refresh" in run and "--expect-no-changes" in run
-    assert "python -m infra.ops.drift" in run and "gh issue edit" in run and "gh issue create" in run
+    assert "python -m infra.tool.ops.drift" in run and "gh issue edit" in run and "gh issue create" in run
 
 
 def test_release_takes_an_image_through_the_cli_and_a_pull_request():

@@ -21,9 +21,16 @@ from pulumi_policy import (
 )
 
 from infra.config import source
-from infra.policy import rules as r
-from infra.policy.check import check_plan
-from infra.policy.pack import _StackFacts, acceptances_from, policies, resource_policy, stack_policy
+from infra.tool import rules as r
+from infra.tool.rules.check import check_plan
+from infra.tool.rules.pack import (
+    ACCEPTED_RULES_POLICY,
+    _StackFacts,
+    acceptances_from,
+    policies,
+    resource_policy,
+    stack_policy,
+)
 from tests.conftest import PROJECT_DIR, SHIPPED_STACKS, shipped_plan
 
 
@@ -51,10 +58,31 @@ def run_resource_policy(rule_id: str, type_: str, props: dict, *, stack: str = "
 
 def test_every_rule_becomes_a_policy_with_its_enforcement():
     made = policies()
-    assert len(made) == len(r.RULES) + len(r.STACK_RULES)
     by_name = {p.name: p for p in made}
+    assert set(by_name) == {rule.id for rule in (*r.RULES, *r.STACK_RULES)} | {ACCEPTED_RULES_POLICY}
     assert by_name["data-protected-in-prod"].enforcement_level == EnforcementLevel.MANDATORY
     assert by_name["secrets-rotation"].enforcement_level == EnforcementLevel.ADVISORY
+    assert by_name[ACCEPTED_RULES_POLICY].enforcement_level == EnforcementLevel.MANDATORY
+
+
+def accepted_rules_findings(accept: list[dict[str, str]]) -> list[str]:
+    config = {"nowry:policy": json.dumps({"accept": accept})}
+    policy = next(p for p in policies(lambda: config) if p.name == ACCEPTED_RULES_POLICY)
+    found: list[str] = []
+    policy.validate(StackValidationArgs([]), lambda message, _urn=None: found.append(message))
+    return found
+
+
+def test_the_pack_refuses_an_accepted_finding_of_a_rule_that_does_not_exist():
+    found = accepted_rules_findings([{"rule": "ecs-no-public-ipp", "reason": "a reason long enough"}])
+    assert found == [
+        "nowry:policy.accept[0].rule: no such policy rule — did you mean 'ecs-no-public-ip'? "
+        "(given: 'ecs-no-public-ipp'); allowed: a policy rule id (nowry-infra rules lists them)"
+    ]
+
+
+def test_the_pack_takes_accepted_findings_of_real_rules():
+    assert accepted_rules_findings([{"rule": "ecs-no-public-ip", "reason": "a reason long enough"}]) == []
 
 
 def test_resource_policy_reports_and_passes():
@@ -147,7 +175,7 @@ def test_pack_reads_accepted_findings_from_pulumi_config_outside_the_project(tmp
     """Run from another folder, as an installed pack would: only PULUMI_CONFIG says what prod accepts."""
     script = (
         "from pulumi_policy import PolicyCustomTimeouts, PolicyResourceOptions, ResourceValidationArgs\n"
-        "from infra.policy.pack import policies\n"
+        "from infra.tool.rules.pack import policies\n"
         "opts = PolicyResourceOptions(False, [], None, [], PolicyCustomTimeouts(0, 0, 0), [])\n"
         "t = 'aws:ecs/service:Service'\n"
         "args = ResourceValidationArgs(t, {'networkConfiguration': {'assignPublicIp': True}},\n"

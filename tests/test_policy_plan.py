@@ -7,7 +7,7 @@ import json
 import pytest
 from typer.testing import CliRunner
 
-from infra.cli import app
+from infra.tool.cli import app
 from tests.conftest import PROJECT_DIR, SHIPPED_STACKS
 
 runner = CliRunner()

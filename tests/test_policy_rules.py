@@ -6,10 +6,10 @@ import json
 
 import pytest
 
-from infra.policy import rules as r
-from infra.policy.check import evaluate
-from infra.policy.model import Subject
-from infra.policy.rules import RULES, STACK_RULES
+from infra.tool import rules as r
+from infra.tool.rules import RULES, STACK_RULES
+from infra.tool.rules.check import evaluate
+from infra.tool.rules.model import Subject
 
 PROD = "urn:pulumi:prod::nowry::"
 DEV = "urn:pulumi:dev::nowry::"

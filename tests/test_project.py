@@ -22,7 +22,7 @@ def test_pulumi_yaml_runs_infra_with_a_toolchain_that_installs_the_project():
     assert (PROJECT_DIR / "infra" / "__main__.py").is_file()
     pyproject = (PROJECT_DIR / "pyproject.toml").read_text()
     assert 'include = ["infra*", "stacks*", "components*"]' in pyproject
-    assert 'nowry-infra = "infra.cli:main"' in pyproject
+    assert 'nowry-infra = "infra.tool.cli:main"' in pyproject
 
 
 def test_shipped_stacks_exist_and_hold_no_encrypted_values():
@@ -78,7 +78,7 @@ def test_only_the_sdk_adapter_touches_pulumis_private_internals():
     private = re.compile(
         r"_sync_await|(?<![A-Z])_SECRET_KEYS|_special_\w+|(?<![A-Z_])SETTINGS\b|CONFIG\.get\(\)|run_pulumi_func|_get_stack_trace"
     )
-    adapter = PROJECT_DIR / "infra" / "engine" / "sdk.py"
+    adapter = PROJECT_DIR / "infra" / "sdk.py"
     for folder in ("infra", "stacks", "components", "policy"):
         for path in (PROJECT_DIR / folder).rglob("*.py"):
             if path != adapter:
@@ -87,9 +87,9 @@ def test_only_the_sdk_adapter_touches_pulumis_private_internals():
 
 
 def test_generated_reference_pages_are_current():
-    from infra.docs import PAGES, stale
+    from infra.tool.docs import PAGES, stale
 
-    assert stale() == [], "run: uv run --locked python -m infra.docs"
+    assert stale() == [], "run: uv run --locked python -m infra.tool.docs"
     assert set(PAGES) <= {p.name for p in (PROJECT_DIR / "docs").glob("*.md")}
 
 

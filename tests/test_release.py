@@ -7,8 +7,8 @@ import shutil
 import pytest
 from typer.testing import CliRunner
 
-from infra.cli import app
-from infra.release import ReleaseError, bump_backend_image, check_image
+from infra.tool.cli import app
+from infra.tool.release import ReleaseError, bump_backend_image, check_image
 from tests.conftest import PROJECT_DIR
 
 runner = CliRunner()

@@ -5,11 +5,11 @@ from __future__ import annotations
 import pytest
 from typer.testing import CliRunner
 
-from infra.cli import app
-from infra.engine.runner import plan_stack
-from infra.migrate import plan_migration
-from infra.replacements import engine_downgrade, version_downgrade
-from infra.resource_kinds import KINDS, cascade, replaced_inputs
+from infra.tool.cli import app
+from infra.tool.engine.runner import plan_stack
+from infra.tool.migrate import plan_migration
+from infra.tool.replacements import engine_downgrade, version_downgrade
+from infra.tool.resource_kinds import KINDS, cascade, replaced_inputs
 from tests.conftest import PROJECT_DIR
 
 CACHE = "aws:elasticache/replicationGroup:ReplicationGroup"

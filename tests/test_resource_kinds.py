@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from infra.resource_kinds import KINDS, STATEFUL_TYPES, component_role, is_stateful, is_stateful_urn, kind, owner
+from infra.tool.resource_kinds import KINDS, STATEFUL_TYPES, component_role, is_stateful, is_stateful_urn, kind, owner
 from tests.conftest import shipped_plan
 
 
@@ -38,17 +38,17 @@ def test_a_type_is_described_in_one_row_not_in_the_column_modules():
     the kinds table says which type each belongs to."""
     from pathlib import Path
 
-    import infra.cost.pricers
-    import infra.offline_shapes
-    import infra.replacements
+    import infra.tool.cost.pricers
+    import infra.tool.offline_shapes
+    import infra.tool.replacements
 
-    for module in (infra.replacements, infra.offline_shapes):
+    for module in (infra.tool.replacements, infra.tool.offline_shapes):
         text = Path(str(module.__file__)).read_text()
         assert "aws:" not in text.replace("arn:aws:", "") and "mongodbatlas:" not in text, module.__name__
     row = kind("aws:docdb/cluster:Cluster")
-    assert row.priced_by is infra.cost.pricers.docdb_cluster
-    assert row.placeholder is infra.offline_shapes.docdb_cluster
-    assert row.replaced_on is infra.replacements.DOCDB_CLUSTER
+    assert row.priced_by is infra.tool.cost.pricers.docdb_cluster
+    assert row.placeholder is infra.tool.offline_shapes.docdb_cluster
+    assert row.replaced_on is infra.tool.replacements.DOCDB_CLUSTER
     assert row.replaced_inputs({"masterUsername": "a"}, {"masterUsername": "b"}) == ("masterUsername",)
 
 

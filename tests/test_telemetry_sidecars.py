@@ -8,14 +8,14 @@ import json
 import pytest
 from typer.testing import CliRunner
 
-from infra.cli import app
-from infra.config.aws_catalog import fargate_size
-from infra.cost.estimate import estimate
-from infra.engine.plan import Plan
-from infra.engine.runner import plan_stack
-from infra.policy import rules as r
-from infra.policy.check import check_plan, evaluate
-from infra.policy.model import Subject
+from infra.config.aws_offerings import fargate_size
+from infra.tool import rules as r
+from infra.tool.cli import app
+from infra.tool.cost.estimate import estimate
+from infra.tool.engine.plan import Plan
+from infra.tool.engine.runner import plan_stack
+from infra.tool.rules.check import check_plan, evaluate
+from infra.tool.rules.model import Subject
 from tests.conftest import PROJECT_DIR, plan_json_text
 
 TASK = "aws:ecs/taskDefinition:TaskDefinition"
@@ -305,7 +305,7 @@ def test_xray_writes_are_the_only_new_star_resource_actions():
 
 def test_the_observability_guide_states_the_shipped_versions_and_prices():
     from infra.config.model import ServiceObservabilityConfig
-    from infra.cost.catalog import load_catalog
+    from infra.tool.cost.price_catalog import load_catalog
 
     guide = (PROJECT_DIR / "docs" / "observability.md").read_text()
     defaults = ServiceObservabilityConfig.model_validate({})

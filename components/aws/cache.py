@@ -9,7 +9,7 @@ import pulumi
 import pulumi_aws as aws
 import pulumi_random as random
 
-from infra.config.aws_catalog import CACHE_ENGINE_VERSIONS
+from infra.config.aws_offerings import CACHE_ENGINE_VERSIONS
 from infra.naming import physical_name
 
 

@@ -29,9 +29,9 @@ def content_hash(files: Sequence[SiteFile]) -> str:
 
 
 def _invalidate(props: dict[str, Any]) -> str:
-    from infra.ops.aws import Aws, explained
+    from infra.aws_client import Aws, explained
 
-    aws = Aws(props.get("region") or "us-east-1", endpoint_url=props.get("endpoint_url") or None)
+    aws = Aws(props.get("region") or "us-east-1")  # AWS_ENDPOINT_URL, when set, reaches botocore itself
     paths = list(props.get("paths") or ["/*"])
     with explained(f"invalidating CloudFront distribution {props['distribution_id']}"):
         answer = aws.client("cloudfront").create_invalidation(
@@ -71,8 +71,8 @@ class CacheInvalidation(Resource, module="cloudfront", name="Invalidation"):
     invalidation_id: pulumi.Output[str]
 
     def __init__(self, name: str, *, distribution_id: pulumi.Input[str], content_hash: str,
-                 paths: Sequence[str] = ("/*",), region: str = "us-east-1", endpoint_url: str | None = None,
+                 paths: Sequence[str] = ("/*",), region: str = "us-east-1",
                  opts: pulumi.ResourceOptions | None = None) -> None:  # fmt: skip
         props = {"distribution_id": distribution_id, "content_hash": content_hash, "paths": list(paths),
-                 "region": region, "endpoint_url": endpoint_url, "invalidation_id": None}  # fmt: skip
+                 "region": region, "invalidation_id": None}  # fmt: skip
         super().__init__(InvalidationProvider(), name, props, opts)

@@ -12,7 +12,7 @@ import pulumi_aws as aws
 from components.aws.load_balancer import LoadBalancer
 from components.aws.policy_documents import assume_role_policy, decrypt_through, policy_document, statement
 from components.aws.telemetry import TaskSidecars, awslogs
-from infra.config.aws_catalog import fargate_size
+from infra.config.aws_offerings import fargate_size
 from infra.naming import physical_name
 
 CONTAINER = "backend"

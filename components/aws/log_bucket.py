@@ -9,7 +9,7 @@ import pulumi
 import pulumi_aws as aws
 
 from components.aws.private_bucket import private_bucket
-from infra.config.aws_catalog import ELB_LOG_ACCOUNTS
+from infra.config.aws_offerings import ELB_LOG_ACCOUNTS
 
 ALB_PREFIX = "alb"
 """ALB access logs land under ``alb/AWSLogs/<account>/elasticloadbalancing/...``."""

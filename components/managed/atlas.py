@@ -2,31 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
 
 import pulumi
 import pulumi_mongodbatlas as atlas
 import pulumi_random as random
 
+from infra.atlas_tiers import FLEX, SHARED_TIERS
 from infra.naming import physical_name
-
-SHARED_TIERS = ("M0",)
-"""Tiers on shared infrastructure (provider TENANT): Atlas refuses the MongoDB version
-(``TENANT_ATTRIBUTE_READ_ONLY``: "mongoDBMajorVersion is read-only for tenant clusters",
-terraform-provider-mongodbatlas#2800), process arguments, backups and termination protection."""
-FLEX = "FLEX"
-"""Atlas Flex (it replaced M2/M5): provider FLEX on AWS, no instance size, backups always on;
-only tags and termination protection can be changed (provider model_flex.go isValidUpdateOfFlex)."""
-
-
-def tier_of(inputs: Mapping[str, Any]) -> str | None:
-    """The tier an ``AdvancedCluster``'s inputs ask for (M0, FLEX, M10, ...)."""
-    region = ((inputs.get("replicationSpecs") or [{}])[0].get("regionConfigs") or [{}])[0]
-    if region.get("providerName") == FLEX:
-        return FLEX
-    return (region.get("electableSpecs") or {}).get("instanceSize")
 
 
 @dataclass(frozen=True, kw_only=True)

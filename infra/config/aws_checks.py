@@ -5,7 +5,7 @@ from __future__ import annotations
 import ipaddress
 import re
 
-from infra.config.aws_catalog import (
+from infra.config.aws_offerings import (
     CACHE_FAMILIES,
     CACHE_SIZES,
     DOCUMENTDB_ENGINE_VERSIONS,

@@ -5,9 +5,10 @@ from __future__ import annotations
 import difflib
 import importlib
 import json
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, cast
+from typing import Any
 
 from pydantic import ValidationError
 
@@ -19,15 +20,18 @@ from infra.config.model import (
     PHASES,
     SECRETS,
     SECTIONS,
-    Phase,
     SecretValue,
     Section,
     StackConfig,
     parse_boolean,
     production_decision,
 )
+from infra.config.model.policy import RULE_IDS_CONTEXT
 from infra.config.source import OFFLINE_SECRET_PREFIX, RawConfig
 from infra.phases import spec
+
+Check = Callable[[StackConfig, CheckContext], None]
+"""A config check: reads the validated config, reports problems through the context."""
 
 
 @dataclass
@@ -36,13 +40,22 @@ class LoadResult:
     warnings: list[str] = field(default_factory=list)
 
 
-def load_stack_config(raw: RawConfig, *, project: str, stack: str, project_dir: Path, offline: bool) -> LoadResult:
+def load_stack_config(
+    raw: RawConfig,
+    *,
+    project: str,
+    stack: str,
+    project_dir: Path,
+    offline: bool,
+    rule_ids: Collection[str] | None = None,
+) -> LoadResult:
     """Turn raw config into a ``StackConfig``; raise ``ConfigError`` listing every problem.
 
     First every key on its own (the model validates each section and its invariants), then,
     once they all parse (problems found so far are kept), the checks every phase runs, the
     Atlas checks when the database is Atlas, and the checks the phase registry names for the
-    phase. Offline (no passphrase, no
+    phase. ``rule_ids``, given by a caller that knows the policy rules, are the ids an accepted
+    finding may name (``infra/config/model/policy.py``). Offline (no passphrase, no
     decryption), a required secret that is not set becomes a placeholder and a warning;
     under the real Pulumi engine it is an error.
     """
@@ -54,7 +67,8 @@ def load_stack_config(raw: RawConfig, *, project: str, stack: str, project_dir: 
     production, production_reason = production_decision(phase, _boolean("production", ns.get("production"), ctx.issues))
     protect = _boolean("protect", ns.get("protect"), ctx.issues)
     budget = _budget(ns.get("monthlyBudget"), ctx.issues)
-    sections = {name: _section(name, model, ns.get(name), ctx.issues) for name, model in SECTIONS.items()}
+    context = {RULE_IDS_CONTEXT: rule_ids} if rule_ids is not None else None
+    sections = {name: _section(name, model, ns.get(name), ctx.issues, context) for name, model in SECTIONS.items()}
     secrets = _secrets(raw, ns, project, stack, phase, sections, offline, ctx.issues, ctx.warnings)
     if phase is None or None in sections.values():  # the checks below need a phase and every section
         raise ConfigError(stack, ctx.issues)
@@ -78,7 +92,7 @@ def load_stack_config(raw: RawConfig, *, project: str, stack: str, project_dir: 
     return LoadResult(config, ctx.warnings)
 
 
-def _checks(config: StackConfig) -> list[Any]:
+def _checks(config: StackConfig) -> list[Check]:
     """The checks this stack's config goes through, in order."""
     modules = ["infra.config.common_checks", "infra.config.migration_checks", "infra.config.observability_checks"]
     if config.database_engine == "atlas":
@@ -87,7 +101,7 @@ def _checks(config: StackConfig) -> list[Any]:
     return [importlib.import_module(module).check for module in modules]
 
 
-def _phase(value: str | None, issues: list[ConfigIssue]) -> Phase | None:
+def _phase(value: str | None, issues: list[ConfigIssue]) -> str | None:
     allowed = ", ".join(PHASES)
     if value is None:
         issues.append(ConfigIssue("nowry:phase", "is not set", None, allowed))
@@ -96,7 +110,7 @@ def _phase(value: str | None, issues: list[ConfigIssue]) -> Phase | None:
         hint = _suggest(value, PHASES)
         issues.append(ConfigIssue("nowry:phase", f"unknown phase{hint}", repr(value), allowed))
         return None
-    return cast(Phase, value)
+    return value
 
 
 def _boolean(key: str, value: str | None, issues: list[ConfigIssue]) -> bool | None:
@@ -131,7 +145,9 @@ BUDGET_MAX = 10_000_000
 """The largest monthly budget taken, in USD."""
 
 
-def _section(name: str, model: type[Section], text: str | None, issues: list[ConfigIssue]) -> Section | None:
+def _section(
+    name: str, model: type[Section], text: str | None, issues: list[ConfigIssue], context: dict[str, Any] | None
+) -> Section | None:
     key = f"nowry:{name}"
     data: Any = {}
     if text is not None:
@@ -144,7 +160,7 @@ def _section(name: str, model: type[Section], text: str | None, issues: list[Con
         issues.append(ConfigIssue(key, "expected a mapping of settings", repr(data), fields))
         return None
     try:
-        return model.model_validate(data)
+        return model.model_validate(data, context=context)
     except ValidationError as exc:
         for error in exc.errors():
             issues.append(_pydantic_issue(key, model, error))
@@ -219,7 +235,7 @@ def _secrets(
     ns: dict[str, str],
     project: str,
     stack: str,
-    phase: Phase | None,
+    phase: str | None,
     sections: dict[str, Any],
     offline: bool,
     issues: list[ConfigIssue],

@@ -63,7 +63,7 @@ class RawConfig:
 
 def from_runtime() -> RawConfig:
     """The config of the running Pulumi program (set by the CLI, or by ``set_all_config``)."""
-    from infra.engine.sdk import program_config, secret_config_keys
+    from infra.sdk import program_config, secret_config_keys
 
     return RawConfig(program_config(), frozenset(secret_config_keys()))
 

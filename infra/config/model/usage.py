@@ -1,0 +1,49 @@
+"""`nowry:usage`: the traffic and storage assumptions behind the cost estimate."""
+
+from __future__ import annotations
+
+from pydantic import (
+    Field,
+)
+
+from infra.config.model.base import Section
+
+USAGE_MAX = 1_000_000
+"""The largest usage figure the estimate takes (a million GB, requests, ... a month)."""
+
+
+class UsageConfig(Section):
+    """`nowry:usage` — traffic and storage assumptions behind the cost estimate."""
+
+    egress_gb: float = Field(50, ge=0, le=USAGE_MAX, description="GB a month served to viewers")
+    requests_millions: float = Field(5, ge=0, le=USAGE_MAX, description="million HTTPS requests a month")
+    alb_lcu: float = Field(1, ge=0, le=USAGE_MAX, description="average ALB load balancer capacity units")
+    nat_gb: float = Field(20, ge=0, le=USAGE_MAX, description="GB a month through NAT gateways (when there are any)")
+    log_gb: float = Field(5, ge=0, le=USAGE_MAX, description="GB of backend logs ingested a month")
+    other_log_gb: float = Field(0.2, ge=0, le=USAGE_MAX, description="GB a month into each other log group")
+    database_storage_gb: float = Field(10, ge=0, le=USAGE_MAX, description="GB stored in DocumentDB")
+    database_io_millions: float = Field(10, ge=0, le=USAGE_MAX, description="million DocumentDB I/Os a month")
+    site_storage_gb: float = Field(1, ge=0, le=USAGE_MAX, description="GB of site files and their old versions in S3")
+    image_storage_gb: float = Field(1, ge=0, le=USAGE_MAX, description="GB of images in ECR")
+    redis_commands_thousands: float = Field(
+        300, ge=0, le=USAGE_MAX, description="thousand Redis commands a month (Upstash)"
+    )
+    secret_calls_ten_thousands: float = Field(
+        1, ge=0, le=USAGE_MAX, description="ten-thousands of secret reads a month"
+    )
+    access_log_gb: float = Field(
+        1, ge=0, le=USAGE_MAX, description="GB a month of ALB and S3 access logs written to the log bucket"
+    )
+    cdn_log_gb: float = Field(
+        0.5, ge=0, le=USAGE_MAX, description="GB a month of CloudFront access logs delivered to the log bucket"
+    )
+    backup_change_gb: float = Field(
+        3, ge=0, le=USAGE_MAX, description="GB of database changes a month that new recovery points copy across regions"
+    )
+    apm_traces_millions: float = Field(
+        0.5, ge=0, le=USAGE_MAX, description="million traces a month the APM records (observability.apm)"
+    )
+    apm_gb: float = Field(2, ge=0, le=USAGE_MAX, description="GB of traces and metrics a month sent to the APM")
+    kms_requests_ten_thousands: float = Field(
+        10, ge=0, le=USAGE_MAX, description="ten-thousands of requests a month to the stack's KMS key"
+    )
