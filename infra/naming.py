@@ -9,6 +9,8 @@ so two stacks whose names differ only by case or punctuation never collide, and 
 stack always gets the same names.
 
 Auto-named resources keep Pulumi's auto-naming; only names the program sets go through here.
+Which input of which resource type follows which rule is a column of the kinds table
+(``infra/tool/resource_kinds.py``), where the tool checks every planned name.
 """
 
 from __future__ import annotations
@@ -190,43 +192,3 @@ def physical_name(kind: str, *parts: str) -> str:
     if problems:  # a rule this function does not know how to meet: a bug, never a silent bad name
         raise ValueError(f"cannot make a valid {rule.service} from {joined!r}: {'; '.join(problems)}")
     return name
-
-
-PLAN_NAMES: dict[tuple[str, str], str] = {
-    ("aws:docdb/cluster:Cluster", "clusterIdentifier"): "docdb-cluster",
-    ("aws:docdb/cluster:Cluster", "finalSnapshotIdentifier"): "docdb-snapshot",
-    ("aws:elasticache/replicationGroup:ReplicationGroup", "finalSnapshotIdentifier"): "elasticache-snapshot",
-    ("aws:cloudwatch/logGroup:LogGroup", "name"): "log-group",
-    ("aws:lb/loadBalancer:LoadBalancer", "name"): "alb",
-    ("aws:cloudfront/originAccessControl:OriginAccessControl", "name"): "cloudfront-oac",
-    ("aws:cloudfront/function:Function", "name"): "cloudfront-function",
-    ("aws:cloudfront/responseHeadersPolicy:ResponseHeadersPolicy", "name"): "cloudfront-headers-policy",
-    ("aws:ecs/taskDefinition:TaskDefinition", "family"): "ecs-family",
-    ("aws:cloudwatch/dashboard:Dashboard", "dashboardName"): "dashboard",
-    ("aws:eks/cluster:Cluster", "name"): "eks-cluster",
-    ("aws:secretsmanager/secret:Secret", "namePrefix"): "secret-prefix",
-    ("mongodbatlas:index/project:Project", "name"): "atlas-project",
-    ("mongodbatlas:index/advancedCluster:AdvancedCluster", "name"): "atlas-cluster",
-    ("vercel:index/project:Project", "name"): "vercel-project",
-    ("upstash:index/redisDatabase:RedisDatabase", "databaseName"): "upstash-database",
-    ("docker:index/container:Container", "name"): "docker-object",
-    ("docker:index/network:Network", "name"): "docker-object",
-    ("docker:index/volume:Volume", "name"): "docker-object",
-}
-"""Which rule each explicitly named input of a planned resource follows."""
-
-
-def plan_name_problems(resources: list[tuple[str, str, dict[str, object]]]) -> list[str]:
-    """For (type, logical name, inputs) of planned resources: every explicit physical name that
-    its service would refuse, as ``logical name: input 'value': problems``."""
-    found = []
-    for type_, logical, inputs in resources:
-        for (rtype, key), kind in PLAN_NAMES.items():
-            value = inputs.get(key)
-            if rtype != type_ or not isinstance(value, str) or value.startswith("["):
-                continue
-            checked = value.rstrip("-") if kind == "secret-prefix" else value
-            problems = RULES[kind].problems(checked)
-            if problems:
-                found.append(f"{logical}: {key} {value!r}: {'; '.join(problems)}")
-    return found

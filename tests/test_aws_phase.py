@@ -500,7 +500,7 @@ def test_prod_protects_its_data_under_stable_names(prod, type_, name):
 
 def test_a_production_stack_under_any_name_keeps_its_data(project):
     plan = plan_stack(project(None, stack="production-eu", **aws_config()), "production-eu")
-    assert plan.config.production is True  # the aws phase holds data of record
+    assert plan.config is not None and plan.config.production is True  # the aws phase holds data of record
     cluster = plan.one("aws:docdb/cluster:Cluster")
     assert cluster.protect is True and cluster.inputs["deletionProtection"] is True
     assert all(bucket.inputs["forceDestroy"] is False for bucket in plan.of_type("aws:s3/bucket:Bucket"))

@@ -187,3 +187,35 @@ def test_migrate_takes_settings_for_the_target_phase_only():
     assert payload["from"] == "aws" and payload["to"] == "hybrid"
     assert any(c["type"] == "aws:docdb/cluster:Cluster" for c in payload["data_loss"])
     assert result.exit_code == 1
+
+
+def _with_a_second_service(plan: Plan, cpu: str, memory: str) -> Plan:
+    """The plan with a second ECS service running its own, larger task definition."""
+    from dataclasses import replace
+
+    task = next(r for r in plan.resources if r.type == "aws:ecs/taskDefinition:TaskDefinition")
+    service = next(r for r in plan.resources if r.type == "aws:ecs/service:Service")
+    big_task = replace(task, urn=task.urn + "-worker", name="worker-task",
+                       inputs={**task.inputs, "cpu": cpu, "memory": memory})  # fmt: skip
+    wiring = {**service.property_dependencies, "taskDefinition": (big_task.urn,)}
+    worker = replace(service, urn=service.urn + "-worker", name="worker-service", property_dependencies=wiring)
+    return replace(plan, resources=(*plan.resources, big_task, worker))
+
+
+def test_each_service_is_priced_from_its_own_task_definition():
+    plan = _with_a_second_service(plan_stack(PROJECT_DIR, "prod"), "1024", "2048")
+    lines = {i.name: i for i in estimate(plan).line_items}
+    assert "0.25 vCPU" in lines["backend-service"].basis and "0.5 GB" in lines["backend-service"].basis
+    assert "1 vCPU" in lines["worker-service"].basis and "2 GB" in lines["worker-service"].basis
+    public_ips = 2 * 0.005 * 730  # prod has no NAT: each task has a public IPv4
+    assert lines["worker-service"].monthly == pytest.approx(2 * (1 * 0.03238 + 2 * 0.00356) * 730 + public_ips)
+
+
+def test_the_apms_bill_is_one_line_of_the_stack_whatever_its_task_definitions():
+    datadog = plan_stack(PROJECT_DIR, "prod", ["nowry:observability.apm=datadog"])
+    once = estimate(datadog)
+    twice = estimate(_with_a_second_service(datadog, "256", "512"))
+    assert [(s.service, s.monthly) for s in once.services] == [("datadog", pytest.approx(2 * (2.0 + 1.2)))]
+    assert [(s.service, s.monthly) for s in twice.services] == [(s.service, s.monthly) for s in once.services]
+    assert all(i.monthly == 0 for i in once.line_items if i.type == "aws:ecs/taskDefinition:TaskDefinition")
+    assert once.total == pytest.approx(sum(i.monthly for i in once.line_items) + 6.4)

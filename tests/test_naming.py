@@ -9,9 +9,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from infra.naming import RULES, STACK_NAME, physical_name, plan_name_problems, valid_stack_name
+from infra.naming import RULES, STACK_NAME, physical_name, valid_stack_name
 from infra.tool.cli import app
 from infra.tool.engine.runner import plan_stack
+from infra.tool.resource_kinds import name_problems as plan_name_problems
 from tests.conftest import PROJECT_DIR, SHIPPED_STACKS, shipped_plan
 
 stack_names = st.from_regex(STACK_NAME, fullmatch=True)

@@ -159,7 +159,8 @@ def test_each_choice_plans_clean_under_the_policy(plan_name, request):
 
 def test_each_choice_is_priced_with_its_source(otel, datadog, newrelic, betterstack):
     def line(plan: Plan) -> str:
-        return next(i.basis for i in estimate(plan).line_items if i.type == TASK)
+        (service,) = estimate(plan).services  # one stack-level line, whatever the task definitions
+        return service.basis
 
     assert line(otel).startswith("X-Ray: 0.5M traces, 0.1M traces free, $5.0 per M traces")
     assert line(datadog) == "Datadog: 2 Fargate tasks x (APM $2.0 + infrastructure $1.2)"

@@ -343,17 +343,17 @@ def dr(
     endpoint_url: EndpointOption = None,
 ) -> None:
     """STACK's disaster-recovery posture: RPO and RTO in minutes, and the numbered runbook."""
-    from infra.tool.dr import posture
+    from infra.tool.dr import dr_vault, posture
 
     plan = _plan(project_dir, stack, overrides)
-    settings = getattr(getattr(plan.config, "aws", None), "dr", None)
+    settings = plan.config.aws.dr if plan.config is not None else None
     if plan.phase != "aws" or settings is None or settings.region is None:
         _fail(f"stack {stack} has no disaster recovery: set nowry:aws.dr.region (the aws phase, with DocumentDB)")
     if latest:
         from infra.aws_client import Aws, AwsError
         from infra.tool.ops.recovery_points import latest_recovery_point
 
-        vault = next(r for r in plan.of_type("aws:backup/vault:Vault") if r.inputs.get("region"))
+        vault = dr_vault(plan)
         try:
             point = latest_recovery_point(Aws(settings.region, endpoint_url=endpoint_url, retry_mode=retry_mode),
                                           vault.inputs["name"])  # fmt: skip

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from infra.tool.deploy_path import critical_path
-from infra.tool.engine.plan import Plan
+from infra.tool.engine.plan import Plan, PlannedResource
 
 COPY_MINUTES = 15
 """A recovery point reaches the DR region after its backup job and the copy job that follows it:
@@ -47,11 +47,21 @@ def global_cluster_extra(instance_class: str, instances: int) -> float:
     return catalog.hours * (max(0.0, target - current) * instances + target)
 
 
+DR_VAULT_TYPE = "aws:backup/vault:Vault"
+
+
+def dr_vault(plan: Plan) -> PlannedResource:
+    """The backup vault in the DR region: the one made through a provider of another region."""
+    return next(r for r in plan.of_type(DR_VAULT_TYPE) if r.inputs.get("region"))
+
+
 def posture(stack: Plan, restore_stack: Plan) -> Posture:
     """The posture of ``stack`` (with ``aws.dr`` set), restored as ``restore_stack``."""
-    config: Any = stack.config
+    config = stack.config
+    if config is None or config.aws.dr.region is None:
+        raise ValueError(f"stack {stack.stack} has no disaster recovery settings")
     dr = config.aws.dr
-    vault = next(r for r in stack.of_type("aws:backup/vault:Vault") if r.inputs.get("region"))
+    vault = dr_vault(stack)
     rpo = dr.backup_every_hours * 60 + COPY_MINUTES
     path = critical_path(restore_stack)
     restore = config.usage.database_storage_gb * RESTORE_MINUTES_PER_GB

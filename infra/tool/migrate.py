@@ -7,13 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from infra.tool.engine.plan import Plan, PlannedResource
-from infra.tool.resource_kinds import cascade, is_stateful, replaced_inputs
-
-DATABASE_KINDS = {
-    "docker:index/container:Container": "mongo",
-    "mongodbatlas:index/advancedCluster:AdvancedCluster": "atlas",
-    "aws:docdb/cluster:Cluster": "documentdb",
-}
+from infra.tool.resource_kinds import cascade, holds_data, is_stateful, kind, replaced_inputs
 
 OFFLINE_MINUTES_PER_GB = 3.0
 """Downtime of the offline copy, per GB of data: mongodump from Atlas (~1 min/GB) and
@@ -131,17 +125,8 @@ class Migration:
         }
 
 
-AUDIT_LOG_GROUP = "/audit"
-"""A log group whose name ends so holds audit history (DocumentDB's audit log): losing it
-loses evidence, so it counts as stateful."""
-
-
 def _stateful(resource: PlannedResource) -> bool:
-    if is_stateful(resource.type, resource.parent):
-        return True
-    if resource.type == "aws:cloudwatch/logGroup:LogGroup":
-        return str(resource.inputs.get("name", "")).endswith(AUDIT_LOG_GROUP)
-    return False
+    return holds_data(resource.type, resource.parent, resource.inputs)
 
 
 def diff(current: Plan, target: Plan) -> list[Change]:
@@ -176,12 +161,12 @@ _ORDER = {"create": 0, "delete": 1, "update": 2, "replace": 2}
 
 
 def _database_kind(plan: Plan) -> str | None:
+    """The engine of the plan's database: the first resource that holds a database's data (an app
+    container is not one; the local database's container is)."""
     for resource in plan.resources:
-        kind = DATABASE_KINDS.get(resource.type)
-        if kind == "mongo" and not is_stateful(resource.type, resource.parent):
-            continue  # an app container, not the one the database component owns
-        if kind:
-            return kind
+        engine = kind(resource.type).database
+        if engine and is_stateful(resource.type, resource.parent):
+            return engine
     return None
 
 
@@ -189,20 +174,18 @@ def runbook(current: Plan, target: Plan) -> list[str]:
     steps: list[str] = []
     source_db, target_db = _database_kind(current), _database_kind(target)
     if (source_db, target_db) == ("atlas", "documentdb"):
-        usage = getattr(target.config, "usage", None)
-        steps += atlas_to_documentdb(target.stack, usage.database_storage_gb if usage else 10.0)
+        data_gb = target.config.usage.database_storage_gb if target.config is not None else 10.0
+        steps += atlas_to_documentdb(target.stack, data_gb)
     elif source_db and target_db and (source_db != target_db or (source_db, target_db) in RUNBOOKS):
         steps += RUNBOOKS.get((source_db, target_db), [f"Move the data from {source_db} to {target_db} "
                                                        "with mongodump/mongorestore before the cutover."])  # fmt: skip
-    caches = ("upstash:index/redisDatabase:RedisDatabase", "aws:elasticache/replicationGroup:ReplicationGroup")
-    old_caches = {r.type for r in current.resources if r.type in caches}
-    new_caches = {r.type for r in target.resources if r.type in caches}
+    old_caches = {r.type for r in current.resources if kind(r.type).cache}
+    new_caches = {r.type for r in target.resources if kind(r.type).cache}
     if old_caches != new_caches:
         steps.append(CACHE_NOTE)
     return steps
 
 
-ATLAS_CLUSTER = "mongodbatlas:index/advancedCluster:AdvancedCluster"
 SECOND_UP_FROM = ("M0", "FLEX")
 """From these tiers the provider applies only the upgrade in the run that upgrades
 (terraform-provider-mongodbatlas docs/resources/advanced_cluster.md: "When upgrading from the
@@ -219,9 +202,9 @@ def atlas_tier_change(current: Plan, target: Plan) -> tuple[PlannedResource, Pla
     """The Atlas cluster before and after, when both plans hold it (same URN)."""
     from infra.atlas_tiers import tier_of
 
-    before = {r.urn: r for r in current.resources if r.type == ATLAS_CLUSTER}
+    before = {r.urn: r for r in current.resources if kind(r.type).database == "atlas"}
     for resource in target.resources:
-        if resource.type == ATLAS_CLUSTER and resource.urn in before:
+        if resource.urn in before:
             old = before[resource.urn]
             if tier_of(old.inputs) != tier_of(resource.inputs):
                 return old, resource

@@ -9,6 +9,7 @@ from rich.markup import escape
 from rich.table import Table
 from rich.tree import Tree
 
+from infra.tool.cost.estimate import CostEstimate
 from infra.tool.engine.plan import Plan, PlannedResource
 from infra.tool.rules.check import PolicyReport
 
@@ -110,7 +111,7 @@ def print_rules(rows: list[dict[str, str]], console: Console | None = None) -> N
     console.print(table)
 
 
-def print_cost(plan: Plan, estimate: Any, console: Console | None = None) -> None:
+def print_cost(plan: Plan, estimate: CostEstimate, console: Console | None = None) -> None:
     console = console or Console()
     table = Table(title=f"{plan.project}/{plan.stack} ({plan.phase}): monthly cost, USD", show_edge=False)
     table.add_column("resource")
@@ -122,6 +123,8 @@ def print_cost(plan: Plan, estimate: Any, console: Console | None = None) -> Non
         if item.urn in free:
             continue
         table.add_row(escape(item.name), escape(item.type), f"{item.monthly:,.2f}", escape(item.basis))
+    for line in estimate.services:
+        table.add_row(escape(line.service), "service (outside the stack)", f"{line.monthly:,.2f}", escape(line.basis))
     console.print(table)
     for entry in estimate.not_priced:
         console.print(f"  not priced: {escape(_short(entry['urn']))} ({escape(entry['type'])}): {entry['reason']}",

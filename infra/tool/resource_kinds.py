@@ -3,7 +3,8 @@
 Per type token, one row: whether it holds data or credentials (stateful: the policy's
 protection rule, ``migrate``'s data-loss column), how it is priced (a function of
 ``infra/tool/cost/pricers.py``) or that it costs nothing itself, which input changes make its
-provider replace it (the cited rules of ``infra/tool/replacements.py``), the role it plays in the
+provider replace it (the cited rules of ``infra/tool/replacements.py``), which naming rule of
+``infra/naming.py`` each physical name it is given follows, the role it plays in the
 architecture picture, and the shape of the attributes the offline engine computes for it
 (``infra/tool/offline_shapes.py``). Adding a resource type is one row. Roles of containers and pods
 come from the component they belong to (the parent in their URN), never from their own names.
@@ -11,9 +12,11 @@ come from the component they belong to (the parent in their URN), never from the
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from infra.naming import RULES as NAME_RULES
 from infra.tool import offline_shapes as shape
 from infra.tool import replacements as forcing
 from infra.tool.cost import pricers as price
@@ -55,10 +58,26 @@ class ResourceKind:
     """The computed attribute that is also its id (an S3 bucket's name)."""
     create_minutes: float = CREATE_MINUTES_DEFAULT
     """Typical minutes from create to available, for the deploy path's estimate (``infra/tool/deploy_path.py``)."""
+    database: str | None = None
+    """The MongoDB engine whose data it holds (mongo, atlas, documentdb), for migration runbooks; a
+    generic type (a container) holds it only inside a stateful component."""
+    cache: bool = False
+    """It is the app's Redis cache: its data is disposable, a change of cache needs a warm-up only."""
+    holds_data_when: Callable[[Mapping[str, Any]], bool] | None = None
+    """For a type that is not stateful itself: its inputs say when one holds data all the same."""
+    names: tuple[tuple[str, str], ...] = ()
+    """(input, naming rule of ``infra/naming.py``) for each input that holds a physical name the
+    program sets: the service refuses any other (auto-named inputs are Pulumi's)."""
 
     def replaced_inputs(self, old: dict[str, Any], new: dict[str, Any]) -> tuple[str, ...]:
         """The inputs whose change (old -> new) makes the provider replace this resource."""
         return tuple(sorted(r.input for r in self.replaced_on if r.forces(old.get(r.input), new.get(r.input))))
+
+
+def _audit_history(inputs: Mapping[str, Any]) -> bool:
+    """A log group named ``.../audit`` holds audit history (DocumentDB's audit log): losing it loses
+    evidence."""
+    return str(inputs.get("name", "")).endswith("/audit")
 
 
 EDGE, REGIONAL = "Edge (CloudFront)", "AWS regional services"
@@ -84,10 +103,7 @@ _FREE = (
     "aws:secretsmanager/secretVersion:SecretVersion",
     "aws:appautoscaling/target:Target",
     "aws:appautoscaling/policy:Policy",
-    "aws:cloudfront/originAccessControl:OriginAccessControl",
     "aws:sns/topicSubscription:TopicSubscription",
-    "aws:cloudfront/responseHeadersPolicy:ResponseHeadersPolicy",
-    "aws:cloudfront/function:Function",
     "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock",
     "aws:s3/bucketOwnershipControls:BucketOwnershipControls",
     "aws:s3/bucketPolicy:BucketPolicy",
@@ -130,17 +146,21 @@ KINDS: dict[str, ResourceKind] = {
                      replaced_on=forcing.ECR_REPOSITORY, placeholder=shape.ecr_repository),
         ResourceKind("aws:elasticache/replicationGroup:ReplicationGroup", stateful=True, priced_by=price.cache,
                      role=Role("cache", "ElastiCache", "diagrams.aws.database:ElastiCache", PRIVATE),
-                     replaced_on=forcing.REPLICATION_GROUP, placeholder=shape.replication_group, create_minutes=12),
+                     replaced_on=forcing.REPLICATION_GROUP, placeholder=shape.replication_group, create_minutes=12,
+                     names=(("finalSnapshotIdentifier", "elasticache-snapshot"),),
+                     cache=True),
         ResourceKind("aws:elasticache/subnetGroup:SubnetGroup", free=True, replaced_on=forcing.CACHE_SUBNET_GROUP),
         ResourceKind("aws:docdb/cluster:Cluster", stateful=True, priced_by=price.docdb_cluster,
                      role=Role("db", "DocumentDB", "diagrams.aws.database:DocumentDB", PRIVATE),
-                     replaced_on=forcing.DOCDB_CLUSTER, placeholder=shape.docdb_cluster, create_minutes=10),
+                     replaced_on=forcing.DOCDB_CLUSTER, placeholder=shape.docdb_cluster, create_minutes=10,
+                     names=(("clusterIdentifier", "docdb-cluster"), ("finalSnapshotIdentifier", "docdb-snapshot")),
+                     database="documentdb"),
         ResourceKind("aws:docdb/clusterInstance:ClusterInstance", stateful=True, priced_by=price.docdb_instance,
                      replaced_on=forcing.DOCDB_INSTANCE, create_minutes=12),
         ResourceKind("aws:docdb/subnetGroup:SubnetGroup", free=True, replaced_on=forcing.DOCDB_SUBNET_GROUP),
         ResourceKind("aws:secretsmanager/secret:Secret", stateful=True, priced_by=price.secret,
                      role=Role("secrets", "Secrets Manager", "diagrams.aws.security:SecretsManager", REGIONAL),
-                     replaced_on=forcing.SECRET, placeholder=shape.secret),
+                     replaced_on=forcing.SECRET, placeholder=shape.secret, names=(("namePrefix", "secret-prefix"),)),
         ResourceKind("aws:backup/vault:Vault", stateful=True, priced_by=price.backup_vault,
                      replaced_on=forcing.BACKUP_VAULT,
                      role=Role("backup", "AWS Backup (+ DR copy)", "diagrams.aws.storage:Backup", REGIONAL)),
@@ -149,14 +169,18 @@ KINDS: dict[str, ResourceKind] = {
                      replaced_on=forcing.KMS_REPLICA_KEY),
         ResourceKind("random:index/randomPassword:RandomPassword", stateful=True, free=True,
                      replaced_on=forcing.RANDOM_PASSWORD),
-        ResourceKind("mongodbatlas:index/project:Project", stateful=True, free=True, replaced_on=forcing.ATLAS_PROJECT),
+        ResourceKind("mongodbatlas:index/project:Project", stateful=True, free=True, replaced_on=forcing.ATLAS_PROJECT,
+                     names=(("name", "atlas-project"),)),
         ResourceKind("mongodbatlas:index/advancedCluster:AdvancedCluster", stateful=True, priced_by=price.atlas,
                      role=Role("db", "MongoDB Atlas", "diagrams.onprem.database:Mongodb", "MongoDB Atlas"),
-                     replaced_on=forcing.ATLAS_CLUSTER),
+                     replaced_on=forcing.ATLAS_CLUSTER, names=(("name", "atlas-cluster"),),
+                     database="atlas"),
         ResourceKind("upstash:index/redisDatabase:RedisDatabase", stateful=True, priced_by=price.upstash,
                      role=Role("cache", "Upstash Redis", "diagrams.onprem.inmemory:Redis", "Upstash"),
-                     replaced_on=forcing.UPSTASH_REDIS),
-        ResourceKind("docker:index/volume:Volume", stateful=True, free=True, replaced_on=forcing.DOCKER_VOLUME),
+                     replaced_on=forcing.UPSTASH_REDIS, names=(("databaseName", "upstash-database"),),
+                     cache=True),
+        ResourceKind("docker:index/volume:Volume", stateful=True, free=True, replaced_on=forcing.DOCKER_VOLUME,
+                     names=(("name", "docker-object"),)),
         ResourceKind("pulumi-python:dynamic/railway:Project", stateful=True, free=True,
                      placeholder=shape.railway_project),
         # Traffic and compute
@@ -167,10 +191,16 @@ KINDS: dict[str, ResourceKind] = {
                      placeholder=shape.cloudfront_distribution, create_minutes=6),
         ResourceKind("aws:lb/loadBalancer:LoadBalancer", priced_by=price.alb,
                      role=Role("alb", "ALB", "diagrams.aws.network:ALB", PRIVATE), placeholder=shape.load_balancer,
-                     create_minutes=3),
+                     create_minutes=3, names=(("name", "alb"),)),
         ResourceKind("aws:cloudfront/vpcOrigin:VpcOrigin", free=True, create_minutes=10),
         ResourceKind("aws:lb/targetGroup:TargetGroup", free=True, placeholder=shape.target_group),
-        ResourceKind("aws:ecs/taskDefinition:TaskDefinition", free=True, priced_by=price.telemetry),
+        ResourceKind("aws:cloudfront/originAccessControl:OriginAccessControl", free=True,
+                     names=(("name", "cloudfront-oac"),)),
+        ResourceKind("aws:cloudfront/function:Function", free=True, names=(("name", "cloudfront-function"),)),
+        ResourceKind("aws:cloudfront/responseHeadersPolicy:ResponseHeadersPolicy", free=True,
+                     names=(("name", "cloudfront-headers-policy"),)),
+        ResourceKind("aws:ecs/taskDefinition:TaskDefinition", free=True,
+                     names=(("family", "ecs-family"),)),
         ResourceKind("aws:ecs/service:Service", priced_by=price.fargate,
                      role=Role("api", "ECS Fargate API", "diagrams.aws.compute:Fargate", PRIVATE), create_minutes=5),
         ResourceKind("aws:ec2/natGateway:NatGateway", priced_by=price.nat,
@@ -178,13 +208,16 @@ KINDS: dict[str, ResourceKind] = {
         ResourceKind("aws:ec2/eip:Eip", priced_by=price.eip),
         ResourceKind("aws:iam/role:Role", free=True, placeholder=shape.iam_role),
         ResourceKind("aws:route53/zone:Zone", priced_by=price.route53_zone),
-        ResourceKind("aws:eks/cluster:Cluster", priced_by=price.eks, create_minutes=12),
+        ResourceKind("aws:eks/cluster:Cluster", priced_by=price.eks, create_minutes=12,
+                     names=(("name", "eks-cluster"),)),
         # Operations
         ResourceKind("aws:cloudwatch/logGroup:LogGroup", priced_by=price.log_group, replaced_on=forcing.LOG_GROUP,
-                     placeholder=shape.log_group),
+                     placeholder=shape.log_group, names=(("name", "log-group"),),
+                     holds_data_when=_audit_history),
         ResourceKind("aws:cloudwatch/metricAlarm:MetricAlarm", priced_by=price.alarm,
                      role=Role("alarms", "CloudWatch alarms", "diagrams.aws.management:Cloudwatch", REGIONAL)),
-        ResourceKind("aws:cloudwatch/dashboard:Dashboard", priced_by=price.dashboard),
+        ResourceKind("aws:cloudwatch/dashboard:Dashboard", priced_by=price.dashboard,
+                     names=(("dashboardName", "dashboard"),)),
         ResourceKind("aws:dms/replicationInstance:ReplicationInstance", priced_by=price.dms_instance,
                      role=Role("dms", "DMS (migrating)", "diagrams.aws.migration:DMS", PRIVATE),
                      placeholder=shape.dms_replication_instance, create_minutes=10),
@@ -196,13 +229,17 @@ KINDS: dict[str, ResourceKind] = {
                      role=Role("alerts", "SNS alerts", "diagrams.aws.integration:SNS", REGIONAL)),
         # Managed platforms
         ResourceKind("vercel:index/project:Project", priced_by=price.plan_price("vercel"),
-                     role=Role("web", "Vercel frontend", "diagrams.programming.framework:React", "Vercel")),
+                     role=Role("web", "Vercel frontend", "diagrams.programming.framework:React", "Vercel"),
+                     names=(("name", "vercel-project"),)),
         ResourceKind("vercel:index/deployment:Deployment", free=True, replaced_on=forcing.VERCEL_DEPLOYMENT),
         ResourceKind("pulumi-python:dynamic/railway:Service", priced_by=price.plan_price("railway"),
                      role=Role("api", "Railway backend", "diagrams.programming.framework:Fastapi", "Railway")),
         ResourceKind("pulumi-python:dynamic/railway:Domain", free=True, placeholder=shape.railway_domain),
         # Docker and Kubernetes (their packages are free)
         ResourceKind("docker:index/remoteImage:RemoteImage", free=True, placeholder=shape.remote_image),
+        ResourceKind("docker:index/container:Container", free=True, names=(("name", "docker-object"),),
+                     database="mongo"),
+        ResourceKind("docker:index/network:Network", free=True, names=(("name", "docker-object"),)),
         ResourceKind("docker:index/image:Image", free=True, placeholder=shape.docker_image),
         ResourceKind("kubernetes:helm.sh/v3:Release", priced_by=price.helm_release),
         ResourceKind("kubernetes:networking.k8s.io/v1:Ingress", free=True,
@@ -275,11 +312,33 @@ def is_stateful_urn(urn: str) -> bool:
     return bool(chain) and _stateful(chain[-1], chain[:-1])
 
 
+def holds_data(type_: str, parent_urn: str | None, inputs: Mapping[str, Any]) -> bool:
+    """Losing this resource loses data: it is stateful, or its inputs say it holds data."""
+    when = kind(type_).holds_data_when
+    return is_stateful(type_, parent_urn) or (when is not None and when(inputs))
+
+
 def _stateful(type_: str, components: list[str]) -> bool:
     """A transient component's resources hold only copies; a stateful component's all hold data."""
     if any(c in TRANSIENT_COMPONENTS for c in components):
         return False
     return kind(type_).stateful or any(c in STATEFUL_COMPONENTS for c in components)
+
+
+def name_problems(resources: Iterable[tuple[str, str, Mapping[str, Any]]]) -> list[str]:
+    """For (type, logical name, inputs) of planned resources: every physical name the program set
+    that its service would refuse, as ``logical name: input 'value': problems``."""
+    found = []
+    for type_, logical, inputs in resources:
+        for key, rule in kind(type_).names:
+            value = inputs.get(key)
+            if not isinstance(value, str) or value.startswith("["):
+                continue  # unset, or unknown/secret until deployment
+            checked = value.rstrip("-") if rule == "secret-prefix" else value  # a prefix ends in "-" on purpose
+            problems = NAME_RULES[rule].problems(checked)
+            if problems:
+                found.append(f"{logical}: {key} {value!r}: {'; '.join(problems)}")
+    return found
 
 
 def replaced_inputs(type_: str, old: dict[str, Any], new: dict[str, Any]) -> tuple[str, ...]:

@@ -12,9 +12,9 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
-from infra.config.model import UsageConfig
 from infra.tool.cost.price_catalog import Catalog, load_catalog
 from infra.tool.cost.pricers import PriceContext
+from infra.tool.cost.services import ServiceLine, service_lines
 from infra.tool.engine.plan import Plan
 from infra.tool.resource_kinds import kind
 
@@ -38,9 +38,12 @@ class LineItem:
 @dataclass(frozen=True)
 class CostEstimate:
     line_items: list[LineItem]
+    """One line per resource of the plan (free ones at $0)."""
     not_priced: list[dict[str, str]] = field(default_factory=list)
     budget: float | None = None
     assumptions: dict[str, float] = field(default_factory=dict)
+    services: list[ServiceLine] = field(default_factory=list)
+    """What the stack's settings buy outside its resources (an APM, a log service), once each."""
 
     @property
     def free(self) -> list[str]:
@@ -49,7 +52,7 @@ class CostEstimate:
 
     @property
     def total(self) -> float:
-        return sum(item.monthly for item in self.line_items)
+        return sum(item.monthly for item in self.line_items) + sum(line.monthly for line in self.services)
 
     @property
     def over_budget(self) -> bool:
@@ -60,6 +63,7 @@ class CostEstimate:
             "currency": "USD",
             "monthly_total": round(self.total, 2),
             "line_items": [item.to_json() for item in self.line_items],
+            "services": [line.to_json() for line in self.services],
             "not_priced": self.not_priced,
             "free_resources": len(self.free),
             "budget": self.budget,
@@ -69,10 +73,9 @@ class CostEstimate:
 
 
 def estimate(plan: Plan, catalog: Catalog | None = None) -> CostEstimate:
-    """The plan's monthly cost, line by line."""
-    config = plan.config
-    usage = getattr(config, "usage", None) or UsageConfig.model_validate({})
-    ctx = PriceContext(plan, usage, catalog or load_catalog())
+    """The plan's monthly cost, line by line: each resource, then the services its settings buy."""
+    settings = plan.config
+    ctx = PriceContext(plan, settings, catalog or load_catalog())
     items, not_priced = [], []
     for resource in plan.resources:
         if not resource.custom:
@@ -88,4 +91,6 @@ def estimate(plan: Plan, catalog: Catalog | None = None) -> CostEstimate:
         else:
             why = "no price for this type" if pricer is None else "no catalog price for its size or tier"
             not_priced.append({"urn": resource.urn, "type": resource.type, "reason": why})
-    return CostEstimate(items, not_priced, getattr(config, "monthly_budget", None), json.loads(usage.model_dump_json()))
+    budget = settings.monthly_budget if settings is not None else None
+    assumptions = json.loads(ctx.usage.model_dump_json())
+    return CostEstimate(items, not_priced, budget, assumptions, service_lines(settings, ctx.catalog))

@@ -1,29 +1,47 @@
 """How each priced resource type is priced: one function per type, named in its row of the
 kinds table (``infra/tool/resource_kinds.py``). Each returns (monthly USD, how it was reached), or
-None when the catalog has no price for the resource's size or tier."""
+None when the catalog has no price for the resource's size or tier. A function finds the resources
+its figure depends on through the plan's wiring (a service's task definition, a bucket's
+lifecycle), never by naming their types: the kinds table is where types are named."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Literal
 
-from infra.config.model import UsageConfig
+from infra.atlas_tiers import tier_of
+from infra.config.model import StackConfig, UsageConfig
 from infra.phases import spec
 from infra.tool.cost.price_catalog import Catalog
 from infra.tool.engine.plan import Plan, PlannedResource, owner
 
+DEFAULT_USAGE = UsageConfig.model_validate({})
+
 
 @dataclass(frozen=True)
 class PriceContext:
-    """What a pricing function may read: the whole plan, the stack's usage, the catalog."""
+    """What a pricing function may read: the whole plan, the stack's typed settings (None for a
+    plan read back from its JSON, which carries none: the usage defaults then), the catalog."""
 
     plan: Plan
-    usage: UsageConfig
+    settings: StackConfig | None
     catalog: Catalog
+
+    @property
+    def usage(self) -> UsageConfig:
+        return self.settings.usage if self.settings is not None else DEFAULT_USAGE
 
     def hourly(self, rate: float) -> float:
         return rate * self.catalog.hours
+
+    def wired(self, resource: PlannedResource, key: str) -> list[PlannedResource]:
+        """The resources whose outputs feed ``resource``'s input ``key``."""
+        return [self.plan.by_urn(urn) for urn in resource.property_dependencies.get(key, ())]
+
+    def wired_to(self, resource: PlannedResource, key: str) -> list[PlannedResource]:
+        """The resources whose input ``key`` takes an output of ``resource``."""
+        return [r for r in self.plan.resources if resource.urn in r.property_dependencies.get(key, ())]
 
 
 BACKEND_COMPONENT = "nowry:aws:ContainerService"
@@ -31,16 +49,15 @@ BACKEND_COMPONENT = "nowry:aws:ContainerService"
 group is priced at ``usage.otherLogGb``."""
 
 LOG_BUCKET_COMPONENT = "nowry:aws:LogBucket"
-BACKUP_PLAN_TYPE = "aws:backup/plan:Plan"
-LIFECYCLE_TYPE = "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration"
 DAYS_PER_MONTH = 365 / 12
 
 Pricer = Callable[[PlannedResource, PriceContext], tuple[float, str] | None]
 
 
 def fargate(service: PlannedResource, ctx: PriceContext) -> tuple[float, str] | None:
-    tasks = [r for r in ctx.plan.of_type("aws:ecs/taskDefinition:TaskDefinition")]
-    if not tasks:
+    """A service's tasks, sized by its own task definition (the one its ``taskDefinition`` names)."""
+    tasks = ctx.wired(service, "taskDefinition")
+    if len(tasks) != 1:
         return None
     task = tasks[0].inputs
     vcpu, gb = int(task["cpu"]) / 1024, int(task["memory"]) / 1024
@@ -137,7 +154,7 @@ def log_group(group: PlannedResource, ctx: PriceContext) -> tuple[float, str]:
 def _logs_leave_aws(ctx: PriceContext) -> bool:
     """The backend's logs go through FireLens to another service (``observability.logs``): its log
     group holds only the sidecars' own logs."""
-    return getattr(_observability(ctx), "logs", "cloudwatch") != "cloudwatch"
+    return ctx.settings is not None and ctx.settings.observability.logs != "cloudwatch"
 
 
 def bucket(resource: PlannedResource, ctx: PriceContext) -> tuple[float, str]:
@@ -149,19 +166,18 @@ def bucket(resource: PlannedResource, ctx: PriceContext) -> tuple[float, str]:
         gb = ctx.usage.site_storage_gb
         return gb * rate, f"{gb:g} GB x ${rate}/GB-month"
     monthly_gb = ctx.usage.access_log_gb + ctx.usage.cdn_log_gb
-    days = _expiry_days(resource, ctx.plan)
+    days = _expiry_days(resource, ctx)
     held = monthly_gb * months_held(days)
     return held * rate, f"{monthly_gb:g} GB of logs a month, {held:.3g} GB held ({days} days) x ${rate}/GB-month"
 
 
-def _expiry_days(resource: PlannedResource, plan: Plan) -> int | None:
+def _expiry_days(resource: PlannedResource, ctx: PriceContext) -> int | None:
     """Days after which the bucket's lifecycle expires objects, from the lifecycle wired to it."""
-    for lifecycle in plan.of_type(LIFECYCLE_TYPE):
-        if resource.urn in lifecycle.property_dependencies.get("bucket", ()):
-            for rule in lifecycle.inputs.get("rules") or []:
-                days = (rule.get("expiration") or {}).get("days")
-                if isinstance(days, int):
-                    return days
+    for configuration in ctx.wired_to(resource, "bucket"):
+        for rule in configuration.inputs.get("rules") or []:
+            days = (rule.get("expiration") or {}).get("days")
+            if isinstance(days, int):
+                return days
     return None
 
 
@@ -169,8 +185,7 @@ def backup_vault(vault: PlannedResource, ctx: PriceContext) -> tuple[float, str]
     """Recovery points held: the data once plus the changes kept for the retention; the DR
     vault (a ``region`` of its own) also pays for copying the changes across regions."""
     u, rate = ctx.usage, ctx.catalog.rate("backup_gb_month")
-    days = next((rule.get("lifecycle", {}).get("deleteAfter") for plan in ctx.plan.of_type(BACKUP_PLAN_TYPE)
-                 for rule in plan.inputs.get("rules") or []), None)  # fmt: skip
+    days = _retention_days(vault, ctx)
     held = u.database_storage_gb + u.backup_change_gb * months_held(days)
     monthly, basis = held * rate, f"{held:.3g} GB of recovery points x ${rate}/GB-month"
     if vault.inputs.get("region"):
@@ -178,6 +193,19 @@ def backup_vault(vault: PlannedResource, ctx: PriceContext) -> tuple[float, str]
         monthly += u.backup_change_gb * copy
         basis += f" + {u.backup_change_gb:g} GB copied across regions x ${copy}/GB"
     return monthly, basis
+
+
+def _retention_days(vault: PlannedResource, ctx: PriceContext) -> int | None:
+    """Days a recovery point stays in ``vault``: the rule of the backup plan that writes to it, or
+    the copy action of a rule that copies to it."""
+    for plan in ctx.wired_to(vault, "rules"):
+        for rule in plan.inputs.get("rules") or []:
+            copies = rule.get("copyActions") or []
+            lifecycles = [c.get("lifecycle") or {} for c in copies] if vault.inputs.get("region") else []
+            for lifecycle in [*lifecycles, rule.get("lifecycle") or {}]:
+                if isinstance(lifecycle.get("deleteAfter"), int):
+                    return lifecycle["deleteAfter"]
+    return None
 
 
 def kms_key(_: PlannedResource, ctx: PriceContext) -> tuple[float, str]:
@@ -239,8 +267,6 @@ def waf(acl: PlannedResource, ctx: PriceContext) -> tuple[float, str]:
 
 
 def atlas(cluster: PlannedResource, ctx: PriceContext) -> tuple[float, str] | None:
-    from infra.atlas_tiers import tier_of
-
     tier = tier_of(cluster.inputs) or ""
     rate = ctx.catalog["atlas_cluster_hour"].of(tier)
     if rate is None:
@@ -248,12 +274,14 @@ def atlas(cluster: PlannedResource, ctx: PriceContext) -> tuple[float, str] | No
     return ctx.hourly(rate), f"Atlas {tier} ${rate}/h x 730 h"
 
 
-def plan_price(service: str) -> Pricer:
-    """Vercel and Railway bill an account plan; the phase decides which (all-paid: Pro)."""
+def plan_price(service: Literal["vercel", "railway"]) -> Pricer:
+    """Vercel and Railway bill an account plan; the stack's setting, else the phase's plan (all-paid: Pro)."""
 
     def price(_: PlannedResource, ctx: PriceContext) -> tuple[float, str] | None:
-        config = ctx.plan.config
-        chosen = getattr(getattr(config, service, None), "plan", None) if config is not None else None
+        settings = ctx.settings
+        chosen = None
+        if settings is not None:
+            chosen = settings.vercel.plan if service == "vercel" else settings.railway.plan
         plan = chosen or spec(ctx.plan.phase).account_plan or "hobby"
         rate = ctx.catalog[f"{service}_plan_month"].of(plan)
         return (rate, f"{service.title()} {plan} plan") if rate is not None else None
@@ -273,8 +301,8 @@ def alarm(alarm: PlannedResource, ctx: PriceContext) -> tuple[float, str]:
     return metrics * rate, f"{metrics} metric(s) x ${rate}/alarm-month"
 
 
-def dashboard(_: PlannedResource, ctx: PriceContext) -> tuple[float, str]:
-    dashboards = len(ctx.plan.of_type("aws:cloudwatch/dashboard:Dashboard"))
+def dashboard(board: PlannedResource, ctx: PriceContext) -> tuple[float, str]:
+    dashboards = len(ctx.plan.of_type(board.type))
     rate = ctx.catalog.rate("cloudwatch_dashboard_month")
     return (rate, f"${rate}/dashboard-month") if dashboards > 3 else (0.0, "one of the 3 free dashboards")
 
@@ -286,48 +314,3 @@ def eks(_: PlannedResource, ctx: PriceContext) -> tuple[float, str]:
 
 def route53_zone(_: PlannedResource, ctx: PriceContext) -> tuple[float, str]:
     return ctx.catalog.rate("route53_zone_month"), "hosted zone"
-
-
-def telemetry(_: PlannedResource, ctx: PriceContext) -> tuple[float, str] | None:
-    """What the backend's sidecars send their data to (``nowry:observability``), by usage: the
-    sidecars' CPU and memory are in the task's size, priced with the service."""
-    settings = _observability(ctx)
-    if settings is None:
-        return None
-    count = sum(int(s.inputs.get("desiredCount", 1)) for s in ctx.plan.of_type("aws:ecs/service:Service"))
-    lines: list[tuple[float, str]] = []
-    if settings.apm == "datadog":
-        apm, infra = (
-            ctx.catalog.rate("datadog_apm_fargate_task_month"),
-            ctx.catalog.rate("datadog_infra_fargate_task_month"),
-        )
-        lines.append(
-            (count * (apm + infra), f"Datadog: {count} Fargate tasks x (APM ${apm} + infrastructure ${infra})")
-        )
-    elif settings.apm == "otel":
-        free, rate = ctx.catalog.rate("xray_free_million_traces"), ctx.catalog.rate("xray_million_traces")
-        lines.append(_beyond_free("X-Ray", ctx.usage.apm_traces_millions, free, rate, "M traces"))
-    elif settings.apm == "newrelic":
-        free, rate = ctx.catalog.rate("newrelic_free_gb"), ctx.catalog.rate("newrelic_gb")
-        cost, basis = _beyond_free("New Relic", ctx.usage.apm_gb, free, rate, " GB")
-        lines.append((cost, basis + " (users billed apart)"))
-    if settings.logs == "betterstack":
-        free, gb = ctx.catalog.rate("betterstack_free_logs_gb"), ctx.usage.log_gb
-        beyond = f"; {gb - free:g} GB beyond it not priced (no sourced rate)" if gb > free else " (covers it)"
-        lines.append((0.0, f"Better Stack: {gb:g} GB of logs, {free:g} GB free{beyond}"))
-    if not lines:
-        return None
-    return sum(m for m, _ in lines), "; ".join(b for _, b in lines)
-
-
-def _observability(ctx: PriceContext) -> Any:
-    """The stack's ``nowry:observability`` settings (the aws phase's sidecars), if the plan has a config."""
-    return getattr(ctx.plan.config, "observability", None)
-
-
-def _beyond_free(service: str, used: float, free: float, rate: float, unit: str) -> tuple[float, str]:
-    """A usage-billed service with a free allowance: what is billed beyond it, and says so."""
-    covered = " (the free tier covers it)" if used <= free else ""
-    return max(
-        0.0, used - free
-    ) * rate, f"{service}: {used:g}{unit}, {free:g}{unit} free{covered}, ${rate} per {unit.strip()}"

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from infra.config.model import StackConfig
 
 
 def owner(parent_urn: str | None) -> tuple[str, str] | None:
@@ -58,8 +61,8 @@ class Plan:
     resources: tuple[PlannedResource, ...]
     outputs: dict[str, Any]
     warnings: tuple[str, ...] = ()
-    config: Any = field(default=None, repr=False, compare=False)
-    """The validated ``StackConfig`` the program ran with (usage assumptions, budget...)."""
+    config: StackConfig | None = field(default=None, repr=False, compare=False)
+    """The validated config the program ran with; None for a plan read back from its JSON."""
 
     def of_type(self, type_: str) -> list[PlannedResource]:
         return [r for r in self.resources if r.type == type_]

@@ -34,7 +34,7 @@ class PolicyReport:
 
 def subjects(plan: Plan) -> list[Subject]:
     """The plan's provider resources as rules see them (secrets stay masked)."""
-    production = bool(getattr(plan.config, "production", False))
+    production = plan.config is not None and plan.config.production
     return [
         Subject(r.type, r.name, r.urn, r.inputs, r.protect, r.property_dependencies, production)
         for r in plan.resources
@@ -79,4 +79,4 @@ def acceptances(policy: PolicyConfig | None) -> tuple[Acceptance, ...]:
 
 
 def check_plan(plan: Plan) -> PolicyReport:
-    return evaluate(subjects(plan), acceptances(getattr(plan.config, "policy", None)))
+    return evaluate(subjects(plan), acceptances(plan.config.policy if plan.config is not None else None))
