@@ -28,7 +28,7 @@ from components.aws.network import Network
 from components.aws.security_groups import AppSecurityGroups, AppSecurityGroupsArgs
 from components.aws.stack_key import StackKey
 from components.aws.static_site import ApiOrigin, StaticSite, StaticSiteArgs
-from components.aws.telemetry import SECRET_VARIABLES, TaskSidecars, TelemetryArgs, better_stack_header, sidecars
+from components.aws.telemetry import SECRET_VARIABLES, TaskSidecars, Telemetry, TelemetryArgs, better_stack_header
 from components.aws.waf import Waf, WafArgs
 from infra.config.model import SECRETS, StackConfig, image_tag_and_digest
 from infra.config.mongo_uri import MongoSource, offline_source, parse_mongo_uri
@@ -87,7 +87,14 @@ def build(config: StackConfig) -> dict[str, Any]:
             MonitoringArgs(
                 region=config.aws_region,
                 emails=settings.emails,
-                watched=Watched(balancer, service, documentdb, cache, waf),
+                watched=Watched(
+                    load_balancer=balancer.metric_dimensions,
+                    target=balancer.target_dimensions,
+                    service=service.metric_dimensions,
+                    database=documentdb.metric_dimensions if documentdb else None,
+                    cache=cache.metric_dimensions if cache else None,
+                    waf=waf.metric_dimensions if waf else None,
+                ),
                 error_rate_percent=settings.error_rate_percent,
                 latency_p95_seconds=settings.latency_p95_seconds,
                 blocked_requests=settings.blocked_requests,
@@ -279,14 +286,8 @@ def _telemetry(
     settings = config.observability
     if settings.apm == "none" and settings.logs == "cloudwatch":
         return TaskSidecars()
-    metrics = None
-    if settings.apm == "otel":
-        metrics = aws.cloudwatch.LogGroup(
-            "apm-metrics",
-            retention_in_days=config.log_retention_days,
-            kms_key_id=key_arn,
-        )
-    return sidecars(
+    telemetry = Telemetry(
+        "telemetry",
         TelemetryArgs(
             apm=settings.apm,
             logs=settings.logs,
@@ -301,10 +302,11 @@ def _telemetry(
             new_relic_region=settings.new_relic_region,
             better_stack_host=settings.better_stack_host,
             secret_arns=secrets.arns,
-            metrics_log_group=metrics.name if metrics else None,
-            metrics_log_group_arn=metrics.arn if metrics else None,
-        )
+            log_retention_days=config.log_retention_days,
+            kms_key_arn=key_arn,
+        ),
     )
+    return telemetry.sidecars
 
 
 def _disaster_recovery(

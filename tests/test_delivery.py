@@ -94,6 +94,10 @@ def test_prod_carries_the_alarms_dashboard_and_topic(prod):
     }  # fmt: skip
     assert found["api-latency-p95"]["extendedStatistic"] == "p95"
     assert found["waf-blocked-spike"]["region"] == "us-east-1"
+    # AWS publishes a CloudFront web ACL's metrics under its visibility config's metric name (no Region)
+    acl = prod.one("aws:wafv2/webAcl:WebAcl")
+    assert found["waf-blocked-spike"]["dimensions"] == {"WebACL": acl.inputs["visibilityConfig"]["metricName"],
+                                                        "Rule": "ALL"}  # fmt: skip
     assert "errors / MAX" in json.dumps(found["alb-5xx-rate"]["metricQueries"])
     topic = prod.one("aws:sns/topic:Topic")
     arn = f"arn:aws:sns:us-east-1:000000000000:topic/{topic.name}-offline"

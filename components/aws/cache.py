@@ -87,4 +87,8 @@ class Cache(pulumi.ComponentResource):
                 f":{args.port}/0",
             )
         )
+        self.metric_dimensions: dict[str, pulumi.Input[str]] = {
+            "CacheClusterId": self.replication_group.id.apply(lambda group: f"{group}-001")
+        }
+        """The primary node's CloudWatch dimensions (AWS/ElastiCache: the member cluster ``<group>-001``)."""
         self.register_outputs({"url": self.url})

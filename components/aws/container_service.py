@@ -133,6 +133,11 @@ class ContainerService(pulumi.ComponentResource):
         self.task_definition = self._task_definition()
         self.service = self._service()
         self._autoscaling()
+        self.metric_dimensions: dict[str, pulumi.Input[str]] = {
+            "ClusterName": self.cluster.name,
+            "ServiceName": self.service.name,
+        }
+        """The service's CloudWatch dimensions (AWS/ECS and ECS/ContainerInsights)."""
         self.register_outputs({"clusterName": self.cluster.name, "serviceName": self.service.name})
 
     def _execution_role(self) -> aws.iam.Role:

@@ -142,4 +142,6 @@ class DocumentDatabase(pulumi.ComponentResource):
                 f":{args.port}/{args.database}{options}",
             )
         )
+        self.metric_dimensions: dict[str, pulumi.Input[str]] = {"DBClusterIdentifier": self.cluster.cluster_identifier}
+        """The cluster's CloudWatch dimensions (AWS/DocDB, cluster level)."""
         self.register_outputs({"endpoint": self.cluster.endpoint, "uri": self.uri})

@@ -108,6 +108,13 @@ class LoadBalancer(pulumi.ComponentResource):
             ),
             opts=self._child,
         )
+        self.metric_dimensions: dict[str, pulumi.Input[str]] = {"LoadBalancer": self.alb.arn_suffix}
+        """The ALB's CloudWatch dimensions (AWS/ApplicationELB: ``app/<name>/<id>``, the ARN's suffix)."""
+        self.target_dimensions: dict[str, pulumi.Input[str]] = {
+            **self.metric_dimensions,
+            "TargetGroup": self.target_group.arn_suffix,
+        }
+        """The backend target group's dimensions (``targetgroup/<name>/<id>``, with its load balancer)."""
         self.register_outputs({"dnsName": self.alb.dns_name, "vpcOriginId": self.vpc_origin.id})
 
     def _listeners(self) -> aws.lb.Listener:

@@ -2,18 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import pulumi
 import pulumi_aws as aws
 
-from components.aws.cache import Cache
-from components.aws.container_service import ContainerService
-from components.aws.document_database import DocumentDatabase
-from components.aws.load_balancer import LoadBalancer
-from components.aws.waf import Waf
 from infra.naming import physical_name
 
 
@@ -65,15 +60,20 @@ THRESHOLD_ALARMS: tuple[ThresholdAlarm, ...] = (
 """Every single-metric alarm; a row whose dimensions the stack lacks (no cache, no WAF) is skipped."""
 
 
+Dimensions = Mapping[str, pulumi.Input[str]]
+
+
 @dataclass(frozen=True)
 class Watched:
-    """What the alarms watch: the stack's own components (None where the stack has none)."""
+    """What the alarms watch, as the CloudWatch dimensions each component publishes for itself
+    (None where the stack has no such part)."""
 
-    load_balancer: LoadBalancer
-    service: ContainerService
-    database: DocumentDatabase | None
-    cache: Cache | None
-    waf: Waf | None
+    load_balancer: Dimensions
+    target: Dimensions
+    service: Dimensions
+    database: Dimensions | None
+    cache: Dimensions | None
+    waf: Dimensions | None
 
 
 @dataclass(frozen=True)
@@ -87,37 +87,6 @@ class MonitoringArgs:
     """WAF blocked requests in 5 minutes that count as a spike."""
     kms_key_arn: pulumi.Input[str] | None
     """Encrypts the alert topic (None: SNS's AWS-managed key, which CloudWatch alarms cannot use)."""
-
-    @property
-    def load_balancer_arn_suffix(self) -> pulumi.Output[str]:
-        return self.watched.load_balancer.alb.arn_suffix
-
-    @property
-    def target_group_arn_suffix(self) -> pulumi.Output[str]:
-        return self.watched.load_balancer.target_group.arn_suffix
-
-    @property
-    def cluster_name(self) -> pulumi.Output[str]:
-        return self.watched.service.cluster.name
-
-    @property
-    def service_name(self) -> pulumi.Output[str]:
-        return self.watched.service.service.name
-
-    @property
-    def database_cluster_id(self) -> pulumi.Output[str] | None:
-        database = self.watched.database
-        return database.cluster.cluster_identifier if database else None
-
-    @property
-    def cache_node_id(self) -> pulumi.Output[str] | None:
-        """The primary node's cache cluster id (``<replication group>-001``)."""
-        cache = self.watched.cache
-        return cache.replication_group.id.apply(lambda group: f"{group}-001") if cache else None
-
-    @property
-    def web_acl_name(self) -> pulumi.Output[str] | None:
-        return self.watched.waf.web_acl.name if self.watched.waf else None
 
 
 class Monitoring(pulumi.ComponentResource):
@@ -174,7 +143,7 @@ class Monitoring(pulumi.ComponentResource):
     def _error_rate_alarm(self) -> None:
         """The API's 5xx share: metric math over two ALB metrics, so not a table row."""
         a = self._args
-        lb = {"LoadBalancer": a.load_balancer_arn_suffix}
+        lb = a.watched.load_balancer
         metric = aws.cloudwatch.MetricAlarmMetricQueryMetricArgs
         query = aws.cloudwatch.MetricAlarmMetricQueryArgs
         self._alarm(
@@ -195,13 +164,10 @@ class Monitoring(pulumi.ComponentResource):
     def _threshold_alarms(self) -> None:
         """One alarm per row of ``THRESHOLD_ALARMS`` whose dimensions this stack has."""
         a = self._args
-        dimensions: dict[str, dict[str, Any] | None] = {
-            "target": {"LoadBalancer": a.load_balancer_arn_suffix, "TargetGroup": a.target_group_arn_suffix},
-            "service": {"ClusterName": a.cluster_name, "ServiceName": a.service_name},
-            "database": None if a.database_cluster_id is None else {"DBClusterIdentifier": a.database_cluster_id},
-            "cache": None if a.cache_node_id is None else {"CacheClusterId": a.cache_node_id},
-            "waf": None if a.web_acl_name is None else {"WebACL": a.web_acl_name, "Rule": "ALL"},
-        }
+        w = a.watched
+        dimensions: dict[str, Dimensions | None] = {
+            "target": w.target, "service": w.service, "database": w.database, "cache": w.cache, "waf": w.waf,
+        }  # fmt: skip
         for row in THRESHOLD_ALARMS:
             found = dimensions[row.on]
             if found is None:
@@ -233,21 +199,26 @@ class Monitoring(pulumi.ComponentResource):
                     "properties": {"title": title, "metrics": metrics, "region": region or a.region, "stat": "Sum",
                                    "period": 300}}  # fmt: skip
 
-        requests = ["AWS/ApplicationELB", "RequestCount", "LoadBalancer", a.load_balancer_arn_suffix]
-        cpu = ["AWS/ECS", "CPUUtilization", "ClusterName", a.cluster_name, "ServiceName", a.service_name]
+        w = a.watched
+        requests = ["AWS/ApplicationELB", "RequestCount", *_flat(w.load_balancer)]
+        cpu = ["AWS/ECS", "CPUUtilization", *_flat(w.service)]
         widgets = [
             widget("API requests and 5xx", [requests, [".", "HTTPCode_Target_5XX_Count", ".", "."]]),
             widget("Backend CPU and memory", [cpu, [".", "MemoryUtilization", ".", ".", ".", "."]]),
         ]
-        if a.database_cluster_id is not None:
-            widgets.append(widget("DocumentDB CPU", [["AWS/DocDB", "CPUUtilization", "DBClusterIdentifier",
-                                                      a.database_cluster_id]]))  # fmt: skip
-        if a.cache_node_id is not None:
+        if w.database is not None:
+            widgets.append(widget("DocumentDB CPU", [["AWS/DocDB", "CPUUtilization", *_flat(w.database)]]))
+        if w.cache is not None:
             widgets.append(widget("Cache memory %", [["AWS/ElastiCache", "DatabaseMemoryUsagePercentage",
-                                                      "CacheClusterId", a.cache_node_id]]))  # fmt: skip
+                                                      *_flat(w.cache)]]))  # fmt: skip
         return aws.cloudwatch.Dashboard(
             f"{self._name}-dashboard",
             dashboard_name=physical_name("dashboard", "nowry", pulumi.get_stack()),
             dashboard_body=pulumi.Output.json_dumps({"widgets": widgets}),
             opts=self._child,
         )
+
+
+def _flat(dimensions: Dimensions) -> list[pulumi.Input[str]]:
+    """A dashboard metric's dimensions: name, value, name, value (CloudWatch's dashboard body)."""
+    return [part for name, value in dimensions.items() for part in (name, value)]

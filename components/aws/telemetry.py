@@ -1,9 +1,10 @@
 """Telemetry sidecars beside the Fargate backend: APM (an OpenTelemetry collector or the Datadog
 agent) and log shipping to Better Stack through a FireLens router.
 
-Not a resource of its own: what it builds are container definitions, volumes, variables and
-IAM statements that ``ContainerService`` puts into the backend's task definition (one task, so
-the backend reaches its sidecars on 127.0.0.1). Every container here is read-only at its root,
+What it builds is mostly the sidecars' share of the backend's task definition (container
+definitions, volumes, variables and IAM statements that ``ContainerService`` puts into its one
+task, so the backend reaches its sidecars on 127.0.0.1); the ``Telemetry`` component also owns
+the one resource of its own, the collector's metrics log group. Every container here is read-only at its root,
 unprivileged and gets its credentials through ``secrets`` (Secrets Manager ARNs), like the
 backend. Two run as root, because their software requires it, and the policy names them:
 the FireLens router (FireLens runs Fluent Bit as root: aws/containers-roadmap#2122, and the
@@ -25,6 +26,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pulumi
+import pulumi_aws as aws
 
 from components.aws.policy_documents import statement
 
@@ -84,9 +86,10 @@ class TelemetryArgs:
     better_stack_host: str
     secret_arns: Mapping[str, pulumi.Input[str]]
     """``SECRET_VARIABLES`` value -> Secrets Manager ARN, for the choices made."""
-    metrics_log_group: pulumi.Input[str] | None = None
-    """The log group the collector's CloudWatch metrics (EMF) go to (apm: otel)."""
-    metrics_log_group_arn: pulumi.Input[str] | None = None
+    log_retention_days: int
+    """Days the collector's metrics log group keeps what it holds (apm: otel)."""
+    kms_key_arn: pulumi.Input[str]
+    """The stack's key: encrypts the metrics log group."""
 
 
 @dataclass
@@ -112,12 +115,40 @@ class TaskSidecars:
         return sum(SIZES[c["name"]][1] for c in self.containers)
 
 
-def sidecars(args: TelemetryArgs) -> TaskSidecars:
+class Telemetry(pulumi.ComponentResource):
+    """The APM and log shipping ``nowry:observability`` chooses, beside the backend.
+
+    Builds: with ``apm: otel``, a CloudWatch log group for the collector's metrics (EMF); for
+    every choice, the sidecars' share of the backend's task (``sidecars``), which
+    ``ContainerService`` runs. Secure defaults: the log group is encrypted with the stack's key and
+    keeps logs as long as the stack's other logs; the sidecars' defaults are ``sidecars``'.
+    Cost: the log group at CloudWatch Logs' rates (~$0.10/month at the default usage); the
+    sidecars grow the task (see the module) and the services bill apart.
+    """
+
+    sidecars: TaskSidecars
+
+    def __init__(self, name: str, args: TelemetryArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+        super().__init__("nowry:aws:Telemetry", name, None, opts)
+        metrics = None
+        if args.apm == "otel":
+            metrics = aws.cloudwatch.LogGroup(
+                "apm-metrics",
+                retention_in_days=args.log_retention_days,
+                kms_key_id=args.kms_key_arn,
+                # made at the stack's top level before it had this component: the same log group
+                opts=pulumi.ResourceOptions(parent=self, aliases=[pulumi.Alias(parent=pulumi.ROOT_STACK_RESOURCE)]),
+            )
+        self.sidecars = sidecars(args, metrics)
+        self.register_outputs({"metricsLogGroup": metrics.name if metrics else None})
+
+
+def sidecars(args: TelemetryArgs, metrics: aws.cloudwatch.LogGroup | None = None) -> TaskSidecars:
     """The containers and settings ``args`` chooses. Their own logs go to the task's CloudWatch log
     group: ``ContainerService`` gives each container without a ``logConfiguration`` its ``awslogs``."""
     found = TaskSidecars()
     if args.apm in ("otel", "newrelic"):
-        _collector(args, found)
+        _collector(args, found, metrics)
     elif args.apm == "datadog":
         _datadog(args, found)
     if args.logs == "betterstack":
@@ -169,7 +200,7 @@ def collector_config(args: TelemetryArgs) -> str:
     return json.dumps(config, sort_keys=True)  # JSON is YAML: AOT_CONFIG_CONTENT reads either
 
 
-def _collector(args: TelemetryArgs, found: TaskSidecars) -> None:
+def _collector(args: TelemetryArgs, found: TaskSidecars, metrics: aws.cloudwatch.LogGroup | None) -> None:
     """AWS Distro for OpenTelemetry, configured through AOT_CONFIG_CONTENT (aws-otel-collector
     pkg/config/config_factory.go reads the configuration from that variable when it is set)."""
     container = _hardened(COLLECTOR, args.collector_image, COLLECTOR_USER)
@@ -181,8 +212,8 @@ def _collector(args: TelemetryArgs, found: TaskSidecars) -> None:
         container["secrets"] = [{"name": "NEW_RELIC_LICENSE_KEY", "valueFrom": arn}]
         found.secret_arns.append(arn)
     else:
-        assert args.metrics_log_group is not None and args.metrics_log_group_arn is not None
-        environment.append({"name": "METRICS_LOG_GROUP", "value": args.metrics_log_group})
+        assert metrics is not None, "apm: otel sends its metrics to the component's log group"
+        environment.append({"name": "METRICS_LOG_GROUP", "value": metrics.name})
         found.task_role_statements += [
             # X-Ray's trace and sampling calls have no resource-level permissions: AWS requires "*".
             statement(
@@ -197,7 +228,7 @@ def _collector(args: TelemetryArgs, found: TaskSidecars) -> None:
             ),
             statement(
                 ["logs:PutLogEvents", "logs:CreateLogStream", "logs:DescribeLogStreams"],
-                [pulumi.Output.concat(args.metrics_log_group_arn, ":*")],
+                [pulumi.Output.concat(metrics.arn, ":*")],
             ),
         ]
     container["environment"] = environment

@@ -89,6 +89,7 @@ class Waf(pulumi.ComponentResource):
             ),
             visibility_config=_rule_visibility("aws-known-bad-inputs"),
         )
+        metric = f"{name}-acl"
         self.web_acl = aws.wafv2.WebAcl(
             f"{name}-acl",
             scope="CLOUDFRONT",
@@ -98,11 +99,15 @@ class Waf(pulumi.ComponentResource):
             rules=[rate_rule, bad_inputs],
             visibility_config=aws.wafv2.WebAclVisibilityConfigArgs(
                 cloudwatch_metrics_enabled=True,
-                metric_name=f"{name}-acl",
+                metric_name=metric,
                 sampled_requests_enabled=True,
             ),
             opts=pulumi.ResourceOptions(parent=self),
         )
+        self.metric_dimensions: dict[str, pulumi.Input[str]] = {"WebACL": metric, "Rule": "ALL"}
+        """The web ACL's CloudWatch dimensions (AWS/WAFV2 in us-east-1 for CloudFront, no Region): AWS
+        publishes ``WebACL`` as the visibility config's metric name, not the ACL's resource name
+        (AWS WAF developer guide, "AWS WAF metrics and dimensions")."""
         self._logging(name, args)
         self.register_outputs({"webAclArn": self.web_acl.arn})
 

@@ -35,6 +35,8 @@ class PlannedResource:
     """The same inputs with secret plaintext: for in-process checks only, never printed."""
     property_dependencies: dict[str, tuple[str, ...]] = field(default_factory=dict, compare=False)
     """Input name -> the URNs its value came from (which group a rule belongs to, ...)."""
+    aliases: tuple[str, ...] = ()
+    """URNs the resource had before a refactor moved it (Pulumi ``aliases``): the same resource."""
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -48,6 +50,7 @@ class PlannedResource:
             "protect": self.protect,
             "retain_on_delete": self.retain_on_delete,
             "inputs": self.inputs,
+            **({"aliases": list(self.aliases)} if self.aliases else {}),
         }
 
 

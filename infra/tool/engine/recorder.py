@@ -6,6 +6,7 @@ import threading
 from dataclasses import dataclass
 from typing import Any
 
+import pulumi
 from google.protobuf import struct_pb2
 from pulumi.runtime.mocks import MockCallArgs, MockMonitor, MockResourceArgs, Mocks
 from pulumi.runtime.proto import resource_pb2
@@ -31,6 +32,8 @@ class Registration:
     retain_on_delete: bool
     wire_inputs: dict[str, Any]
     property_dependencies: dict[str, tuple[str, ...]]
+    aliases: tuple[str, ...] = ()
+    """The URNs this resource answered to before (``aliases``), so a move keeps its state."""
 
 
 class OfflineMocks(Mocks):
@@ -60,8 +63,26 @@ class Recorder(MockMonitor):
         self.stack_urn: str | None = None
 
     def make_urn(self, parent: str, type_: str, name: str) -> str:
-        # The real engine leaves the stack out of its children's type chain.
-        return super().make_urn("" if parent == self.stack_urn else parent, type_, name)
+        """The URN the real engine mints: the parent's whole qualified type chain, then this type
+        (the SDK's own ``create_urn``, pulumi/runtime/resource.py, prefixes the parent URN up to its
+        last ``::``; the mock monitor keeps only the parent's last type, which differs for a
+        resource two components deep). The stack is left out of its children's chain."""
+        if parent and parent != self.stack_urn:
+            type_ = f"{parent.split('::')[2]}${type_}"
+        return "::".join(("urn:pulumi:" + pulumi.get_stack(), pulumi.get_project(), type_, name))
+
+    def alias_urns(self, request: Any) -> tuple[str, ...]:
+        """The old URNs of the request's aliases: given whole, or as a spec (name, type, parent or
+        none) resolved the way the engine resolves it, the unset parts taken from the resource."""
+        found = []
+        for alias in request.aliases:
+            if alias.urn:
+                found.append(alias.urn)
+                continue
+            spec = alias.spec
+            parent = "" if spec.noParent else (spec.parentUrn or request.parent)
+            found.append(self.make_urn(parent, spec.type or request.type, spec.name or request.name))
+        return tuple(sorted(set(found)))
 
     def RegisterResource(self, request: Any) -> Any:
         response = _with_secret_outputs(super().RegisterResource(request), request)
@@ -82,6 +103,7 @@ class Recorder(MockMonitor):
             property_dependencies={
                 key: tuple(sorted(value.urns)) for key, value in request.propertyDependencies.items()
             },
+            aliases=self.alias_urns(request),
         )
         with self._lock:
             self.registrations.append(registration)

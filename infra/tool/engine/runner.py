@@ -117,6 +117,7 @@ def _resources(recorder: Recorder) -> tuple[PlannedResource, ...]:
             property_dependencies={
                 key: tuple(u for u in urns if u in known) for key, urns in r.property_dependencies.items()
             },
+            aliases=tuple(a for a in r.aliases if a != r.urn),
         )
 
     return tuple(sorted((planned(r) for r in recorder.registrations), key=lambda p: p.urn))
