@@ -119,12 +119,12 @@ def test_the_execution_role_reads_the_sidecars_secrets(datadog):
 def test_newrelic_exports_through_the_collector_with_the_license_from_secrets(newrelic):
     collector = containers(newrelic)["otel-collector"]
     config = json.loads(env(collector)["AOT_CONFIG_CONTENT"])
-    exporter = config["exporters"]["otlphttp"]
+    exporter = config["exporters"]["otlp_http"]
     assert exporter["endpoint"] == "https://otlp.nr-data.net"
     assert exporter["headers"]["api-key"] == "${env:NEW_RELIC_LICENSE_KEY}"
     assert [s["name"] for s in collector["secrets"]] == ["NEW_RELIC_LICENSE_KEY"]
     eu = containers(planned("nowry:observability.apm=newrelic", "nowry:observability.newRelicRegion=eu"))
-    assert json.loads(env(eu["otel-collector"])["AOT_CONFIG_CONTENT"])["exporters"]["otlphttp"]["endpoint"] == (
+    assert json.loads(env(eu["otel-collector"])["AOT_CONFIG_CONTENT"])["exporters"]["otlp_http"]["endpoint"] == (
         "https://otlp.eu01.nr-data.net"
     )
 
@@ -359,3 +359,15 @@ def test_the_task_definition_is_one_ecs_accepts(settings):
     assert any(c.get("essential", True) for c in definitions)
     uses_firelens = any((c.get("logConfiguration") or {}).get("logDriver") == "awsfirelens" for c in definitions)
     assert uses_firelens == any("firelensConfiguration" in c for c in definitions)
+
+
+def test_each_sidecar_image_default_is_a_tag_with_a_published_release():
+    from infra.config.model import ServiceObservabilityConfig
+    from infra.config.model.observability import PINNED_IMAGES
+
+    defaults = ServiceObservabilityConfig.model_validate({})
+    for field, pinned in PINNED_IMAGES.items():
+        assert getattr(defaults, field) == pinned.reference
+        tag = pinned.reference.rsplit(":", 1)[1]
+        assert tag.lstrip("v") in pinned.release, (field, tag, pinned.release)
+    assert PINNED_IMAGES["log_router_image"].reference.endswith(":3.4.16")  # 3.4.17 has no published release

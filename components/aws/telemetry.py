@@ -172,10 +172,12 @@ def collector_config(args: TelemetryArgs) -> str:
     """The collector's configuration: OTLP in on 127.0.0.1, out to X-Ray and CloudWatch (otel) or
     to New Relic's OTLP endpoint with the license key read from the environment (newrelic)."""
     if args.apm == "newrelic":
-        exporters: dict[str, Any] = {"otlphttp": {
+        # otlp_http: the collector's name for its OTLP/HTTP exporter since v0.144.0 ("otlphttp" is its
+        # deprecated alias: open-telemetry/opentelemetry-collector#14397)
+        exporters: dict[str, Any] = {"otlp_http": {
             "endpoint": NEW_RELIC_OTLP[args.new_relic_region], "compression": "gzip",
             "headers": {"api-key": "${env:NEW_RELIC_LICENSE_KEY}"}}}  # fmt: skip
-        traces, metrics = ["otlphttp"], ["otlphttp"]
+        traces, metrics = ["otlp_http"], ["otlp_http"]
     else:
         exporters = {
             "awsxray": {"region": args.region},

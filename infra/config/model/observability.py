@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from typing import Literal
 
 from pydantic import (
@@ -20,6 +21,32 @@ DATADOG_SITES = ("datadoghq.com", "us3.datadoghq.com", "us5.datadoghq.com", "dat
 """Datadog's sites (docs.datadoghq.com/getting_started/site)."""
 BETTER_STACK_HOST = re.compile(r"^(?:[a-z0-9-]+\.)+(?:betterstack\.com|betterstackdata\.com)$")
 SERVICE_NAME = r"^[a-z][a-z0-9._-]{0,62}$"
+
+
+@dataclass(frozen=True)
+class PinnedImage:
+    """A third-party image the stack runs by default, and the published release that says its tag exists."""
+
+    reference: str
+    release: str
+
+
+PINNED_IMAGES: dict[str, PinnedImage] = {
+    "collector_image": PinnedImage(
+        "public.ecr.aws/aws-observability/aws-otel-collector:v0.49.0",
+        "aws-observability/aws-otel-collector release v0.49.0 (pull request #3220, 2026-07-10)",
+    ),
+    "datadog_image": PinnedImage(
+        "public.ecr.aws/datadog/agent:7.77.2",
+        "DataDog/datadog-agent 7.77.2 (changelog pull request #48719)",
+    ),
+    "log_router_image": PinnedImage(
+        "public.ecr.aws/aws-observability/aws-for-fluent-bit:3.4.16",
+        "aws/aws-for-fluent-bit release v3.4.16, the latest 3.x in September 2026 (aws/eks-charts#1372)",
+    ),
+}
+"""The sidecar images' defaults: an essential container whose tag does not exist stops the whole task,
+so each is a tag with a published release."""
 
 
 class ServiceObservabilityConfig(Section):
@@ -44,12 +71,12 @@ class ServiceObservabilityConfig(Section):
         description="the Better Stack source's ingesting host (under betterstack.com or betterstackdata.com)",
     )
     collector_image: str = Field(
-        "public.ecr.aws/aws-observability/aws-otel-collector:v0.49.0",
+        PINNED_IMAGES["collector_image"].reference,
         description="the AWS Distro for OpenTelemetry collector image, pinned",
     )
-    datadog_image: str = Field("public.ecr.aws/datadog/agent:7.77.2", description="the Datadog agent image, pinned")
+    datadog_image: str = Field(PINNED_IMAGES["datadog_image"].reference, description="the Datadog agent image, pinned")
     log_router_image: str = Field(
-        "public.ecr.aws/aws-observability/aws-for-fluent-bit:3.4.17",
+        PINNED_IMAGES["log_router_image"].reference,
         description="the FireLens log router image (AWS for Fluent Bit), pinned",
     )
 
