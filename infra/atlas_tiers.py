@@ -21,6 +21,20 @@ FLEX = "FLEX"
 only tags and termination protection can be changed (provider model_flex.go isValidUpdateOfFlex)."""
 
 
+UPGRADED_FROM = ("M0", "FLEX")
+"""From these tiers the provider applies only the upgrade in the run that upgrades
+(terraform-provider-mongodbatlas docs/resources/advanced_cluster.md: "When upgrading from the
+tenant [or a flex cluster], *only* the upgrade changes will be applied ... run a secondary
+apply after the upgrade succeeds"). In its source (internal/service/advancedcluster,
+resource.go Update), upgradeTenant / upgradeFlexToDedicated take the place of the cluster
+patch; their requests carry the tier, the region and backups (resource_upgrade.go), and the
+process arguments are applied after the switch in the same run."""
+UPGRADE_RUN_INPUTS = ("replicationSpecs", "backupEnabled", "advancedConfiguration")
+"""An ``AdvancedCluster``'s inputs that land in the upgrading run itself (the tier, backups and the
+process arguments); every other changed input (termination protection, the MongoDB version,
+point-in-time restore, ...) waits for a second ``pulumi up``, which ``nowry-infra migrate`` says."""
+
+
 def tier_of(inputs: Mapping[str, Any]) -> str | None:
     """The tier an ``AdvancedCluster``'s inputs ask for (M0, FLEX, M10, ...)."""
     region = ((inputs.get("replicationSpecs") or [{}])[0].get("regionConfigs") or [{}])[0]

@@ -88,7 +88,7 @@ class ContainerService(pulumi.ComponentResource):
     containers under the same rules, and grows to the smallest Fargate size holding them all;
     the task role then holds exactly their writes.
     Cost (ARM64): $0.03238 per vCPU-hour and $0.00356 per GB-hour: two 0.25 vCPU / 0.5 GB
-    tasks ~$14.40/month (~$28.84 at 0.5 vCPU / 1 GB with a sidecar), plus ~$3.65/month per
+    tasks ~$14.42/month (~$28.84 at 0.5 vCPU / 1 GB with a sidecar), plus ~$3.65/month per
     task public IP when there is no NAT.
     """
 

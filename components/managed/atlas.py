@@ -41,10 +41,10 @@ class AtlasDatabase(pulumi.ComponentResource):
     minimum, server-side JavaScript off, continuous backups and termination protection when
     the stack protects data (M0 and Flex accept none of these settings: Atlas fixes TLS and
     backups for them); the cluster and password are Pulumi-protected then too.
-    Upgrades M0 -> Flex -> M10 -> M20 happen in place, but from M0 or Flex the provider
-    applies only the tier change in that run ("only the upgrade changes will be applied",
-    docs/resources/advanced_cluster.md): backups, version and process arguments land on a
-    second ``pulumi up``, which ``nowry-infra migrate`` says.
+    Upgrades M0 -> Flex -> M10 -> M20 happen in place; from M0 or Flex the provider's upgrade
+    run applies only what ``infra/atlas_tiers.py`` lists in ``UPGRADE_RUN_INPUTS`` (the tier,
+    backups, process arguments), and the rest lands on a second ``pulumi up``, which
+    ``nowry-infra migrate`` says.
     Cost: M0 free (512 MB); Flex from $8/month (capped at $30); M10 ~$0.08/hour (~$58/month);
     M20 ~$0.20/hour (~$146/month).
     """

@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from infra.atlas_tiers import UPGRADE_RUN_INPUTS, UPGRADED_FROM
 from infra.tool.engine.plan import Plan, PlannedResource
 from infra.tool.resource_kinds import cascade, holds_data, is_stateful, kind, replaced_inputs
 
@@ -186,18 +187,6 @@ def runbook(current: Plan, target: Plan) -> list[str]:
     return steps
 
 
-SECOND_UP_FROM = ("M0", "FLEX")
-"""From these tiers the provider applies only the upgrade in the run that upgrades
-(terraform-provider-mongodbatlas docs/resources/advanced_cluster.md: "When upgrading from the
-tenant [or a flex cluster], *only* the upgrade changes will be applied ... run a secondary
-apply after the upgrade succeeds"). In its source (internal/service/advancedcluster,
-resource.go Update), upgradeTenant / upgradeFlexToDedicated take the place of the cluster
-patch; their requests carry the tier, the region and backups (resource_upgrade.go), and the
-process arguments are applied after the switch in the same run."""
-FIRST_UP_ALSO = ("replicationSpecs", "backupEnabled", "advancedConfiguration")
-"""Inputs that land in the upgrading run itself; every other changed input waits for the second."""
-
-
 def atlas_tier_change(current: Plan, target: Plan) -> tuple[PlannedResource, PlannedResource] | None:
     """The Atlas cluster before and after, when both plans hold it (same URN)."""
     from infra.atlas_tiers import tier_of
@@ -227,11 +216,11 @@ def _atlas_steps(current: Plan, target: Plan) -> tuple[list[str], str | None]:
             f"{' -> '.join(ATLAS_TIER_ORDER)}); the update would fail at apply. To go down, create a new "
             "cluster in another stack and move the data with mongodump/mongorestore."
         )
-    if old_tier not in SECOND_UP_FROM:
+    if old_tier not in UPGRADED_FROM:
         return [], None
     later = sorted(
         k for k in old.inputs.keys() | new.inputs.keys()
-        if k not in FIRST_UP_ALSO and old.inputs.get(k) != new.inputs.get(k)
+        if k not in UPGRADE_RUN_INPUTS and old.inputs.get(k) != new.inputs.get(k)
     )  # fmt: skip
     if not later:
         return [], None
