@@ -87,8 +87,9 @@ def test_only_the_sdk_adapter_touches_pulumis_private_internals():
 
 
 def test_generated_reference_pages_are_current():
-    from infra.tool.docs import PAGES, stale
+    from infra.tool.docs import DOCS, PAGES, stale
 
+    assert DOCS == PROJECT_DIR / "docs"  # the pages the README links, not a copy elsewhere
     assert stale() == [], "run: uv run --locked python -m infra.tool.docs"
     assert set(PAGES) <= {p.name for p in (PROJECT_DIR / "docs").glob("*.md")}
 
