@@ -16,7 +16,8 @@ import infra.tool.diagram
 import infra.tool.drawing
 from infra.tool.cli import app
 from infra.tool.diagram import COPIES, PROTECTS, picture
-from infra.tool.drawing import digest, dot_source, stamp, stamped
+from infra.tool.docs import PICTURES, REGENERATE, stale_pictures
+from infra.tool.drawing import digest, dot_source, render, stamp, stamped
 from infra.tool.engine.runner import plan_stack
 from infra.tool.resource_kinds import COMPONENT_ROLES, KINDS
 from tests.conftest import PROJECT_DIR, shipped_plan
@@ -98,6 +99,22 @@ def test_the_dot_source_is_the_same_on_every_machine():
     assert 'IMG SRC="aws/storage/backup.png"' in source
 
 
+@pytest.mark.parametrize("stack", PICTURES)
+def test_the_committed_dot_is_what_the_shipped_plan_draws(stack):
+    committed = (PROJECT_DIR / "docs" / f"{stack}.dot").read_text()
+    assert committed == dot_source(shipped_plan(stack)), f"docs/{stack}.dot is stale: run {REGENERATE}"
+
+
+def test_a_png_not_rendered_from_the_dot_beside_it_is_stale(tmp_path):
+    for stack in PICTURES:
+        (tmp_path / f"{stack}.dot").write_text(f"digraph {stack} {{}}\n")
+        (tmp_path / f"{stack}.png").write_bytes(stamp(tiny_png(), digest(f"digraph {stack} {{}}\n")))
+    assert stale_pictures(tmp_path) == []
+    (tmp_path / "prod.dot").write_text("digraph prod { a }\n")
+    (tmp_path / "dev.png").write_bytes(tiny_png())  # drawn, but not stamped
+    assert stale_pictures(tmp_path) == ["prod.png", "dev.png"]
+
+
 def test_a_stamp_reads_back_and_an_unstamped_png_has_none():
     assert stamped(stamp(tiny_png(), "abc123")) == "abc123"
     assert stamped(tiny_png()) is None and stamped(b"GIF89a") is None
@@ -139,6 +156,16 @@ def test_managed_picture_follows_the_phase():
 
 NO_GRAPHVIZ = shutil.which("dot") is None
 needs_graphviz = pytest.mark.skipif(NO_GRAPHVIZ, reason="Graphviz's dot is not installed (CI installs it)")
+
+
+@pytest.mark.skipif(NO_GRAPHVIZ, reason="Graphviz's dot is not installed (CI installs it): the PNGs are drawn with it")
+@pytest.mark.parametrize("stack", PICTURES)
+def test_the_committed_png_is_rendered_from_the_committed_dot(stack):
+    dot = (PROJECT_DIR / "docs" / f"{stack}.dot").read_text()
+    png = (PROJECT_DIR / "docs" / f"{stack}.png").read_bytes()
+    assert stamped(png) == digest(dot), f"docs/{stack}.png was not drawn from docs/{stack}.dot: run {REGENERATE}"
+    _, warnings = render(dot, "png")
+    assert warnings == ""  # every icon found, every label fits
 
 
 @pytest.mark.parametrize(
