@@ -2,7 +2,16 @@
 
 from __future__ import annotations
 
-from infra.tool.resource_kinds import KINDS, STATEFUL_TYPES, component_role, is_stateful, is_stateful_urn, kind, owner
+from infra.tool.resource_kinds import (
+    KINDS,
+    STATEFUL_TYPES,
+    component_role,
+    is_stateful,
+    is_stateful_urn,
+    kind,
+    owner,
+    role,
+)
 from tests.conftest import shipped_plan
 
 
@@ -24,6 +33,13 @@ def test_roles_of_containers_come_from_their_component_not_their_name():
     assert db_role is not None and db_role.key == "db"
     assert is_stateful("docker:index/container:Container", database)
     assert not is_stateful("docker:index/container:Container", parent)
+
+
+def test_a_bucket_is_drawn_by_the_component_that_owns_it_not_by_its_name():
+    logs = role("aws:s3/bucket:Bucket", "urn:pulumi:s::nowry::nowry:aws:LogBucket::whatever")
+    site = role("aws:s3/bucket:Bucket", "urn:pulumi:s::nowry::nowry:aws:StaticSite::logs")
+    assert logs is not None and logs.key == "logs"
+    assert site is not None and site.key == "site"  # named "logs", but the site's bucket
 
 
 def test_every_drawn_or_stateful_type_of_the_shipped_stacks_is_in_the_table():

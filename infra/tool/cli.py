@@ -384,8 +384,9 @@ def diagram(
     overrides: SetOption = None,
     project_dir: ProjectDirOption = Path("."),
 ) -> None:
-    """Draw the stack's architecture from its plan: icons, network boundaries, traffic and data."""
-    from infra.tool.diagram import FORMATS, GraphvizMissing, check_graphviz, draw
+    """Draw the stack's architecture from its plan: icons, network boundaries and regions, traffic, data and the keys
+    that encrypt it."""
+    from infra.tool.drawing import FORMATS, GraphvizMissing, RenderFailed, check_graphviz, draw
     from infra.tool.output_files import OutputPathError, check_file_target
 
     fmt = out.suffix.lstrip(".").lower()
@@ -401,6 +402,8 @@ def diagram(
         written = draw(result, out)
     except OSError as exc:
         _fail(f"--out: cannot write {out} ({exc.strerror or exc})")
+    except RenderFailed as exc:
+        _fail(str(exc))
     typer.echo(f"wrote {written}")
 
 

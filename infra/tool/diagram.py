@@ -1,39 +1,29 @@
-"""Architecture pictures drawn from a plan (not by hand per phase), with provider icons.
+"""Architecture pictures drawn from a plan (not by hand per phase): what is drawn, and where.
 
-Each drawn role (CDN, site bucket, ALB, API, cache, database, ...) is one node, whatever
-number of resources it gathers; nodes sit in their network boundary (the edge, the VPC's
-public and private subnets, regional AWS services, each managed service); edges come from
-the plan's dependencies, kept only where traffic or data flows (IAM, policies and rules are
-walked through, never drawn).
+Each drawn role (CDN, site bucket, log bucket, ALB, API, cache, database, key, ...) is one node,
+whatever number of resources it gathers; nodes sit in their boundary (the edge, the VPC's public
+and private subnets, regional AWS services, another region, each managed service); edges come
+from the plan's dependencies, kept only where traffic or data flows or a key protects a store
+(IAM, policies and rules are walked through, never drawn). What a resource type adds to the
+picture — its role, the resource it configures, the two roles it joins — is a column of its row
+in the kinds table (``infra/tool/resource_kinds.py``): this module names no type.
+``infra/tool/drawing.py`` turns the picture into DOT source and images.
 """
 
 from __future__ import annotations
 
-import importlib
-import shutil
 from collections import defaultdict, deque
-from dataclasses import dataclass, field
-from pathlib import Path
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from infra.tool.engine.plan import Plan, PlannedResource
-from infra.tool.resource_kinds import Role, component_role, kind
-
-FORMATS = ("png", "svg", "dot")
-
-
-BRIDGES = {
-    "aws:lb/listener:Listener": "loadBalancerArn",
-    "aws:secretsmanager/secretVersion:SecretVersion": "secretId",
-    "pulumi-python:dynamic/railway:Variables": "service_id",
-    "vercel:index/projectEnvironmentVariable:ProjectEnvironmentVariable": "projectId",
-}
-"""Resources whose dependencies count as those of the resource they configure."""
+from infra.tool.resource_kinds import REGIONAL, Role, kind, role
 
 FLOWS: dict[tuple[str, str], str] = {
     ("cdn", "site"): "forward",
     ("cdn", "alb"): "forward",
     ("cdn", "waf"): "reverse",
+    ("alb", "logs"): "forward",
     ("api", "alb"): "reverse",
     ("api", "secrets"): "forward",
     ("api", "registry"): "forward",
@@ -46,65 +36,141 @@ FLOWS: dict[tuple[str, str], str] = {
 }
 """Role pairs (consumer depends on producer) that carry traffic or data, and how to draw them."""
 THROUGH_SECRETS = ("db", "cache")
-JUNCTIONS = {"aws:lb/targetGroup:TargetGroup": ("alb", "api")}
-"""Undrawn resources two roles both depend on, meaning traffic from the first to the second
-(the ALB's listener and the ECS service both name the target group)."""
 """Stores the API reaches through a secret's connection string."""
+KEY = "key"
+"""The role of an encryption key: drawn with an edge to each store it protects."""
+STORES = ("db", "cache", "secrets", "backup", "registry", "site", "logs")
+"""Roles that hold data: one that depends on a key is encrypted with it."""
+
+PROTECTS, COPIES = "protects", "copies"
+"""Edge kinds besides traffic and data: a key protecting a store, a store copied to another region."""
 
 
 @dataclass
 class Picture:
     nodes: dict[str, Role] = field(default_factory=dict)
+    """Node -> its role: the role's key, or ``key@region`` for one drawn in another region."""
     counts: dict[str, int] = field(default_factory=dict)
     edges: set[tuple[str, str]] = field(default_factory=set)
+    kinds: dict[tuple[str, str], str] = field(default_factory=dict)
+    """Edges that are not traffic or data: ``PROTECTS`` or ``COPIES``."""
     entry: list[str] = field(default_factory=list)
+    region: str = ""
+    """The stack's own region (what ``follows_region`` roles are compared with)."""
 
 
-def _role(resource: PlannedResource) -> Role | None:
-    """The resource's role: from its type (resource_kinds), or from the component that owns it."""
-    role = kind(resource.type).role or component_role(resource.type, resource.parent)
-    if role and role.key == "api" and resource.type == "aws:ecs/service:Service":
-        public = (resource.inputs.get("networkConfiguration") or {}).get("assignPublicIp") is True
-        return Role(role.key, role.label, role.icon, "VPC public subnets" if public else role.boundary)
-    return role
+def base(node: str) -> str:
+    """The role key of a node (``backup@us-west-2`` -> ``backup``)."""
+    return node.partition("@")[0]
+
+
+def region_boundary(region: str) -> str:
+    """The box of a region's regional services (the stack's own, or another one)."""
+    return f"{REGIONAL}, {region}"
+
+
+def _input(inputs: dict[str, Any], path: str) -> Any:
+    value: Any = inputs
+    for part in path.split("."):
+        value = value.get(part) if isinstance(value, dict) else None
+    return value
+
+
+def _placed(resource: PlannedResource, home: str) -> tuple[str, Role] | None:
+    """The node a resource is drawn in, and its role there (its boundary moved by its inputs)."""
+    found = role(resource.type, resource.parent)
+    if found is None:
+        return None
+    if found.boundary_when and _input(resource.inputs, found.boundary_when[0]) is True:
+        found = replace(found, boundary=found.boundary_when[1])
+    region = resource.inputs.get("region")
+    if found.follows_region and isinstance(region, str) and region != home:
+        return f"{found.key}@{region}", replace(found, boundary=region_boundary(region))
+    if found.boundary == REGIONAL:
+        found = replace(found, boundary=region_boundary(home))
+    return found.key, found
+
+
+def home_region(plan: Plan) -> str:
+    """The stack's AWS region (``aws:region``), from the config the plan ran with."""
+    return str(getattr(plan.config, "aws_region", None) or "us-east-1")
 
 
 def picture(plan: Plan) -> Picture:
     """The roles, their boundaries and the traffic/data edges of a plan."""
-    pic = Picture()
-    role_of: dict[str, str] = {}
+    pic = Picture(region=home_region(plan))
+    node_of: dict[str, str] = {}
     for resource in plan.resources:
-        role = _role(resource) if resource.custom else None
-        if role:
-            role_of[resource.urn] = role.key
-            pic.nodes.setdefault(role.key, role)
-            pic.counts[role.key] = pic.counts.get(role.key, 0) + 1
-    deps: dict[str, set[str]] = defaultdict(set)
+        placed = _placed(resource, pic.region) if resource.custom else None
+        if placed:
+            node, found = placed
+            node_of[resource.urn] = node
+            pic.nodes.setdefault(node, found)
+            pic.counts[node] = pic.counts.get(node, 0) + 1
+    deps = _dependencies(plan)
     for resource in plan.resources:
-        deps[resource.urn] |= set(resource.dependencies)
-        bridge = BRIDGES.get(resource.type)
-        if bridge:
-            for target in resource.property_dependencies.get(bridge, ()):
-                deps[target] |= set(resource.dependencies) - {target}
-    junctions = {r.urn: JUNCTIONS[r.type] for r in plan.resources if r.type in JUNCTIONS}
-    for junction, (source, target) in junctions.items():
-        users = {role_of[urn] for urn in role_of if junction in _reachable(urn, deps, role_of, through=True)}
-        if {source, target} <= users:
-            pic.edges.add((source, target))
-    for urn, role in role_of.items():
-        for reached in _reachable(urn, deps, role_of):
-            pair = (role, role_of[reached])
-            if pair in FLOWS:
-                pic.edges.add(pair if FLOWS[pair] == "forward" else (pair[1], pair[0]))
-            elif role == "secrets" and role_of[reached] in THROUGH_SECRETS:
-                pic.edges.add(("api", role_of[reached]))
-    for source, target in list(pic.edges):
-        if source not in pic.nodes or target not in pic.nodes:
-            pic.edges.discard((source, target))
+        junction = kind(resource.type).junction
+        if junction and resource.urn not in node_of:
+            _join(pic, junction, _touching(resource.urn, deps, node_of))
+    for urn, node in node_of.items():
+        for reached in _reachable(urn, deps, node_of):
+            _flow(pic, node, node_of[reached])
+    for edge in list(pic.edges):
+        if edge[0] not in pic.nodes or edge[1] not in pic.nodes:
+            pic.edges.discard(edge)
+            pic.kinds.pop(edge, None)
     pic.entry = [key for key in ("waf", "cdn", "ingress") if key in pic.nodes][:1] or [
         key for key in ("web", "api") if key in pic.nodes
     ]
     return pic
+
+
+def _dependencies(plan: Plan) -> dict[str, set[str]]:
+    """Each resource's dependencies; a bridge's count as those of the resource it configures."""
+    deps: dict[str, set[str]] = defaultdict(set)
+    for resource in plan.resources:
+        deps[resource.urn] |= set(resource.dependencies)
+        bridge = kind(resource.type).bridge
+        if bridge:
+            for target in resource.property_dependencies.get(bridge, ()):
+                deps[target] |= set(resource.dependencies) - {target}
+    return deps
+
+
+def _flow(pic: Picture, consumer: str, producer: str) -> None:
+    """The edge, if any, for a drawn resource depending on another."""
+    pair = (base(consumer), base(producer))
+    how = FLOWS.get(pair)
+    if how == "forward":
+        pic.edges.add((consumer, producer))
+    elif how == "reverse":
+        pic.edges.add((producer, consumer))
+    elif pair[1] == KEY and pair[0] in STORES:
+        pic.edges.add((producer, consumer))
+        pic.kinds[(producer, consumer)] = PROTECTS
+    elif pair[0] == "secrets" and pair[1] in THROUGH_SECRETS:
+        pic.edges.add(("api", producer))
+
+
+def _join(pic: Picture, junction: tuple[str, str], touching: set[str]) -> None:
+    """Edges from the junction's first role to its second among the nodes it touches (one role
+    twice: a copy, from the stack's region to another)."""
+    source, target = junction
+    for one in touching:
+        for other in touching:
+            if one == other or base(one) != source or base(other) != target:
+                continue
+            if source != target:
+                pic.edges.add((one, other))
+            elif "@" not in one and "@" in other:
+                pic.edges.add((one, other))
+                pic.kinds[(one, other)] = COPIES
+
+
+def _touching(junction: str, deps: dict[str, set[str]], drawn: dict[str, str]) -> set[str]:
+    """The nodes of the drawn resources a junction depends on, or that depend on it, through undrawn ones."""
+    found = {drawn[urn] for urn in _reachable(junction, deps, drawn)}
+    return found | {drawn[urn] for urn in drawn if junction in _reachable(urn, deps, drawn, through=True)}
 
 
 def _reachable(start: str, deps: dict[str, set[str]], drawn: dict[str, str], *, through: bool = False) -> set[str]:
@@ -123,92 +189,3 @@ def _reachable(start: str, deps: dict[str, set[str]], drawn: dict[str, str], *, 
             found.add(urn)
         queue.extend(deps.get(urn, ()))
     return found
-
-
-def _icon(path: str) -> type:
-    module, name = path.split(":")
-    return getattr(importlib.import_module(module), name)
-
-
-GRAPHVIZ_INSTALL = "Debian/Ubuntu: sudo apt-get install graphviz; macOS: brew install graphviz"
-
-
-class GraphvizMissing(Exception):
-    """A picture format that needs Graphviz's ``dot`` program, on a machine without it."""
-
-    def __init__(self, fmt: str) -> None:
-        super().__init__(
-            f"drawing .{fmt} needs Graphviz's `dot` program, which is not on the PATH "
-            f"({GRAPHVIZ_INSTALL}); --out with .dot writes the DOT source without it"
-        )
-
-
-def check_graphviz(fmt: str) -> None:
-    """Raise ``GraphvizMissing`` when ``fmt`` needs ``dot`` and it is not installed."""
-    if fmt != "dot" and shutil.which("dot") is None:  # every format but the DOT source runs dot
-        raise GraphvizMissing(fmt)
-
-
-def dot_source(plan: Plan) -> str:
-    """The picture as Graphviz DOT source (no Graphviz needed)."""
-    return _graph(plan).source
-
-
-def draw(plan: Plan, out: Path) -> Path:
-    """Render the plan's picture to ``out`` (.png, .svg or .dot), written whole; returns it."""
-    from infra.tool.output_files import write_file
-
-    fmt = out.suffix.lstrip(".").lower()
-    if fmt not in FORMATS:
-        raise ValueError(f"--out must end in {', '.join('.' + f for f in FORMATS)}, not {out.suffix or 'nothing'}")
-    check_graphviz(fmt)
-    graph = _graph(plan)
-    data = graph.source.encode() if fmt == "dot" else graph.pipe(format=fmt)
-    return write_file(out, data)
-
-
-def _graph(plan: Plan) -> Any:
-    """The ``graphviz.Digraph`` of the plan's picture, built with the diagrams package's icons
-    but never rendered by it (its context manager would run ``dot`` on exit)."""
-    import diagrams
-    from diagrams import Cluster, Diagram, Edge
-    from diagrams.onprem.client import Users
-
-    pic = picture(plan)
-    title = f"{plan.project}/{plan.stack} — phase {plan.phase}"
-    graph = {"fontsize": "20", "pad": "0.4", "splines": "spline"}
-    nodes = {}
-    canvas = Diagram(title, filename=plan.stack, show=False, direction="LR", graph_attr=graph)
-    diagrams.setdiagram(canvas)
-    try:
-        users = Users("users")
-        boundaries: dict[str, list[str]] = defaultdict(list)
-        for key, role in pic.nodes.items():
-            boundaries[role.boundary].append(key)
-        vpc = [b for b in boundaries if b.startswith("VPC")]
-        for boundary, keys in sorted(boundaries.items()):
-            if boundary in vpc:
-                continue
-            with Cluster(boundary):
-                for key in keys:
-                    nodes[key] = _node(pic, key)
-        if vpc:
-            with Cluster("VPC"):
-                for boundary in sorted(vpc):
-                    with Cluster(boundary.removeprefix("VPC ")):
-                        for key in boundaries[boundary]:
-                            nodes[key] = _node(pic, key)
-        for key in pic.entry:
-            _ = users >> Edge(label="HTTPS") >> nodes[key]
-        for source, target in sorted(pic.edges):
-            _ = nodes[source] >> nodes[target]
-    finally:
-        diagrams.setdiagram(None)  # type: ignore[arg-type]
-    return canvas.dot
-
-
-def _node(pic: Picture, key: str) -> object:
-    role = pic.nodes[key]
-    count = pic.counts.get(key, 1)
-    label = role.label if count == 1 or key in ("db",) else f"{role.label} x{count}"
-    return _icon(role.icon)(label)

@@ -5,9 +5,11 @@ protection rule, ``migrate``'s data-loss column), how it is priced (a function o
 ``infra/tool/cost/pricers.py``) or that it costs nothing itself, which input changes make its
 provider replace it (the cited rules of ``infra/tool/replacements.py``), which naming rule of
 ``infra/naming.py`` each physical name it is given follows, the role it plays in the
-architecture picture, and the shape of the attributes the offline engine computes for it
-(``infra/tool/offline_shapes.py``). Adding a resource type is one row. Roles of containers and pods
-come from the component they belong to (the parent in their URN), never from their own names.
+architecture picture (``infra/tool/diagram.py``: its node, and whether it carries another drawn
+resource's wiring or joins two of them), and the shape of the attributes the offline engine
+computes for it (``infra/tool/offline_shapes.py``). Adding a resource type is one row. Roles of
+generic resources (containers, pods, a bucket) come from the component they belong to (the parent
+in their URN), never from their own names.
 """
 
 from __future__ import annotations
@@ -35,6 +37,12 @@ class Role:
     icon: str
     """``module:Class`` of the diagrams package."""
     boundary: str
+    boundary_when: tuple[str, str] | None = None
+    """(dotted input, boundary): drawn in that boundary instead when the input is true (an ECS
+    service whose tasks get public IPs sits in the public subnets)."""
+    follows_region: bool = False
+    """Drawn in a box of the region its ``region`` input names when that is not the stack's region
+    (a second provider: the disaster-recovery region's backup vault and key, a replica key)."""
 
 
 CREATE_MINUTES_DEFAULT = 0.5
@@ -68,6 +76,14 @@ class ResourceKind:
     names: tuple[tuple[str, str], ...] = ()
     """(input, naming rule of ``infra/naming.py``) for each input that holds a physical name the
     program sets: the service refuses any other (auto-named inputs are Pulumi's)."""
+    bridge: str | None = None
+    """The input naming the drawn resource it configures: in the picture its dependencies count as
+    that resource's (an ALB's listener, a secret's version, a platform's environment variables)."""
+    junction: tuple[str, str] | None = None
+    """Two role keys this undrawn resource joins, traffic or data flowing from the first to the
+    second: both depend on it (the target group of the ALB's listener and the ECS service) or it
+    depends on both (a log delivery, a backup plan's copy). One role twice: from the stack's region
+    to the other one."""
 
     def replaced_inputs(self, old: dict[str, Any], new: dict[str, Any]) -> tuple[str, ...]:
         """The inputs whose change (old -> new) makes the provider replace this resource."""
@@ -97,10 +113,8 @@ _FREE = (
     "aws:iam/rolePolicy:RolePolicy",
     "aws:iam/rolePolicyAttachment:RolePolicyAttachment",
     "aws:ecs/cluster:Cluster",
-    "aws:lb/listener:Listener",
     "aws:ecr/lifecyclePolicy:LifecyclePolicy",
     "aws:docdb/clusterParameterGroup:ClusterParameterGroup",
-    "aws:secretsmanager/secretVersion:SecretVersion",
     "aws:appautoscaling/target:Target",
     "aws:appautoscaling/policy:Policy",
     "aws:sns/topicSubscription:TopicSubscription",
@@ -112,18 +126,14 @@ _FREE = (
     "aws:s3/bucketObjectv2:BucketObjectv2",
     "mongodbatlas:index/databaseUser:DatabaseUser",
     "mongodbatlas:index/projectIpAccessList:ProjectIpAccessList",
-    "vercel:index/projectEnvironmentVariable:ProjectEnvironmentVariable",
-    "pulumi-python:dynamic/railway:Variables",
     "pulumi-python:dynamic/railway:Deployment",
     "pulumi-python:dynamic/cloudfront:Invalidation",
     "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration",
-    "aws:s3/bucketLogging:BucketLogging",
     "aws:cloudwatch/logDeliverySource:LogDeliverySource",
     "aws:cloudwatch/logDeliveryDestination:LogDeliveryDestination",
     "aws:cloudwatch/logResourcePolicy:LogResourcePolicy",
     "aws:wafv2/webAclLoggingConfiguration:WebAclLoggingConfiguration",
     "aws:dms/replicationSubnetGroup:ReplicationSubnetGroup",
-    "aws:backup/plan:Plan",
     "aws:backup/selection:Selection",
     "aws:ecr/replicationConfiguration:ReplicationConfiguration",
     "aws:kms/alias:Alias",
@@ -161,12 +171,18 @@ KINDS: dict[str, ResourceKind] = {
         ResourceKind("aws:secretsmanager/secret:Secret", stateful=True, priced_by=price.secret,
                      role=Role("secrets", "Secrets Manager", "diagrams.aws.security:SecretsManager", REGIONAL),
                      replaced_on=forcing.SECRET, placeholder=shape.secret, names=(("namePrefix", "secret-prefix"),)),
+        ResourceKind("aws:secretsmanager/secretVersion:SecretVersion", free=True, bridge="secretId"),
         ResourceKind("aws:backup/vault:Vault", stateful=True, priced_by=price.backup_vault,
                      replaced_on=forcing.BACKUP_VAULT,
-                     role=Role("backup", "AWS Backup (+ DR copy)", "diagrams.aws.storage:Backup", REGIONAL)),
-        ResourceKind("aws:kms/key:Key", stateful=True, priced_by=price.kms_key, replaced_on=forcing.KMS_KEY),
+                     role=Role("backup", "AWS Backup vault", "diagrams.aws.storage:Backup", REGIONAL,
+                               follows_region=True)),
+        ResourceKind("aws:backup/plan:Plan", free=True, junction=("backup", "backup")),
+        ResourceKind("aws:kms/key:Key", stateful=True, priced_by=price.kms_key, replaced_on=forcing.KMS_KEY,
+                     role=Role("key", "KMS key", "diagrams.aws.security:KMS", REGIONAL, follows_region=True)),
         ResourceKind("aws:kms/replicaKey:ReplicaKey", stateful=True, priced_by=price.kms_key,
-                     replaced_on=forcing.KMS_REPLICA_KEY),
+                     replaced_on=forcing.KMS_REPLICA_KEY,
+                     role=Role("key", "KMS key (replica)", "diagrams.aws.security:KMS", REGIONAL, follows_region=True)),
+        ResourceKind("aws:s3/bucketLogging:BucketLogging", free=True, junction=("site", "logs")),
         ResourceKind("random:index/randomPassword:RandomPassword", stateful=True, free=True,
                      replaced_on=forcing.RANDOM_PASSWORD),
         ResourceKind("mongodbatlas:index/project:Project", stateful=True, free=True, replaced_on=forcing.ATLAS_PROJECT,
@@ -192,8 +208,10 @@ KINDS: dict[str, ResourceKind] = {
         ResourceKind("aws:lb/loadBalancer:LoadBalancer", priced_by=price.alb,
                      role=Role("alb", "ALB", "diagrams.aws.network:ALB", PRIVATE), placeholder=shape.load_balancer,
                      create_minutes=3, names=(("name", "alb"),)),
+        ResourceKind("aws:lb/listener:Listener", free=True, bridge="loadBalancerArn"),
         ResourceKind("aws:cloudfront/vpcOrigin:VpcOrigin", free=True, create_minutes=10),
-        ResourceKind("aws:lb/targetGroup:TargetGroup", free=True, placeholder=shape.target_group),
+        ResourceKind("aws:lb/targetGroup:TargetGroup", free=True, placeholder=shape.target_group,
+                     junction=("alb", "api")),
         ResourceKind("aws:cloudfront/originAccessControl:OriginAccessControl", free=True,
                      names=(("name", "cloudfront-oac"),)),
         ResourceKind("aws:cloudfront/function:Function", free=True, names=(("name", "cloudfront-function"),)),
@@ -202,7 +220,9 @@ KINDS: dict[str, ResourceKind] = {
         ResourceKind("aws:ecs/taskDefinition:TaskDefinition", free=True,
                      names=(("family", "ecs-family"),)),
         ResourceKind("aws:ecs/service:Service", priced_by=price.fargate,
-                     role=Role("api", "ECS Fargate API", "diagrams.aws.compute:Fargate", PRIVATE), create_minutes=5),
+                     role=Role("api", "ECS Fargate API", "diagrams.aws.compute:Fargate", PRIVATE,
+                               boundary_when=("networkConfiguration.assignPublicIp", PUBLIC)),
+                     create_minutes=5),
         ResourceKind("aws:ec2/natGateway:NatGateway", priced_by=price.nat,
                      role=Role("nat", "NAT gateway", "diagrams.aws.network:NATGateway", PUBLIC), create_minutes=2),
         ResourceKind("aws:ec2/eip:Eip", priced_by=price.eip),
@@ -224,7 +244,8 @@ KINDS: dict[str, ResourceKind] = {
         ResourceKind("aws:dms/endpoint:Endpoint", free=True, placeholder=shape.dms_endpoint),
         ResourceKind("aws:dms/replicationTask:ReplicationTask", free=True, placeholder=shape.dms_replication_task),
         ResourceKind("aws:dms/certificate:Certificate", free=True, placeholder=shape.dms_certificate),
-        ResourceKind("aws:cloudwatch/logDelivery:LogDelivery", priced_by=price.cdn_log_delivery),
+        ResourceKind("aws:cloudwatch/logDelivery:LogDelivery", priced_by=price.cdn_log_delivery,
+                     junction=("cdn", "logs")),
         ResourceKind("aws:sns/topic:Topic", free=True,
                      role=Role("alerts", "SNS alerts", "diagrams.aws.integration:SNS", REGIONAL)),
         # Managed platforms
@@ -232,8 +253,11 @@ KINDS: dict[str, ResourceKind] = {
                      role=Role("web", "Vercel frontend", "diagrams.programming.framework:React", "Vercel"),
                      names=(("name", "vercel-project"),)),
         ResourceKind("vercel:index/deployment:Deployment", free=True, replaced_on=forcing.VERCEL_DEPLOYMENT),
+        ResourceKind("vercel:index/projectEnvironmentVariable:ProjectEnvironmentVariable", free=True,
+                     bridge="projectId"),
         ResourceKind("pulumi-python:dynamic/railway:Service", priced_by=price.plan_price("railway"),
                      role=Role("api", "Railway backend", "diagrams.programming.framework:Fastapi", "Railway")),
+        ResourceKind("pulumi-python:dynamic/railway:Variables", free=True, bridge="service_id"),
         ResourceKind("pulumi-python:dynamic/railway:Domain", free=True, placeholder=shape.railway_domain),
         # Docker and Kubernetes (their packages are free)
         ResourceKind("docker:index/remoteImage:RemoteImage", free=True, placeholder=shape.remote_image),
@@ -250,6 +274,7 @@ KINDS: dict[str, ResourceKind] = {
 its package is free: ``FREE_PACKAGES``)."""
 
 COMPONENT_ROLES: dict[tuple[str, str | None], Role] = {
+    ("nowry:aws:LogBucket", None): Role("logs", "S3 log bucket", "diagrams.aws.storage:S3", REGIONAL),
     ("nowry:docker:AppContainer", "frontend"): Role(
         "web", "frontend (nginx)", "diagrams.onprem.network:Nginx", "Docker network"
     ),
@@ -272,9 +297,15 @@ COMPONENT_ROLES: dict[tuple[str, str | None], Role] = {
         "web", "frontend pods (nginx)", "diagrams.k8s.compute:Deployment", "Kubernetes namespace"
     ),
 }
-"""Roles of the generic resources (containers, deployments) by the component that owns them:
-its type, and its name where one component type serves several roles (None: any name)."""
-ROLE_CARRIERS = ("docker:index/container:Container", "kubernetes:apps/v1:Deployment", "kubernetes:helm.sh/v3:Release")
+"""Roles of the generic resources (containers, deployments, a bucket) by the component that owns
+them: its type, and its name where one component type serves several roles (None: any name). The
+component's role comes before the type's own (the log bucket is drawn as logs, not as a site)."""
+ROLE_CARRIERS = (
+    "docker:index/container:Container",
+    "kubernetes:apps/v1:Deployment",
+    "kubernetes:helm.sh/v3:Release",
+    "aws:s3/bucket:Bucket",
+)
 """The resource of such a component that is drawn for it (its image, volume or Service is not)."""
 
 STATEFUL_COMPONENTS = ("nowry:docker:MongoDatabase",)
@@ -298,6 +329,11 @@ def component_role(type_: str, parent_urn: str | None) -> Role | None:
         return None
     component, name = found
     return COMPONENT_ROLES.get((component, name)) or COMPONENT_ROLES.get((component, None))
+
+
+def role(type_: str, parent_urn: str | None) -> Role | None:
+    """The role a resource plays in the picture: its component's (``COMPONENT_ROLES``), else its type's."""
+    return component_role(type_, parent_urn) or kind(type_).role
 
 
 def is_stateful(type_: str, parent_urn: str | None = None) -> bool:
