@@ -83,7 +83,8 @@ def test_flex_is_priced_and_recommend_shows_it():
 def test_upgrades_from_m0_or_flex_say_a_second_up_is_needed(before, after, second_up):
     migration = plan_migration(plan_stack(PROJECT_DIR, "dev", before), plan_stack(PROJECT_DIR, "dev", after))
     assert migration.blocked is None and not migration.data_loss
-    assert any("Run `pulumi up` twice" in step for step in migration.runbook) is second_up
+    steps = [step for section in migration.runbook for step in section.steps]
+    assert any("Run `pulumi up` twice" in step for step in steps) is second_up
 
 
 @pytest.mark.parametrize(("source", "target"), [("hybrid", "free-tier"), ("all-paid", "free-tier")])

@@ -159,8 +159,10 @@ def test_migrate_all_paid_to_aws_flags_atlas_and_upstash():
     assert "mongodbatlas:index/advancedCluster:AdvancedCluster" in lost
     assert "upstash:index/redisDatabase:RedisDatabase" in lost
     assert payload["summary"]["create"] > 0 and payload["summary"]["delete"] > 0
-    assert any("mongodump" in step for step in payload["runbook"])
-    assert any("tlsCAFile" in step for step in payload["runbook"])
+    steps = [step for section in payload["runbook"] for step in section["steps"]]
+    assert [section["title"] for section in payload["runbook"]][-1] == "The cache"
+    assert any("mongodump" in step for step in steps)
+    assert any("tlsCAFile" in step for step in steps)
     accepted = invoke("migrate", "dev", "--to", "aws", "--set", "nowry:phase=all-paid", "--accept-data-loss")
     assert accepted.exit_code == 0
 
@@ -172,6 +174,22 @@ def test_migrate_free_tier_to_hybrid_upgrades_the_cluster_in_place():
     assert payload["data_loss"] == []
     assert [c["action"] for c in payload["changes"]] == ["update"]
     assert payload["changes"][0]["urn"].endswith("::database-cluster")
+
+
+def test_migrate_lists_changes_as_pulumi_preview_does_and_runbook_sections_as_headings():
+    result = invoke("migrate", "dev", "--to", "aws", "--set", "nowry:phase=all-paid")
+    lines = result.stdout.splitlines()
+    assert "urn:pulumi" not in result.stdout
+    group = lines.index("  nowry:managed:AtlasDatabase database")
+    assert lines[group + 1] == (
+        "    -  delete  mongodbatlas:index/advancedCluster:AdvancedCluster database-cluster (DATA)"
+    )
+    assert "    +  create  aws:ecs/service:Service backend-service" in lines
+    assert lines.index("  nowry:aws:ContainerService backend") < lines.index("  nowry:managed:AtlasDatabase database")
+    headings = [line for line in lines if line.startswith(("Online path", "Offline path", "The cache"))]
+    assert [h.split(" (")[0] for h in headings] == ["Online path", "Offline path instead", "The cache"]
+    cache = lines.index("The cache")
+    assert lines[cache + 1].startswith("  1. Redis holds only cache data")
 
 
 def test_migrate_to_an_unknown_phase_exits_2():

@@ -11,6 +11,7 @@ from rich.tree import Tree
 
 from infra.tool.cost.estimate import CostEstimate
 from infra.tool.engine.plan import Plan, PlannedResource
+from infra.tool.migrate import Change, Migration
 from infra.tool.rules.check import PolicyReport
 
 
@@ -155,20 +156,34 @@ def print_recommendation(users: int, phase: str, bills: dict[str, float | None],
         console.print(f"  {'✓' if step.reached else '·'} at {step.users:,} users: {escape(step.action)}")
 
 
-def print_migration(stack: str, migration: Any, console: Console | None = None) -> None:
+MARKS = {"create": "+", "update": "~", "replace": "+-", "delete": "-"}
+"""``pulumi preview``'s marks for each action."""
+
+
+def print_migration(stack: str, migration: Migration, console: Console | None = None) -> None:
+    """The changes as ``pulumi preview`` lists them (``type name``, under the component that owns
+    them), then the runbook: a heading per section, its steps numbered under it."""
     console = console or Console()
     console.print(f"[bold]{stack}: {migration.source} -> {migration.target}[/bold]")
+    groups: dict[str | None, list[Change]] = {}
     for change in migration.changes:
-        flag = " [red](DATA)[/red]" if change.stateful and change.action in ("delete", "replace") else ""
-        detail = f" [{', '.join(change.properties)}]" if change.properties else ""
-        console.print(f"  {change.action:7} {escape(change.urn)}{flag}{escape(detail)}", soft_wrap=True)
+        groups.setdefault(change.component, []).append(change)
+    for component in sorted(groups, key=lambda c: (c is not None, c or "")):
+        indent = "    " if component else "  "
+        if component:
+            console.print(f"  [bold]{escape(component)}[/bold]", soft_wrap=True)
+        for change in groups[component]:
+            flag = " [red](DATA)[/red]" if change in migration.data_loss else ""
+            detail = f" [{', '.join(change.properties)}]" if change.properties else ""
+            console.print(f"{indent}{MARKS[change.action]:2} {change.action:7} {escape(change.type)} "
+                          f"{escape(change.name)}{flag}{escape(detail)}", soft_wrap=True)  # fmt: skip
     counts = migration.to_json()["summary"]
     console.print(", ".join(f"{n} to {action}" for action, n in counts.items()))
     if migration.data_loss:
         console.print(f"[red]{len(migration.data_loss)} data stores would be deleted or replaced[/red]")
-    if migration.runbook:
-        console.print("[bold]Runbook[/bold]")
-        for number, step in enumerate(migration.runbook, 1):
+    for section in migration.runbook:
+        console.print(f"\n[bold]{escape(section.title)}[/bold]", soft_wrap=True)
+        for number, step in enumerate(section.steps, 1):
             console.print(f"  {number}. {escape(step)}", soft_wrap=True)
 
 
