@@ -168,7 +168,7 @@ def _provider(config: StackConfig) -> k8s.Provider:
             instance_type=kube.node_instance_type,
             nodes=kube.nodes,
             max_nodes=kube.max_nodes,
-            api_allowed_cidrs=kube.api_allowed_cidrs,
+            api_cidrs=kube.api_cidrs,
             log_retention_days=config.log_retention_days,
             kms_key_arn=key.key.arn,
         ),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import pulumi
 import pulumi_aws as aws
@@ -29,7 +30,9 @@ class EksClusterArgs:
     instance_type: str
     nodes: int
     max_nodes: int
-    api_allowed_cidrs: Sequence[str]
+    api_cidrs: Sequence[str]
+    """Who may reach the API's public endpoint; empty: the public endpoint is off, and the API is
+    reached only through its private endpoint, from inside the VPC."""
     log_retention_days: int
     kms_key_arn: pulumi.Input[str]
     """The stack's KMS key: encrypts the control plane's log group."""
@@ -43,8 +46,9 @@ class EksCluster(pulumi.ComponentResource):
     cluster (API and audit logs on, access entries for authentication) and a managed node
     group of Graviton nodes in the private subnets (they need the VPC's NAT for egress), and
     a kubeconfig that authenticates with ``aws eks get-token``.
-    Secure defaults: nodes in private subnets; control-plane audit logs; the API endpoint
-    limited to ``api_allowed_cidrs``; roles trust only eks.amazonaws.com / ec2.amazonaws.com.
+    Secure defaults: nodes in private subnets; control-plane audit logs; the API's private
+    endpoint on and its public one off unless ``api_cidrs`` lists who may use it; roles trust
+    only eks.amazonaws.com / ec2.amazonaws.com.
     Cost: $0.10/hour for the control plane ($73/month) plus the nodes (2 x t4g.medium is about
     $49/month on demand; EC2 prices are not in this project's catalog).
     """
@@ -72,9 +76,7 @@ class EksCluster(pulumi.ComponentResource):
             version=args.version,
             vpc_config=aws.eks.ClusterVpcConfigArgs(
                 subnet_ids=[*args.private_subnet_ids, *args.public_subnet_ids],
-                endpoint_private_access=True,
-                endpoint_public_access=True,
-                public_access_cidrs=list(args.api_allowed_cidrs),
+                **_endpoints(args.api_cidrs),
             ),
             access_config=aws.eks.ClusterAccessConfigArgs(
                 authentication_mode="API", bootstrap_cluster_creator_admin_permissions=True
@@ -108,6 +110,19 @@ class EksCluster(pulumi.ComponentResource):
                 f"{name}-policy-{index}", role=role.name, policy_arn=policy, opts=pulumi.ResourceOptions(parent=self)
             )
         return role
+
+
+def _endpoints(api_cidrs: Sequence[str]) -> dict[str, Any]:
+    """The API endpoint decision: the private endpoint always (nodes and in-VPC clients reach the
+    API without leaving the VPC); the public one only when ``api_cidrs`` names who may use it.
+
+    EKS answers an unset ``publicAccessCidrs`` with 0.0.0.0/0 (EKS API ``VpcConfigRequest``), so a
+    public endpoint always gets its list. Turning it on or off, or changing the list, is an update
+    in place (terraform-provider-aws ``internal/service/eks/cluster.go``: one ``UpdateClusterConfig``).
+    """
+    if not api_cidrs:
+        return {"endpoint_private_access": True, "endpoint_public_access": False}
+    return {"endpoint_private_access": True, "endpoint_public_access": True, "public_access_cidrs": list(api_cidrs)}
 
 
 def _kubeconfig(name: str, endpoint: str, ca_data: str, region: str) -> str:
