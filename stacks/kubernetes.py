@@ -156,7 +156,10 @@ def _provider(config: StackConfig) -> k8s.Provider:
         return k8s.Provider("cluster", context=kube.context, kubeconfig=kube.kubeconfig)
     from components.aws.eks_cluster import EksCluster, EksClusterArgs
 
-    key, _ = stack_key(config)
+    # The key's policy names the cluster role, which the cluster (encrypted with the key) runs as:
+    # role -> key -> cluster. The role's ARN is handed to the key once the component made the role.
+    cluster_role_arn, resolve_cluster_role_arn = pulumi.deferred_output()
+    key, _ = stack_key(config, eks_cluster_role_arn=cluster_role_arn)
     network = aws_network(config, key.key.arn)
     eks = EksCluster(
         "eks",
@@ -173,6 +176,7 @@ def _provider(config: StackConfig) -> k8s.Provider:
             kms_key_arn=key.key.arn,
         ),
     )
+    resolve_cluster_role_arn(eks.cluster_role.arn)
     return k8s.Provider("cluster", kubeconfig=eks.kubeconfig)
 
 

@@ -3,11 +3,14 @@ decision, Secrets encrypted with the stack's key, every control-plane log, IMDSv
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from typer.testing import CliRunner
 
 from infra.tool.cli import app
 from infra.tool.engine.runner import plan_stack
+from infra.tool.offline_shapes import ACCOUNT
 from tests.conftest import PROJECT_DIR
 
 EKS = ("nowry:kubernetes.cluster=eks", "nowry:aws.nat=single")
@@ -79,3 +82,59 @@ def test_listed_blocks_open_the_public_endpoint_to_them_only():
 )
 def test_bad_endpoint_settings_exit_2_with_the_key_the_value_and_what_is_allowed(override, line):
     assert line in refused("nowry:production=true", override)
+
+
+# --- Kubernetes Secrets, envelope-encrypted with the stack's key ------------------------------------
+
+
+@pytest.fixture(scope="module")
+def eks():
+    return eks_plan()
+
+
+def statements(key) -> dict[str, dict]:
+    return {s["Sid"]: s for s in json.loads(key.inputs["policy"])["Statement"]}
+
+
+def test_secrets_are_encrypted_with_the_stacks_own_key(eks):
+    key = eks.one("aws:kms/key:Key", "stack-key")
+    config = eks.one(CLUSTER).inputs["encryptionConfig"]
+    assert config == {
+        "resources": ["secrets"],
+        "provider": {"keyArn": f"arn:aws:kms:us-east-1:{ACCOUNT}:key/stack-key-offline"},
+    }
+    assert key.urn in eks.one(CLUSTER).property_dependencies["encryptionConfig"]
+    assert key.inputs["enableKeyRotation"] is True
+
+
+def test_the_key_lets_exactly_the_cluster_role_use_it_for_secrets(eks):
+    """The cluster role encrypts, decrypts, describes and lists grants (EKS_SECRETS); nothing else
+    gains use of the key, and the creator's CreateGrant comes from the administration statement,
+    which has no kms:GrantIsForAWSResource (Amazon EKS user guide: not supported for CreateCluster)."""
+    key, role = eks.one("aws:kms/key:Key", "stack-key"), eks.one("aws:iam/role:Role", "eks-cluster-role")
+    found = statements(key)
+    assert found["EksClusterRoleEncryptsKubernetesSecrets"] == {
+        "Sid": "EksClusterRoleEncryptsKubernetesSecrets",
+        "Effect": "Allow",
+        "Principal": {"AWS": f"arn:aws:iam::{ACCOUNT}:role/eks-cluster-role-offline"},
+        "Action": ["kms:Encrypt", "kms:Decrypt", "kms:DescribeKey", "kms:ListGrants"],
+        "Resource": "*",
+    }
+    assert role.urn in key.dependencies  # the role exists before the key policy names it
+    trust = json.loads(role.inputs["assumeRolePolicy"])["Statement"]
+    assert [s["Principal"] for s in trust] == [{"Service": "eks.amazonaws.com"}]
+    administration = found["AccountAdministersTheKey"]
+    assert {"kms:Create*", "kms:Describe*"} <= set(administration["Action"]) and "Condition" not in administration
+    shipped = statements(plan_stack(PROJECT_DIR, "prod").one("aws:kms/key:Key", "stack-key"))
+    assert set(found) - set(shipped) == {"EksClusterRoleEncryptsKubernetesSecrets"}
+    assert all(found[sid] == shipped[sid] for sid in shipped)
+
+
+def test_the_key_policy_names_the_cluster_role_only_when_asked():
+    from components.aws.stack_key import key_policy
+
+    plain = json.loads(key_policy("us-east-1", "123456789012"))["Statement"]
+    role = "arn:aws:iam::123456789012:role/eks"
+    with_eks = json.loads(key_policy("us-east-1", "123456789012", role))["Statement"]
+    assert with_eks[:-1] == plain
+    assert with_eks[-1]["Principal"] == {"AWS": role} and "kms:CreateGrant" not in with_eks[-1]["Action"]

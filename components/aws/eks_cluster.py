@@ -35,7 +35,8 @@ class EksClusterArgs:
     reached only through its private endpoint, from inside the VPC."""
     log_retention_days: int
     kms_key_arn: pulumi.Input[str]
-    """The stack's KMS key: encrypts the control plane's log group."""
+    """The stack's KMS key: envelope-encrypts the cluster's Kubernetes Secrets and encrypts the
+    control plane's log group. Its policy must let ``cluster_role`` use it (``StackKey``)."""
 
 
 class EksCluster(pulumi.ComponentResource):
@@ -43,10 +44,14 @@ class EksCluster(pulumi.ComponentResource):
 
     Builds: a cluster role and a node role (each trusting only its AWS service, with AWS's
     managed EKS policies), a log group with a retention for the control plane's logs, the
-    cluster (API and audit logs on, access entries for authentication) and a managed node
+    cluster (Kubernetes Secrets envelope-encrypted with the stack's customer-managed key, API
+    and audit logs on, access entries for authentication) and a managed node
     group of Graviton nodes in the private subnets (they need the VPC's NAT for egress), and
     a kubeconfig that authenticates with ``aws eks get-token``.
-    Secure defaults: nodes in private subnets; control-plane audit logs; the API's private
+    Secure defaults: Secrets encrypted with the stack's key (adding the encryption to a running
+    cluster is an update in place; it can never be removed: terraform-provider-aws
+    ``internal/service/eks/cluster.go`` replaces the cluster if it is); nodes in private subnets;
+    control-plane audit logs; the API's private
     endpoint on and its public one off unless ``api_cidrs`` lists who may use it; roles trust
     only eks.amazonaws.com / ec2.amazonaws.com.
     Cost: $0.10/hour for the control plane ($73/month) plus the nodes (2 x t4g.medium is about
@@ -54,12 +59,14 @@ class EksCluster(pulumi.ComponentResource):
     """
 
     cluster: aws.eks.Cluster
+    cluster_role: aws.iam.Role
+    """The role the control plane runs as; the stack key's policy names it."""
     kubeconfig: pulumi.Output[str]
 
     def __init__(self, name: str, args: EksClusterArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("nowry:aws:EksCluster", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
-        cluster_role = self._role(f"{name}-cluster-role", "eks.amazonaws.com", CLUSTER_POLICIES)
+        cluster_role = self.cluster_role = self._role(f"{name}-cluster-role", "eks.amazonaws.com", CLUSTER_POLICIES)
         node_role = self._role(f"{name}-node-role", "ec2.amazonaws.com", NODE_POLICIES)
         cluster_name = physical_name("eks-cluster", name, pulumi.get_stack())
         logs = aws.cloudwatch.LogGroup(
@@ -80,6 +87,10 @@ class EksCluster(pulumi.ComponentResource):
             ),
             access_config=aws.eks.ClusterAccessConfigArgs(
                 authentication_mode="API", bootstrap_cluster_creator_admin_permissions=True
+            ),
+            encryption_config=aws.eks.ClusterEncryptionConfigArgs(
+                resources=["secrets"],
+                provider=aws.eks.ClusterEncryptionConfigProviderArgs(key_arn=args.kms_key_arn),
             ),
             enabled_cluster_log_types=["api", "audit", "authenticator"],
             opts=pulumi.ResourceOptions(parent=self, depends_on=[logs]),
