@@ -138,3 +138,41 @@ def test_the_key_policy_names_the_cluster_role_only_when_asked():
     with_eks = json.loads(key_policy("us-east-1", "123456789012", role))["Statement"]
     assert with_eks[:-1] == plain
     assert with_eks[-1]["Principal"] == {"AWS": role} and "kms:CreateGrant" not in with_eks[-1]["Action"]
+
+
+# --- every control-plane log, kept and priced -----------------------------------------------------
+
+
+def test_every_control_plane_log_type_is_on_and_kept_a_year_in_production():
+    plan = eks_plan("nowry:production=true")
+    cluster = plan.one(CLUSTER)
+    assert cluster.inputs["enabledClusterLogTypes"] == [
+        "api",
+        "audit",
+        "authenticator",
+        "controllerManager",
+        "scheduler",
+    ]
+    logs = plan.one("aws:cloudwatch/logGroup:LogGroup", "eks-control-plane-logs")
+    assert logs.inputs["name"] == f"/aws/eks/{cluster.inputs['name']}/cluster"  # where EKS writes them
+    assert logs.inputs["retentionInDays"] == 365
+    assert logs.urn in cluster.dependencies  # made, with its retention and key, before EKS writes to it
+
+
+def test_the_bill_prices_the_control_plane_logs_at_the_retention_kept():
+    """10 GB a month (usage.controlPlaneLogGb) x $0.50 ingested, plus 10 GB x 12 months held x $0.03."""
+    from infra.tool.cost.estimate import estimate
+
+    production = {i.name: i for i in estimate(eks_plan("nowry:production=true")).line_items}
+    line = production["eks-control-plane-logs"]
+    assert line.monthly == pytest.approx(10 * 0.50 + 120 * 0.03)  # $8.60
+    assert line.basis == (
+        "EKS control plane (usage.controlPlaneLogGb): 10 GB ingested x $0.5 + 120 GB held (365 days) x $0.03/GB-month"
+    )
+    measured = {
+        i.name: i for i in estimate(eks_plan("nowry:production=true", "nowry:usage.controlPlaneLogGb=40")).line_items
+    }
+    assert measured["eks-control-plane-logs"].monthly == pytest.approx(40 * 0.50 + 480 * 0.03)
+    scratch = {i.name: i for i in estimate(eks_plan("nowry:production=false")).line_items}
+    assert scratch["eks-control-plane-logs"].monthly == pytest.approx(10 * 0.50 + 10 * 30 / (365 / 12) * 0.03)
+    assert scratch["network-flow-logs"].basis.startswith("0.2 GB ingested")  # other groups: usage.otherLogGb

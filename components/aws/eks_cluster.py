@@ -21,6 +21,12 @@ NODE_POLICIES = (
 )
 
 
+CONTROL_PLANE_LOGS = ("api", "audit", "authenticator", "controllerManager", "scheduler")
+"""Every control-plane log type EKS offers (EKS API ``LogSetup``: the ``LogType`` enum); turning
+one on or off is an update in place (terraform-provider-aws ``eks/cluster.go``: ``Logging`` in
+``UpdateClusterConfig``)."""
+
+
 @dataclass(frozen=True, kw_only=True)
 class EksClusterArgs:
     private_subnet_ids: Sequence[pulumi.Input[str]]
@@ -43,19 +49,21 @@ class EksCluster(pulumi.ComponentResource):
     """A Kubernetes cluster on EKS (built from pulumi_aws, not the remote ``eks`` component).
 
     Builds: a cluster role and a node role (each trusting only its AWS service, with AWS's
-    managed EKS policies), a log group with a retention for the control plane's logs, the
-    cluster (Kubernetes Secrets envelope-encrypted with the stack's customer-managed key, API
-    and audit logs on, access entries for authentication) and a managed node
-    group of Graviton nodes in the private subnets (they need the VPC's NAT for egress), and
-    a kubeconfig that authenticates with ``aws eks get-token``.
+    managed EKS policies), a log group for the control plane's logs (the stack's retention and
+    key), the cluster (Kubernetes Secrets envelope-encrypted with the stack's customer-managed
+    key, every control-plane log type on, access entries for authentication) and a managed node
+    group of Graviton nodes in the private subnets (they need the VPC's NAT for egress), and a
+    kubeconfig that authenticates with ``aws eks get-token``.
     Secure defaults: Secrets encrypted with the stack's key (adding the encryption to a running
     cluster is an update in place; it can never be removed: terraform-provider-aws
-    ``internal/service/eks/cluster.go`` replaces the cluster if it is); nodes in private subnets;
-    control-plane audit logs; the API's private
-    endpoint on and its public one off unless ``api_cidrs`` lists who may use it; roles trust
-    only eks.amazonaws.com / ec2.amazonaws.com.
-    Cost: $0.10/hour for the control plane ($73/month) plus the nodes (2 x t4g.medium is about
-    $49/month on demand; EC2 prices are not in this project's catalog).
+    ``internal/service/eks/cluster.go`` replaces the cluster if it is); all five control-plane
+    logs (``CONTROL_PLANE_LOGS``); the API's private endpoint on and its public one off unless
+    ``api_cidrs`` lists who may use it; nodes in private subnets; roles trust only
+    eks.amazonaws.com / ec2.amazonaws.com.
+    Cost: $0.10/hour for the control plane ($73/month); its logs at $0.50 per GB ingested plus
+    $0.03 per GB-month kept (about $8.60/month at 10 GB a month kept a year; the audit log is most
+    of it); plus the nodes (2 x t4g.medium is about $49/month on demand; EC2 prices are not in
+    this project's catalog).
     """
 
     cluster: aws.eks.Cluster
@@ -92,7 +100,7 @@ class EksCluster(pulumi.ComponentResource):
                 resources=["secrets"],
                 provider=aws.eks.ClusterEncryptionConfigProviderArgs(key_arn=args.kms_key_arn),
             ),
-            enabled_cluster_log_types=["api", "audit", "authenticator"],
+            enabled_cluster_log_types=list(CONTROL_PLANE_LOGS),
             opts=pulumi.ResourceOptions(parent=self, depends_on=[logs]),
         )
         aws.eks.NodeGroup(
