@@ -176,3 +176,27 @@ def test_the_bill_prices_the_control_plane_logs_at_the_retention_kept():
     scratch = {i.name: i for i in estimate(eks_plan("nowry:production=false")).line_items}
     assert scratch["eks-control-plane-logs"].monthly == pytest.approx(10 * 0.50 + 10 * 30 / (365 / 12) * 0.03)
     assert scratch["network-flow-logs"].basis.startswith("0.2 GB ingested")  # other groups: usage.otherLogGb
+
+
+# --- nodes: IMDSv2 only, one hop, private subnets ----------------------------------------------------
+
+
+def test_nodes_launch_from_a_template_that_requires_imdsv2_with_one_hop(eks):
+    template = eks.one("aws:ec2/launchTemplate:LaunchTemplate", "eks-node-template")
+    assert template.inputs["metadataOptions"] == {
+        "httpEndpoint": "enabled",
+        "httpTokens": "required",
+        "httpPutResponseHopLimit": 1,
+    }
+    # only the metadata options: no subnet, instance profile, instance type or security group of its own
+    assert set(template.inputs) == {"description", "metadataOptions"}
+    nodes = eks.one("aws:eks/nodeGroup:NodeGroup")
+    assert nodes.inputs["launchTemplate"] == {"id": "eks-node-template-offline-id", "version": "1"}
+    assert template.urn in nodes.property_dependencies["launchTemplate"]
+    assert "remoteAccess" not in nodes.inputs and "diskSize" not in nodes.inputs  # both conflict with a template
+
+
+def test_nodes_run_in_the_private_subnets_only(eks):
+    nodes = eks.one("aws:eks/nodeGroup:NodeGroup")
+    sources = {eks.by_urn(urn).name for urn in nodes.property_dependencies["subnetIds"]}
+    assert sources == {"network-private-0", "network-private-1"}

@@ -27,6 +27,14 @@ one on or off is an update in place (terraform-provider-aws ``eks/cluster.go``: 
 ``UpdateClusterConfig``)."""
 
 
+NODE_METADATA_HOPS = 1
+"""The instance metadata's response hop limit on the nodes: 1 keeps pods (one hop further, behind
+the node's network namespace) from reaching IMDS and the node role's credentials, while aws-node
+and kube-proxy, on the host network, still reach it (EKS Best Practices Guide, Security, "Restrict
+access to the instance profile assigned to the worker node"; Checkov CKV_AWS_341). An add-on that
+reads IMDS from a pod gets its credentials through EKS Pod Identity or IRSA instead."""
+
+
 @dataclass(frozen=True, kw_only=True)
 class EksClusterArgs:
     private_subnet_ids: Sequence[pulumi.Input[str]]
@@ -51,15 +59,17 @@ class EksCluster(pulumi.ComponentResource):
     Builds: a cluster role and a node role (each trusting only its AWS service, with AWS's
     managed EKS policies), a log group for the control plane's logs (the stack's retention and
     key), the cluster (Kubernetes Secrets envelope-encrypted with the stack's customer-managed
-    key, every control-plane log type on, access entries for authentication) and a managed node
-    group of Graviton nodes in the private subnets (they need the VPC's NAT for egress), and a
-    kubeconfig that authenticates with ``aws eks get-token``.
+    key, every control-plane log type on, access entries for authentication), a managed node
+    group of Graviton nodes in the private subnets (they need the VPC's NAT for egress) launched
+    from a template that requires IMDSv2, and a kubeconfig that authenticates with
+    ``aws eks get-token``.
     Secure defaults: Secrets encrypted with the stack's key (adding the encryption to a running
     cluster is an update in place; it can never be removed: terraform-provider-aws
     ``internal/service/eks/cluster.go`` replaces the cluster if it is); all five control-plane
     logs (``CONTROL_PLANE_LOGS``); the API's private endpoint on and its public one off unless
-    ``api_cidrs`` lists who may use it; nodes in private subnets; roles trust only
-    eks.amazonaws.com / ec2.amazonaws.com.
+    ``api_cidrs`` lists who may use it; nodes in private subnets, with IMDSv2 required and a
+    hop limit of 1 (``NODE_METADATA_HOPS``); roles trust only eks.amazonaws.com /
+    ec2.amazonaws.com.
     Cost: $0.10/hour for the control plane ($73/month); its logs at $0.50 per GB ingested plus
     $0.03 per GB-month kept (about $8.60/month at 10 GB a month kept a year; the audit log is most
     of it); plus the nodes (2 x t4g.medium is about $49/month on demand; EC2 prices are not in
@@ -73,21 +83,34 @@ class EksCluster(pulumi.ComponentResource):
 
     def __init__(self, name: str, args: EksClusterArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("nowry:aws:EksCluster", name, None, opts)
-        child = pulumi.ResourceOptions(parent=self)
-        cluster_role = self.cluster_role = self._role(f"{name}-cluster-role", "eks.amazonaws.com", CLUSTER_POLICIES)
-        node_role = self._role(f"{name}-node-role", "ec2.amazonaws.com", NODE_POLICIES)
+        self._name, self._args = name, args
+        self._child = pulumi.ResourceOptions(parent=self)
+        self.cluster_role = self._role(f"{name}-cluster-role", "eks.amazonaws.com", CLUSTER_POLICIES)
         cluster_name = physical_name("eks-cluster", name, pulumi.get_stack())
-        logs = aws.cloudwatch.LogGroup(
-            f"{name}-control-plane-logs",
+        self.cluster = self._cluster(cluster_name, self._control_plane_logs(cluster_name))
+        self._nodes(self._role(f"{name}-node-role", "ec2.amazonaws.com", NODE_POLICIES))
+        self.kubeconfig = pulumi.Output.all(
+            self.cluster.name, self.cluster.endpoint, self.cluster.certificate_authority
+        ).apply(lambda parts: _kubeconfig(parts[0], parts[1], (parts[2] or {}).get("data", ""), args.region))
+        self.register_outputs({"clusterName": self.cluster.name})
+
+    def _control_plane_logs(self, cluster_name: str) -> aws.cloudwatch.LogGroup:
+        """The group EKS writes to (``/aws/eks/<cluster>/cluster``), made first with the stack's
+        retention and key: left to EKS, it would never expire its logs."""
+        return aws.cloudwatch.LogGroup(
+            f"{self._name}-control-plane-logs",
             name=f"/aws/eks/{cluster_name}/cluster",
-            retention_in_days=args.log_retention_days,
-            kms_key_id=args.kms_key_arn,
-            opts=child,
+            retention_in_days=self._args.log_retention_days,
+            kms_key_id=self._args.kms_key_arn,
+            opts=self._child,
         )
-        self.cluster = aws.eks.Cluster(
-            f"{name}-cluster",
+
+    def _cluster(self, cluster_name: str, logs: aws.cloudwatch.LogGroup) -> aws.eks.Cluster:
+        args = self._args
+        return aws.eks.Cluster(
+            f"{self._name}-cluster",
             name=cluster_name,
-            role_arn=cluster_role.arn,
+            role_arn=self.cluster_role.arn,
             version=args.version,
             vpc_config=aws.eks.ClusterVpcConfigArgs(
                 subnet_ids=[*args.private_subnet_ids, *args.public_subnet_ids],
@@ -103,22 +126,39 @@ class EksCluster(pulumi.ComponentResource):
             enabled_cluster_log_types=list(CONTROL_PLANE_LOGS),
             opts=pulumi.ResourceOptions(parent=self, depends_on=[logs]),
         )
-        aws.eks.NodeGroup(
-            f"{name}-nodes",
+
+    def _nodes(self, node_role: aws.iam.Role) -> aws.eks.NodeGroup:
+        """Managed nodes in the private subnets, launched from a template that requires IMDSv2.
+
+        The template sets only the metadata options: the subnets, instance types and instance
+        profile stay the node group's, and with no security groups of its own EKS still attaches
+        the cluster security group (Amazon EKS user guide, "Customize managed nodes with launch
+        templates").
+        """
+        args = self._args
+        template = aws.ec2.LaunchTemplate(
+            f"{self._name}-node-template",
+            description="Nowry EKS nodes: instance metadata through IMDSv2 only, one hop",
+            metadata_options=aws.ec2.LaunchTemplateMetadataOptionsArgs(
+                http_endpoint="enabled", http_tokens="required", http_put_response_hop_limit=NODE_METADATA_HOPS
+            ),
+            opts=self._child,
+        )
+        return aws.eks.NodeGroup(
+            f"{self._name}-nodes",
             cluster_name=self.cluster.name,
             node_role_arn=node_role.arn,
             subnet_ids=list(args.private_subnet_ids),
             instance_types=[args.instance_type],
             ami_type="AL2023_ARM_64_STANDARD" if "g." in args.instance_type else "AL2023_x86_64_STANDARD",
+            launch_template=aws.eks.NodeGroupLaunchTemplateArgs(
+                id=template.id, version=template.latest_version.apply(str)
+            ),
             scaling_config=aws.eks.NodeGroupScalingConfigArgs(
                 desired_size=args.nodes, min_size=args.nodes, max_size=args.max_nodes
             ),
-            opts=child,
+            opts=self._child,
         )
-        self.kubeconfig = pulumi.Output.all(
-            self.cluster.name, self.cluster.endpoint, self.cluster.certificate_authority
-        ).apply(lambda parts: _kubeconfig(parts[0], parts[1], (parts[2] or {}).get("data", ""), args.region))
-        self.register_outputs({"clusterName": self.cluster.name})
 
     def _role(self, name: str, service: str, policies: Sequence[str]) -> aws.iam.Role:
         role = aws.iam.Role(
