@@ -200,3 +200,20 @@ def test_nodes_run_in_the_private_subnets_only(eks):
     nodes = eks.one("aws:eks/nodeGroup:NodeGroup")
     sources = {eks.by_urn(urn).name for urn in nodes.property_dependencies["subnetIds"]}
     assert sources == {"network-private-0", "network-private-1"}
+
+
+# --- production by default -------------------------------------------------------------------------
+
+
+def test_the_shipped_k8s_stack_states_production_and_protects_what_it_keeps():
+    k8s = plan_stack(PROJECT_DIR, "k8s")
+    assert (k8s.config.production, k8s.config.production_reason) == (True, "nowry:production is true in the stack file")
+    assert k8s.one("random:index/randomPassword:RandomPassword").protect is True
+
+
+def test_an_eks_stack_that_does_not_say_is_production_and_keeps_its_key():
+    plan = eks_plan("nowry:production=null")
+    assert plan.config.production is True
+    assert plan.config.production_reason.startswith("the kubernetes phase serves the most users (50K+)")
+    assert plan.one("aws:kms/key:Key", "stack-key").protect is True
+    assert plan.one("aws:cloudwatch/logGroup:LogGroup", "eks-control-plane-logs").inputs["retentionInDays"] == 365
