@@ -217,3 +217,62 @@ def test_an_eks_stack_that_does_not_say_is_production_and_keeps_its_key():
     assert plan.config.production_reason.startswith("the kubernetes phase serves the most users (50K+)")
     assert plan.one("aws:kms/key:Key", "stack-key").protect is True
     assert plan.one("aws:cloudwatch/logGroup:LogGroup", "eks-control-plane-logs").inputs["retentionInDays"] == 365
+
+
+# --- what the deploy's runner in the VPC needs ---------------------------------------------------------
+
+
+def test_only_the_api_clients_group_reaches_the_private_api_on_443(eks):
+    cluster = eks.one(CLUSTER)
+    api, clients = (
+        eks.one("aws:ec2/securityGroup:SecurityGroup", "eks-api"),
+        eks.one("aws:ec2/securityGroup:SecurityGroup", "eks-api-clients"),
+    )
+    assert cluster.inputs["vpcConfig"]["securityGroupIds"] == ["eks-api-offline-id"]
+    assert api.urn in cluster.property_dependencies["vpcConfig"]
+    ingress = [
+        r for r in eks.of_type("aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule") if r.name.startswith("eks-")
+    ]
+    assert [(r.name, r.inputs["fromPort"], r.inputs["toPort"]) for r in ingress] == [("eks-api-from-clients", 443, 443)]
+    assert ingress[0].property_dependencies["securityGroupId"] == (api.urn,)
+    assert ingress[0].property_dependencies["referencedSecurityGroupId"] == (clients.urn,)
+    assert "cidrIpv4" not in ingress[0].inputs
+    outputs = eks.outputs
+    assert outputs["apiClientSecurityGroupId"] == "eks-api-clients-offline-id"
+    assert outputs["privateSubnetIds"] == ["network-private-0-offline-id", "network-private-1-offline-id"]
+    assert outputs["clusterName"] == cluster.inputs["name"] and outputs["vpcId"] == "network-vpc-offline-id"
+
+
+def test_listed_roles_get_cluster_admin_access_entries():
+    deploy = "arn:aws:iam::123456789012:role/github/nowry-deploy"
+    plan = eks_plan(f"nowry:kubernetes.adminRoleArns=[{deploy}]")
+    entry = plan.one("aws:eks/accessEntry:AccessEntry", "eks-admin-nowry-deploy")
+    assert entry.inputs == {"clusterName": "eks-k8s", "principalArn": deploy, "type": "STANDARD"}
+    association = plan.one("aws:eks/accessPolicyAssociation:AccessPolicyAssociation").inputs
+    assert association["policyArn"] == "arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy"
+    assert association["accessScope"] == {"type": "cluster"}
+    assert not eks_plan().of_type("aws:eks/accessEntry:AccessEntry")
+
+
+@pytest.mark.parametrize(
+    ("override", "line"),
+    [
+        (
+            "nowry:kubernetes.adminRoleArns=[github-deploy]",
+            "nowry:kubernetes.adminRoleArns: 'github-deploy' is not an IAM role ARN such as "
+            "arn:aws:iam::123456789012:role/deploy (given: ['github-deploy'])",
+        ),
+        (
+            "nowry:kubernetes.adminRoleArns=[arn:aws:iam::123456789012:user/alice]",
+            "nowry:kubernetes.adminRoleArns: 'arn:aws:iam::123456789012:user/alice' is not an IAM role ARN",
+        ),
+        (
+            "nowry:kubernetes.adminRoleArns=[arn:aws:iam::123456789012:role/a/deploy, "
+            "arn:aws:iam::123456789012:role/b/deploy]",
+            "nowry:kubernetes.adminRoleArns: two roles share a name; give each role once",
+        ),
+    ],
+    ids=["not-an-arn", "a-user", "same-name"],
+)
+def test_bad_admin_roles_exit_2(override, line):
+    assert line in refused(override)

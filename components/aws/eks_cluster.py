@@ -21,6 +21,7 @@ NODE_POLICIES = (
 )
 
 
+CLUSTER_ADMIN_POLICY = "arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy"
 CONTROL_PLANE_LOGS = ("api", "audit", "authenticator", "controllerManager", "scheduler")
 """Every control-plane log type EKS offers (EKS API ``LogSetup``: the ``LogType`` enum); turning
 one on or off is an update in place (terraform-provider-aws ``eks/cluster.go``: ``Logging`` in
@@ -44,9 +45,13 @@ class EksClusterArgs:
     instance_type: str
     nodes: int
     max_nodes: int
+    vpc_id: pulumi.Input[str]
     api_cidrs: Sequence[str]
     """Who may reach the API's public endpoint; empty: the public endpoint is off, and the API is
     reached only through its private endpoint, from inside the VPC."""
+    admin_role_arns: Sequence[str] = ()
+    """IAM roles given cluster-admin access entries (the deploy role, when it did not create the
+    cluster: the creator is an admin by ``bootstrapClusterCreatorAdminPermissions``)."""
     log_retention_days: int
     kms_key_arn: pulumi.Input[str]
     """The stack's KMS key: envelope-encrypts the cluster's Kubernetes Secrets and encrypts the
@@ -61,8 +66,9 @@ class EksCluster(pulumi.ComponentResource):
     key), the cluster (Kubernetes Secrets envelope-encrypted with the stack's customer-managed
     key, every control-plane log type on, access entries for authentication), a managed node
     group of Graviton nodes in the private subnets (they need the VPC's NAT for egress) launched
-    from a template that requires IMDSv2, and a kubeconfig that authenticates with
-    ``aws eks get-token``.
+    from a template that requires IMDSv2, a security group whose members (the deploy's runner in
+    the VPC) reach the private API on 443, cluster-admin access entries for ``admin_role_arns``,
+    and a kubeconfig that authenticates with ``aws eks get-token``.
     Secure defaults: Secrets encrypted with the stack's key (adding the encryption to a running
     cluster is an update in place; it can never be removed: terraform-provider-aws
     ``internal/service/eks/cluster.go`` replaces the cluster if it is); all five control-plane
@@ -79,6 +85,8 @@ class EksCluster(pulumi.ComponentResource):
     cluster: aws.eks.Cluster
     cluster_role: aws.iam.Role
     """The role the control plane runs as; the stack key's policy names it."""
+    api_clients: aws.ec2.SecurityGroup
+    """The group whose members reach the private API on 443 (the deploy's in-VPC runner)."""
     kubeconfig: pulumi.Output[str]
 
     def __init__(self, name: str, args: EksClusterArgs, opts: pulumi.ResourceOptions | None = None) -> None:
@@ -87,8 +95,10 @@ class EksCluster(pulumi.ComponentResource):
         self._child = pulumi.ResourceOptions(parent=self)
         self.cluster_role = self._role(f"{name}-cluster-role", "eks.amazonaws.com", CLUSTER_POLICIES)
         cluster_name = physical_name("eks-cluster", name, pulumi.get_stack())
-        self.cluster = self._cluster(cluster_name, self._control_plane_logs(cluster_name))
+        api = self._api_security_groups()
+        self.cluster = self._cluster(cluster_name, self._control_plane_logs(cluster_name), api)
         self._nodes(self._role(f"{name}-node-role", "ec2.amazonaws.com", NODE_POLICIES))
+        self._admins()
         self.kubeconfig = pulumi.Output.all(
             self.cluster.name, self.cluster.endpoint, self.cluster.certificate_authority
         ).apply(lambda parts: _kubeconfig(parts[0], parts[1], (parts[2] or {}).get("data", ""), args.region))
@@ -105,7 +115,52 @@ class EksCluster(pulumi.ComponentResource):
             opts=self._child,
         )
 
-    def _cluster(self, cluster_name: str, logs: aws.cloudwatch.LogGroup) -> aws.eks.Cluster:
+    def _api_security_groups(self) -> aws.ec2.SecurityGroup:
+        """Who reaches the private API from inside the VPC: anything in ``api_clients`` (the
+        deploy's runner), on 443, through a group EKS adds to the control plane's network
+        interfaces beside its own cluster security group (which admits only the cluster itself).
+        Adding the group to a running cluster is an update in place (terraform-provider-aws
+        ``eks/cluster.go``: ``vpc_config.0.security_group_ids`` in ``UpdateClusterConfig``)."""
+        name, vpc_id, child = self._name, self._args.vpc_id, self._child
+        api = aws.ec2.SecurityGroup(
+            f"{name}-api", vpc_id=vpc_id, description="EKS control plane: the private API for its VPC clients",
+            opts=child,
+        )  # fmt: skip
+        self.api_clients = aws.ec2.SecurityGroup(
+            f"{name}-api-clients", vpc_id=vpc_id, description="Clients of the private Kubernetes API (deploy runner)",
+            opts=child,
+        )  # fmt: skip
+        aws.vpc.SecurityGroupIngressRule(
+            f"{name}-api-from-clients", security_group_id=api.id, ip_protocol="tcp", from_port=443, to_port=443,
+            referenced_security_group_id=self.api_clients.id, description="The Kubernetes API from its VPC clients",
+            opts=child,
+        )  # fmt: skip
+        aws.vpc.SecurityGroupEgressRule(
+            f"{name}-api-clients-https-out", security_group_id=self.api_clients.id, ip_protocol="tcp",
+            from_port=443, to_port=443, cidr_ipv4="0.0.0.0/0",
+            description="HTTPS: the Kubernetes API, AWS APIs, GitHub and Pulumi Cloud (through the NAT)", opts=child,
+        )  # fmt: skip
+        return api
+
+    def _admins(self) -> None:
+        """Cluster-admin access entries for ``admin_role_arns`` (EKS access policy
+        AmazonEKSClusterAdminPolicy, cluster scope), named after each role."""
+        for arn in self._args.admin_role_arns:
+            role = arn.rsplit("/", 1)[-1]
+            entry = aws.eks.AccessEntry(
+                f"{self._name}-admin-{role}", cluster_name=self.cluster.name, principal_arn=arn, type="STANDARD",
+                opts=self._child,
+            )  # fmt: skip
+            aws.eks.AccessPolicyAssociation(
+                f"{self._name}-admin-{role}-policy",
+                cluster_name=self.cluster.name,
+                principal_arn=entry.principal_arn,
+                policy_arn=CLUSTER_ADMIN_POLICY,
+                access_scope=aws.eks.AccessPolicyAssociationAccessScopeArgs(type="cluster"),
+                opts=self._child,
+            )
+
+    def _cluster(self, cluster_name: str, logs: aws.cloudwatch.LogGroup, api: aws.ec2.SecurityGroup) -> aws.eks.Cluster:
         args = self._args
         return aws.eks.Cluster(
             f"{self._name}-cluster",
@@ -114,6 +169,7 @@ class EksCluster(pulumi.ComponentResource):
             version=args.version,
             vpc_config=aws.eks.ClusterVpcConfigArgs(
                 subnet_ids=[*args.private_subnet_ids, *args.public_subnet_ids],
+                security_group_ids=[api.id],
                 **_endpoints(args.api_cidrs),
             ),
             access_config=aws.eks.ClusterAccessConfigArgs(

@@ -111,6 +111,8 @@ _FREE = (
     "aws:backup/selection:Selection",
     "aws:ecr/replicationConfiguration:ReplicationConfiguration",
     "aws:kms/alias:Alias",
+    "aws:eks/accessEntry:AccessEntry",
+    "aws:eks/accessPolicyAssociation:AccessPolicyAssociation",
 )
 """Types with no fact but that they cost nothing themselves."""
 FREE_PACKAGES = ("random:", "docker:", "kubernetes:", "pulumi:providers:")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ipaddress
+import re
 from typing import Annotated, Literal
 
 from pydantic import (
@@ -24,6 +25,9 @@ Quantity = Annotated[str, BeforeValidator(_number_as_text)]
 CPU_QUANTITY = r"^([0-9]+m|[0-9]+(\.[0-9]+)?)$"
 MEMORY_QUANTITY = r"^[0-9]+(Ki|Mi|Gi)$"
 
+
+IAM_ROLE_ARN = re.compile(r"arn:aws(-[a-z]+)*:iam::\d{12}:role/[\w+=,.@/-]{1,512}")
+"""An IAM role's ARN (role names: letters, digits and +=,.@_-, with an optional path)."""
 
 EKS_PUBLIC_CIDRS_MAX = 40
 """EKS's quota "Public endpoint access CIDR ranges per cluster": 40, not adjustable (Amazon EKS
@@ -122,6 +126,12 @@ class KubernetesConfig(Section):
         "apiAllowedCidrs (default 0.0.0.0/0), which a stack file may no longer set",
     )
 
+    admin_role_arns: list[str] = Field(
+        default_factory=list,
+        description="with cluster eks: IAM role ARNs given cluster-admin access entries, such as the deploy role when "
+        "it did not create the cluster (the cluster's creator is an admin already)",
+    )
+
     @model_validator(mode="after")
     def _invariants(self) -> KubernetesConfig:
         problems: list[Problem] = []
@@ -159,6 +169,16 @@ class KubernetesConfig(Section):
             ]
             _refuse("KubernetesConfig", problems)
         return data
+
+    @field_validator("admin_role_arns")
+    @classmethod
+    def _role_arns(cls, arns: list[str]) -> list[str]:
+        for arn in arns:
+            if not IAM_ROLE_ARN.fullmatch(arn):
+                raise ValueError(f"{arn!r} is not an IAM role ARN such as arn:aws:iam::123456789012:role/deploy")
+        if len({arn.rsplit("/", 1)[-1] for arn in arns}) < len(arns):
+            raise ValueError("two roles share a name; give each role once")
+        return arns
 
     @field_validator("api_cidrs")
     @classmethod
