@@ -101,7 +101,13 @@ REGISTRY: tuple[PhaseSpec, ...] = (
             "serves the most users (50K+), and what it keeps is theirs to lose: the app's generated signing key "
             "(SECRET_KEY) and, on EKS, the KMS key without which the cluster's Secrets cannot be read"
         ),
-        prices=(PriceSample("kubernetes", "k8s", (), "—"),), checks=("infra.config.kubernetes_checks",),
+        prices=(
+            PriceSample("kubernetes", "k8s", (), "—"),
+            PriceSample(
+                "kubernetes (own EKS cluster)", "k8s", ("nowry:kubernetes.cluster=eks", "nowry:aws.nat=single")
+            ),
+        ),
+        checks=("infra.config.kubernetes_checks",),
     ),
 )  # fmt: skip
 """Every phase, in the order the product grows through them."""
