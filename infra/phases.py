@@ -42,6 +42,9 @@ class PhaseSpec:
     """False where no cache can run (local)."""
     holds_data_of_record: bool = False
     """The stack holds the product's data: production (protected) unless its file says otherwise."""
+    production_because: str | None = None
+    """Why a stack of this phase is production (protected) unless its file says otherwise, although
+    it holds no data of record; None: it is not, unless its file says so."""
     users_below: int | None = None
     """The product's decision matrix: the phase serves fewer users than this (None: no bound)."""
     prices: tuple[PriceSample, ...] = ()
@@ -94,7 +97,17 @@ REGISTRY: tuple[PhaseSpec, ...] = (
     ),
     PhaseSpec(
         "kubernetes", "stacks.kubernetes", "Deployments, HPA and Ingress on a Kubernetes cluster", ("external",),
-        prices=(PriceSample("kubernetes", "k8s", (), "—"),), checks=("infra.config.kubernetes_checks",),
+        production_because=(
+            "serves the most users (50K+), and what it keeps is theirs to lose: the app's generated signing key "
+            "(SECRET_KEY) and, on EKS, the KMS key without which the cluster's Secrets cannot be read"
+        ),
+        prices=(
+            PriceSample("kubernetes", "k8s", (), "—"),
+            PriceSample(
+                "kubernetes (own EKS cluster)", "k8s", ("nowry:kubernetes.cluster=eks", "nowry:aws.nat=single")
+            ),
+        ),
+        checks=("infra.config.kubernetes_checks",),
     ),
 )  # fmt: skip
 """Every phase, in the order the product grows through them."""

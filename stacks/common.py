@@ -41,15 +41,23 @@ def app_secrets(config: StackConfig) -> dict[str, pulumi.Output[str]]:
     return env
 
 
-def stack_key(config: StackConfig) -> tuple[StackKey, pulumi.Output[str]]:
-    """The stack's KMS key (aws phase, and EKS in the kubernetes phase), and the account it lives in."""
+def stack_key(
+    config: StackConfig, eks_cluster_role_arn: pulumi.Input[str] | None = None
+) -> tuple[StackKey, pulumi.Output[str]]:
+    """The stack's KMS key (aws phase, and EKS in the kubernetes phase), and the account it lives in;
+    ``eks_cluster_role_arn``: the EKS cluster role whose Secrets it encrypts."""
     import pulumi_aws as aws
 
     from components.aws.stack_key import StackKey, StackKeyArgs
 
     account_id = aws.get_caller_identity_output().account_id
-    key = StackKey("stack", StackKeyArgs(region=config.aws_region, account_id=account_id, protect=config.protect))
-    return key, account_id
+    args = StackKeyArgs(
+        region=config.aws_region,
+        account_id=account_id,
+        protect=config.protect,
+        eks_cluster_role_arn=eks_cluster_role_arn,
+    )
+    return StackKey("stack", args), account_id
 
 
 def aws_network(config: StackConfig, kms_key_arn: pulumi.Input[str] | None = None) -> Network:

@@ -25,7 +25,7 @@ FRONTEND_WRITABLE = ("/tmp", "/var/cache/nginx", "/var/run")
 
 def build(config: StackConfig) -> dict[str, Any]:
     kube = config.kubernetes
-    provider = _provider(config)
+    provider, cluster_outputs = _provider(config)
     opts = pulumi.ResourceOptions(provider=provider)
     labels = {
         "pod-security.kubernetes.io/enforce": "restricted",
@@ -146,17 +146,23 @@ def build(config: StackConfig) -> dict[str, Any]:
         "siteUrl": f"https://{kube.host}",
         "apiUrl": f"https://{kube.host}/api",
         "namespace": kube.namespace,
+        **cluster_outputs,
     }
 
 
-def _provider(config: StackConfig) -> k8s.Provider:
-    """The cluster: an existing one from kubeconfig/context, or an EKS cluster built here."""
+def _provider(config: StackConfig) -> tuple[k8s.Provider, dict[str, Any]]:
+    """The cluster: an existing one from kubeconfig/context, or an EKS cluster built here (with
+    what the deploy's runner in the VPC needs to know: the cluster, the VPC, the private subnets
+    and the security group that reaches the private API)."""
     kube = config.kubernetes
     if kube.cluster == "existing":
-        return k8s.Provider("cluster", context=kube.context, kubeconfig=kube.kubeconfig)
+        return k8s.Provider("cluster", context=kube.context, kubeconfig=kube.kubeconfig), {}
     from components.aws.eks_cluster import EksCluster, EksClusterArgs
 
-    key, _ = stack_key(config)
+    # The key's policy names the cluster role, which the cluster (encrypted with the key) runs as:
+    # role -> key -> cluster. The role's ARN is handed to the key once the component made the role.
+    cluster_role_arn, resolve_cluster_role_arn = pulumi.deferred_output()
+    key, _ = stack_key(config, eks_cluster_role_arn=cluster_role_arn)
     network = aws_network(config, key.key.arn)
     eks = EksCluster(
         "eks",
@@ -168,12 +174,21 @@ def _provider(config: StackConfig) -> k8s.Provider:
             instance_type=kube.node_instance_type,
             nodes=kube.nodes,
             max_nodes=kube.max_nodes,
-            api_allowed_cidrs=kube.api_allowed_cidrs,
+            vpc_id=network.vpc.id,
+            api_cidrs=kube.api_cidrs,
+            admin_role_arns=kube.admin_role_arns,
             log_retention_days=config.log_retention_days,
             kms_key_arn=key.key.arn,
         ),
     )
-    return k8s.Provider("cluster", kubeconfig=eks.kubeconfig)
+    resolve_cluster_role_arn(eks.cluster_role.arn)
+    outputs = {
+        "clusterName": eks.cluster.name,
+        "vpcId": network.vpc.id,
+        "privateSubnetIds": network.private_subnet_ids,
+        "apiClientSecurityGroupId": eks.api_clients.id,
+    }
+    return k8s.Provider("cluster", kubeconfig=eks.kubeconfig), outputs
 
 
 def _ingress(config: StackConfig, provider: k8s.Provider, workloads: list[Workload]) -> None:

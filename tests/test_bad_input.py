@@ -85,8 +85,8 @@ CASES = [
     (plan("k8s", "nowry:kubernetes.tlsSecret=UPPER"), 2, "nowry:kubernetes.tlsSecret: does not match"),
     (plan("k8s", "nowry:kubernetes.ingressNamespace=a.b"), 2, "nowry:kubernetes.ingressNamespace: does not match"),
     (["plan", "nl-namespace"], 2, "nowry:kubernetes.namespace: does not match"),
-    (plan("k8s", "nowry:kubernetes.apiAllowedCidrs=[x]"), 2, "'x' is not an IPv4 CIDR block"),
-    (plan("k8s", "nowry:kubernetes.apiAllowedCidrs=[10.0.0.1/8]"), 2, "'10.0.0.1/8' is not an IPv4 CIDR block"),
+    (plan("k8s", "nowry:kubernetes.apiCidrs=[x]"), 2, "'x' is not an IPv4 CIDR block"),
+    (plan("k8s", "nowry:kubernetes.apiCidrs=[10.0.0.1/8]"), 2, "'10.0.0.1/8' is not an IPv4 CIDR block"),
     (plan("dev", "nowry:atlas.ipAccessList=[nonsense]"), 2, "nowry:atlas.ipAccessList[0]: is not an IPv4 CIDR"),
     (plan("prod", "nowry:aws.vpcCidr=10.0.0.0/33"), 2, "nowry:aws.vpcCidr"),
     # paths

@@ -146,8 +146,20 @@ def test_phases_that_hold_data_of_record_default_to_production():
     for phase in ("free-tier", "hybrid", "all-paid", "aws"):
         assert production_decision(phase, None)[0] is True
         assert production_decision(phase, False) == (False, "nowry:production is false in the stack file")
-    for phase in ("local", "kubernetes"):
-        assert production_decision(phase, None)[0] is False
+    assert production_decision("local", None)[0] is False
+
+
+def test_the_kubernetes_phase_is_production_unless_its_stack_file_says_otherwise():
+    """It holds no data of record, but serves the most users: the plan says so, every time."""
+    from infra.config.model import production_decision
+
+    assert production_decision("kubernetes", None) == (
+        True,
+        "the kubernetes phase serves the most users (50K+), and what it keeps is theirs to lose: the app's "
+        "generated signing key (SECRET_KEY) and, on EKS, the KMS key without which the cluster's Secrets cannot "
+        "be read (set nowry:production: false for a scratch stack)",
+    )
+    assert production_decision("kubernetes", False) == (False, "nowry:production is false in the stack file")
 
 
 def test_production_must_be_a_boolean():

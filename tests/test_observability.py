@@ -44,7 +44,10 @@ def test_the_grafana_password_is_generated_and_never_in_chart_values(watched):
     secret = watched.one("kubernetes:core/v1:Secret", "observability-grafana-admin")
     assert secret.inputs["stringData"] == "[secret]"  # the whole map: it holds the generated password
     assert "offline-random-observability-grafana-password" not in plan_json_text(watched)
-    assert watched.one("random:index/randomPassword:RandomPassword", "observability-grafana-password").protect is False
+    # generated once and kept: protected as the stack's production decision says (k8s states true)
+    assert watched.one("random:index/randomPassword:RandomPassword", "observability-grafana-password").protect is True
+    scratch = plan_stack(PROJECT_DIR, "k8s", ["nowry:kubernetes.observability.enabled=true", "nowry:production=false"])
+    assert scratch.one("random:index/randomPassword:RandomPassword", "observability-grafana-password").protect is False
 
 
 def test_prometheus_picks_up_the_apps_monitors_and_every_component_asks_for_resources(watched):

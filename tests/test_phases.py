@@ -37,5 +37,7 @@ def test_phase_facts_read_from_the_registry():
     assert phases_where("needs_external_database") == ("kubernetes",)
     assert [p.name for p in REGISTRY if p.account_plan == "pro"] == ["all-paid"]
     assert {p.name for p in REGISTRY if p.holds_data_of_record} == {"free-tier", "hybrid", "all-paid", "aws"}
-    assert all(production_decision(p.name, None)[0] is p.holds_data_of_record for p in REGISTRY)
+    assert all(production_decision(p.name, None)[0] is (p.holds_data_of_record or bool(p.production_because))
+               for p in REGISTRY)  # fmt: skip
+    assert [p.name for p in REGISTRY if p.production_because] == ["kubernetes"]
     assert ORIGINAL_ESTIMATES["hybrid (Atlas Flex)"] == "~$15" and ORIGINAL_ESTIMATES["aws"] == "$150-300"

@@ -140,10 +140,11 @@ def test_pack_files_exist_and_never_build_the_pack_on_import():
     assert any(d.startswith("pulumi-policy") for d in dependencies)
 
 
-def pack_violations(stack: str) -> set[tuple[str, str]]:
-    """(rule, urn) of every violation the policy pack reports on the stack's planned resources,
-    run with the config the Pulumi CLI would hand it."""
-    plan = shipped_plan(stack)
+def pack_violations(stack: str, plan=None, config: dict[str, str] | None = None) -> set[tuple[str, str]]:
+    """(rule, urn) of every violation the policy pack reports on the stack's planned resources
+    (``plan``, else the shipped stack's), run with the config the Pulumi CLI would hand it."""
+    plan = plan or shipped_plan(stack)
+    config = stack_config(stack) if config is None else config
     by_urn = {res.urn: res for res in plan.resources if res.custom}
     resources = {
         urn: PolicyResource(res.type, res.inputs, urn, res.name, options(res.protect), None, None, [], {})
@@ -154,7 +155,7 @@ def pack_violations(stack: str) -> set[tuple[str, str]]:
         resources[urn] = PolicyResource(res.type, res.inputs, urn, res.name, options(res.protect), None, None,
                                         [resources[d] for d in res.dependencies if d in resources], deps)  # fmt: skip
     found: set[tuple[str, str]] = set()
-    for policy in policies(lambda: stack_config(stack)):
+    for policy in policies(lambda: config):
         if isinstance(policy, ResourceValidationPolicy):
             for urn, res in resources.items():
                 args = ResourceValidationArgs(res.resource_type, res.props, urn, res.name, res.opts, None)

@@ -79,6 +79,8 @@ WAF_OK = {
     ]
 }
 
+EKS_SECRETS = {"resources": ["secrets"], "provider": {"keyArn": "arn:aws:kms:us-east-1:1:key/k"}}
+
 # rule id -> (type, failing props, passing props, in prod)
 CASES: dict[str, tuple[str, dict, dict, bool]] = {
     "s3-block-public-access": (
@@ -477,6 +479,33 @@ CASES: dict[str, tuple[str, dict, dict, bool]] = {
         True,
     ),
     "redis-tls": (r.UPSTASH, {"tls": False}, {"tls": True}, False),
+    # the EKS cluster's rules, with the exact messages: tests/test_policy_rules_eks.py
+    "eks-secrets-encrypted": (r.EKS_CLUSTER, {}, {"encryptionConfig": EKS_SECRETS}, True),
+    "eks-endpoint-private": (r.EKS_CLUSTER, {"vpcConfig": {}}, {"vpcConfig": {"endpointPublicAccess": False}}, True),
+    "eks-endpoint-cidrs-limited": (
+        r.EKS_CLUSTER,
+        {"vpcConfig": {"endpointPrivateAccess": True, "endpointPublicAccess": True}},
+        {
+            "vpcConfig": {
+                "endpointPrivateAccess": True,
+                "endpointPublicAccess": True,
+                "publicAccessCidrs": ["1.2.3.4/32"],
+            }
+        },
+        True,
+    ),
+    "eks-control-plane-logs": (
+        r.EKS_CLUSTER,
+        {"enabledClusterLogTypes": ["api", "audit", "authenticator"]},
+        {"enabledClusterLogTypes": ["api", "audit", "authenticator", "controllerManager", "scheduler"]},
+        True,
+    ),
+    "eks-nodes-imdsv2": (
+        r.LAUNCH_TEMPLATE,
+        {"metadataOptions": {"httpTokens": "optional", "httpPutResponseHopLimit": 1}},
+        {"metadataOptions": {"httpTokens": "required", "httpPutResponseHopLimit": 1}},
+        True,
+    ),
 }
 
 
@@ -647,6 +676,7 @@ def test_every_stack_rule_is_exercised():
         "s3-bucket-has-lifecycle",
         "cloudfront-logging",
         "waf-logging",
+        "eks-nodes-private-subnets",  # tests/test_policy_rules_eks.py
     }
     assert exercised == {rule.id for rule in STACK_RULES}
 

@@ -8,7 +8,13 @@ from typer.testing import CliRunner
 from infra.tool.cli import app
 from infra.tool.engine.runner import plan_stack
 from infra.tool.migrate import plan_migration
-from infra.tool.replacements import engine_downgrade, version_downgrade
+from infra.tool.replacements import (
+    NestedChange,
+    engine_downgrade,
+    launch_template_swapped,
+    removed,
+    version_downgrade,
+)
 from infra.tool.resource_kinds import KINDS, cascade, replaced_inputs
 from tests.conftest import PROJECT_DIR
 
@@ -24,6 +30,12 @@ def changed_values(rule) -> tuple[object, object]:
         return "valkey", "redis"
     if rule.when is version_downgrade:
         return "7.2", "7.1"
+    if rule.when is removed:
+        return {"resources": ["secrets"]}, None
+    if rule.when is launch_template_swapped:
+        return {"id": "lt-old", "version": "1"}, {"id": "lt-new", "version": "1"}
+    if isinstance(rule.when, NestedChange):
+        return {rule.when.attribute: "old"}, {rule.when.attribute: "new"}
     return "old", "new"
 
 
@@ -87,3 +99,38 @@ def test_documentdb_ports_below_1150_are_refused():
 def test_documentdb_takes_major_version_upgrades_it_is_asked_for():
     plan = plan_stack(PROJECT_DIR, "prod", ["nowry:database.engineVersion=4.0.0"])
     assert plan.one("aws:docdb/cluster:Cluster").inputs["allowMajorVersionUpgrade"] is True
+
+
+EKS_CLUSTER, NODE_GROUP = "aws:eks/cluster:Cluster", "aws:eks/nodeGroup:NodeGroup"
+SECRETS = {"resources": ["secrets"], "provider": {"keyArn": "arn:aws:kms:us-east-1:1:key/k"}}
+
+
+def test_eks_secrets_encryption_can_be_added_in_place_and_never_removed():
+    """cluster.go: AssociateEncryptionConfig when added; ForceNewIfChange when removed."""
+    assert replaced_inputs(EKS_CLUSTER, {}, {"encryptionConfig": SECRETS}) == ()
+    assert replaced_inputs(EKS_CLUSTER, {"encryptionConfig": SECRETS}, {}) == ("encryptionConfig",)
+
+
+def test_eks_endpoints_and_logs_update_in_place_its_role_does_not():
+    private = {"vpcConfig": {"endpointPublicAccess": False}, "enabledClusterLogTypes": ["api"]}
+    public = {"vpcConfig": {"endpointPublicAccess": True}, "enabledClusterLogTypes": ["api", "audit"]}
+    assert replaced_inputs(EKS_CLUSTER, public, private) == ()
+    assert replaced_inputs(EKS_CLUSTER, {"roleArn": "arn:a"}, {"roleArn": "arn:b"}) == ("roleArn",)
+    unset, explicit = (
+        {"accessConfig": {"authenticationMode": "API"}},
+        {"accessConfig": {"authenticationMode": "API", "bootstrapClusterCreatorAdminPermissions": True}},
+    )
+    assert replaced_inputs(EKS_CLUSTER, unset, explicit) == ()  # true is the provider's default
+    refused = {"accessConfig": {"bootstrapClusterCreatorAdminPermissions": False}}
+    assert replaced_inputs(EKS_CLUSTER, explicit, refused) == ("accessConfig",)
+
+
+def test_a_launch_template_on_an_existing_node_group_replaces_it_a_new_version_does_not():
+    """node_group.go: launch_template.id and .name are ForceNew; version goes to UpdateNodegroupVersion."""
+    template = {"id": "lt-1", "version": "1"}
+    assert replaced_inputs(NODE_GROUP, {}, {"launchTemplate": template}) == ("launchTemplate",)
+    assert (
+        replaced_inputs(NODE_GROUP, {"launchTemplate": template}, {"launchTemplate": {**template, "version": "2"}})
+        == ()
+    )
+    assert replaced_inputs(NODE_GROUP, {"subnetIds": ["a"]}, {"subnetIds": ["b"]}) == ("subnetIds",)

@@ -27,14 +27,24 @@ Secrets Manager for the app's secrets, RDS for DocumentDB, ElastiCache, ECR, AWS
 recovery points of the stack's vault, and DMS for a data migration's instance and endpoints."""
 
 
+EKS_SECRETS = ["kms:Encrypt", "kms:Decrypt", "kms:DescribeKey", "kms:ListGrants"]
+"""What an EKS cluster role does with the key that envelope-encrypts its Kubernetes Secrets:
+encrypt and decrypt the data keys, describe the key (Amazon EKS user guide, "Amazon EKS cluster
+IAM role": the minimal cluster policy lists ``kms:DescribeKey``) and list its grants (EKS's health
+check calls ``kms:ListGrants`` as the cluster role: terraform-aws-modules/terraform-aws-eks#1913;
+that module grants the cluster role the same four actions)."""
+
+
 @dataclass(frozen=True, kw_only=True)
 class StackKeyArgs:
     region: str
     account_id: pulumi.Input[str]
     protect: bool
+    eks_cluster_role_arn: pulumi.Input[str] | None = None
+    """The EKS cluster role, when the key encrypts a cluster's Kubernetes Secrets."""
 
 
-def key_policy(region: str, account_id: str) -> str:
+def key_policy(region: str, account_id: str, eks_cluster_role_arn: str | None = None) -> str:
     """A key policy naming exactly the services that use the key, in ``region``.
 
     - the account administers the key but cannot use it directly;
@@ -45,7 +55,15 @@ def key_policy(region: str, account_id: str) -> str:
       between event sources from AWS services and encrypted topics");
     - Secrets Manager, RDS (DocumentDB), ElastiCache, ECR, AWS Backup and DMS use it for the
       account's principals, through ``kms:ViaService`` in this region only, with grants only
-      for AWS resources.
+      for AWS resources;
+    - with ``eks_cluster_role_arn``, that one role (which only eks.amazonaws.com may assume) uses
+      it for the cluster's Secrets (``EKS_SECRETS``). It calls KMS with its own credentials, so
+      no ``kms:ViaService`` applies, and EKS documents no encryption context to condition on.
+      Whoever creates the cluster needs ``kms:DescribeKey`` and ``kms:CreateGrant`` on the key,
+      without ``kms:GrantIsForAWSResource``, "not supported for the CreateCluster action" (Amazon
+      EKS user guide, "Encrypt Kubernetes secrets with KMS on existing clusters"): the account's
+      administration statement (``kms:Create*``, ``kms:Describe*``) delegates exactly those to the
+      deploy role's IAM policy, and no statement here adds more.
     """
     import json
 
@@ -73,6 +91,9 @@ def key_policy(region: str, account_id: str) -> str:
                  "Action": KEY_GRANTS, "Resource": "*",
                  "Condition": {"StringEquals": {"kms:ViaService": via, **account},
                                "Bool": {"kms:GrantIsForAWSResource": "true"}}},
+                *([{"Sid": "EksClusterRoleEncryptsKubernetesSecrets", "Effect": "Allow",
+                    "Principal": {"AWS": eks_cluster_role_arn}, "Action": EKS_SECRETS, "Resource": "*"}]
+                  if eks_cluster_role_arn else []),
             ],
         }
     )  # fmt: skip
@@ -85,8 +106,9 @@ class StackKey(pulumi.ComponentResource):
     is multi-Region and a replica in us-east-1 encrypts the edge's log group (the WAF's), so
     the stack still has one key.
     Secure defaults: yearly automatic rotation (KMS.4), a 30-day deletion window, a key policy
-    naming exactly the services that use it (``key_policy``); protected on production stacks
-    (a deleted key makes everything it encrypted unreadable).
+    naming exactly the services (and the EKS cluster role) that use it (``key_policy``);
+    protected on production stacks (a deleted key makes everything it encrypted unreadable, and
+    leaves an EKS cluster whose Secrets it encrypts unrecoverable).
     Cost: $1 per key-month (a replica is another key-month) plus $0.03 per 10k requests.
     """
 
@@ -105,7 +127,9 @@ class StackKey(pulumi.ComponentResource):
             enable_key_rotation=True,
             deletion_window_in_days=30,
             multi_region=replicated,
-            policy=account.apply(lambda account_id: key_policy(args.region, account_id)),
+            policy=pulumi.Output.all(account, args.eks_cluster_role_arn).apply(
+                lambda parts: key_policy(args.region, parts[0], parts[1])
+            ),
             opts=held,
         )
         aws.kms.Alias(

@@ -216,7 +216,9 @@ def costs() -> str:
             lines.append(f"| {sample.label} | {shown} | {sample.original_estimate} | {source} |")
     lines += [
         "",
-        "kubernetes: the workloads only; the cluster (EKS control plane, nodes) is billed apart.",
+        "kubernetes: on an existing cluster the workloads only, the cluster (its nodes and control plane) billed "
+        "apart; with its own EKS cluster, the control plane, its logs, the NAT gateway and the key, the nodes not "
+        "priced (the catalog has no EC2 prices).",
         "",
         "## The price catalog (`infra/tool/cost/prices.yaml`)",
         "",

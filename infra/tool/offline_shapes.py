@@ -123,3 +123,8 @@ def dms_replication_task(r: Registration) -> dict[str, Any]:
 
 def dms_certificate(r: Registration) -> dict[str, Any]:
     return {"certificateArn": _dms_arn(r, "cert")}
+
+
+def launch_template(_: Registration) -> dict[str, Any]:
+    """A new template's first version is 1; the node group launches from it."""
+    return {"latestVersion": 1, "defaultVersion": 1}

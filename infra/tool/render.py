@@ -151,7 +151,10 @@ def print_recommendation(users: int, phase: str, bills: dict[str, float | None],
         mark = " <-" if name == phase else ""
         table.add_row(f"{name}{mark}", shown, ORIGINAL_ESTIMATES.get(name, ""))
     console.print(table)
-    console.print("  (kubernetes: the workloads only; the cluster's nodes and control plane are billed apart)")
+    console.print(
+        "  (kubernetes: on an existing cluster the workloads only, its nodes and control plane billed apart; "
+        "with its own EKS cluster the control plane, its logs, the NAT gateway and the key, the nodes not priced)"
+    )
     for step in steps:
         console.print(f"  {'✓' if step.reached else '·'} at {step.users:,} users: {escape(step.action)}")
 

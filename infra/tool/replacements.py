@@ -34,6 +34,36 @@ def version_downgrade(old: Any, new: Any) -> bool:
     return old is not None and new is not None and _version(new) < _version(old)
 
 
+def removed(old: Any, new: Any) -> bool:
+    """Only taking the setting away forces a new resource; adding or changing it is an update."""
+    return bool(old) and not new
+
+
+@dataclass(frozen=True)
+class NestedChange:
+    """A change of one attribute inside a block input forces a new resource; the block's other
+    attributes update in place. ``default``: the provider's value when the attribute is unset."""
+
+    attribute: str
+    default: Any = None
+
+    def __call__(self, old: Any, new: Any) -> bool:
+        def value(block: Any) -> Any:
+            return (block or {}).get(self.attribute, self.default) if isinstance(block, dict | None) else block
+
+        return value(old) != value(new)
+
+
+def launch_template_swapped(old: Any, new: Any) -> bool:
+    """A node group's ``launchTemplate``: another template (its id or name), or one where there was
+    none, forces a new node group; a new ``version`` of the same template rolls the nodes in place."""
+
+    def template(block: Any) -> tuple[Any, Any]:
+        return ((block or {}).get("id"), (block or {}).get("name")) if isinstance(block, dict | None) else (block, None)
+
+    return template(old) != template(new)
+
+
 def engine_downgrade(old: Any, new: Any) -> bool:
     """``customizeDiffEngineForceNewOnDowngrade``: valkey -> redis forces a new replication
     group; redis -> valkey is an in-place upgrade."""
@@ -141,3 +171,60 @@ VERCEL_DEPLOYMENT = _force_new(
     how="RequiresReplace",
 )
 DOCKER_VOLUME = _force_new(f"{DOCKER} resource_docker_volume.go", ("name", "name"), ("driver", "driver"))
+
+_EKS_CLUSTER = "terraform-provider-aws@00555dc5 internal/service/eks/cluster.go"
+EKS_CLUSTER = (
+    *_force_new(
+        _EKS_CLUSTER,
+        ("name", "name"),
+        ("roleArn", "role_arn"),
+        ("bootstrapSelfManagedAddons", "bootstrap_self_managed_addons"),
+        ("remoteNetworkConfig", "remote_network_config"),
+    ),
+    ForcesReplacement(
+        "encryptionConfig",
+        f"{_EKS_CLUSTER} CustomizeDiff ForceNewIfChange(encryption_config): only when removed "
+        '("You cannot disable envelope encryption after enabling it"); adding it calls AssociateEncryptionConfig',
+        removed,
+    ),
+    ForcesReplacement(
+        "accessConfig",
+        f"{_EKS_CLUSTER} schema access_config.bootstrap_cluster_creator_admin_permissions: ForceNew (default true)",
+        NestedChange("bootstrapClusterCreatorAdminPermissions", True),
+    ),
+    ForcesReplacement(
+        "kubernetesNetworkConfig",
+        f"{_EKS_CLUSTER} schema kubernetes_network_config.ip_family: ForceNew",
+        NestedChange("ipFamily"),
+    ),
+    ForcesReplacement(
+        "kubernetesNetworkConfig",
+        f"{_EKS_CLUSTER} schema kubernetes_network_config.service_ipv4_cidr: ForceNew",
+        NestedChange("serviceIpv4Cidr"),
+    ),
+)
+"""The control plane's endpoints, subnets, log types and version update in place (one
+``UpdateClusterConfig`` or ``UpdateClusterVersion`` each)."""
+
+_NODE_GROUP = "terraform-provider-aws@012e0a32 internal/service/eks/node_group.go"
+EKS_NODE_GROUP = (
+    *_force_new(
+        _NODE_GROUP,
+        ("amiType", "ami_type"),
+        ("capacityType", "capacity_type"),
+        ("clusterName", "cluster_name"),
+        ("diskSize", "disk_size"),
+        ("instanceTypes", "instance_types"),
+        ("nodeGroupName", "node_group_name"),
+        ("nodeGroupNamePrefix", "node_group_name_prefix"),
+        ("nodeRoleArn", "node_role_arn"),
+        ("remoteAccess", "remote_access"),
+        ("subnetIds", "subnet_ids"),
+    ),
+    ForcesReplacement(
+        "launchTemplate",
+        f"{_NODE_GROUP} schema launch_template.id, launch_template.name: ForceNew (version: UpdateNodegroupVersion)",
+        launch_template_swapped,
+    ),
+)
+"""Scaling, labels, taints and the launch template's version update in place."""

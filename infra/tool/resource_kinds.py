@@ -137,6 +137,8 @@ _FREE = (
     "aws:backup/selection:Selection",
     "aws:ecr/replicationConfiguration:ReplicationConfiguration",
     "aws:kms/alias:Alias",
+    "aws:eks/accessEntry:AccessEntry",
+    "aws:eks/accessPolicyAssociation:AccessPolicyAssociation",
 )
 """Types with no fact but that they cost nothing themselves."""
 FREE_PACKAGES = ("random:", "docker:", "kubernetes:", "pulumi:providers:")
@@ -228,8 +230,10 @@ KINDS: dict[str, ResourceKind] = {
         ResourceKind("aws:ec2/eip:Eip", priced_by=price.eip),
         ResourceKind("aws:iam/role:Role", free=True, placeholder=shape.iam_role),
         ResourceKind("aws:route53/zone:Zone", priced_by=price.route53_zone),
-        ResourceKind("aws:eks/cluster:Cluster", priced_by=price.eks, create_minutes=12,
-                     names=(("name", "eks-cluster"),)),
+        ResourceKind("aws:eks/cluster:Cluster", priced_by=price.eks, replaced_on=forcing.EKS_CLUSTER,
+                     create_minutes=12, names=(("name", "eks-cluster"),)),
+        ResourceKind("aws:eks/nodeGroup:NodeGroup", replaced_on=forcing.EKS_NODE_GROUP),
+        ResourceKind("aws:ec2/launchTemplate:LaunchTemplate", free=True, placeholder=shape.launch_template),
         # Operations
         ResourceKind("aws:cloudwatch/logGroup:LogGroup", priced_by=price.log_group, replaced_on=forcing.LOG_GROUP,
                      placeholder=shape.log_group, names=(("name", "log-group"),),

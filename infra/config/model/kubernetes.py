@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ipaddress
+import re
 from typing import Annotated, Literal
 
 from pydantic import (
@@ -23,6 +24,23 @@ def _number_as_text(value: object) -> object:
 Quantity = Annotated[str, BeforeValidator(_number_as_text)]
 CPU_QUANTITY = r"^([0-9]+m|[0-9]+(\.[0-9]+)?)$"
 MEMORY_QUANTITY = r"^[0-9]+(Ki|Mi|Gi)$"
+
+
+IAM_ROLE_ARN = re.compile(r"arn:aws(-[a-z]+)*:iam::\d{12}:role/[\w+=,.@/-]{1,512}")
+"""An IAM role's ARN (role names: letters, digits and +=,.@_-, with an optional path)."""
+
+EKS_PUBLIC_CIDRS_MAX = 40
+"""EKS's quota "Public endpoint access CIDR ranges per cluster": 40, not adjustable (Amazon EKS
+endpoints and quotas, https://docs.aws.amazon.com/general/latest/gr/eks.html#limits_eks)."""
+
+RENAMED_KEYS: dict[str, tuple[str, str]] = {
+    "apiAllowedCidrs": (
+        "apiCidrs",
+        "its default is no public endpoint now ([]), where apiAllowedCidrs defaulted to 0.0.0.0/0; "
+        "list the blocks that must reach the public endpoint, or none",
+    ),
+}
+"""Keys of ``nowry:kubernetes`` that were renamed: old key -> (new key, what changed)."""
 
 
 class ObservabilityConfig(Section):
@@ -98,8 +116,20 @@ class KubernetesConfig(Section):
     node_instance_type: str = Field("t4g.medium", description="EC2 instance type of the EKS nodes")
     nodes: int = Field(2, ge=1, le=50, description="EKS nodes (the node group's minimum and desired size)")
     max_nodes: int = Field(4, ge=1, le=100, description="EKS node group maximum")
-    api_allowed_cidrs: list[str] = Field(
-        default_factory=lambda: ["0.0.0.0/0"], description="IPv4 CIDR blocks allowed to reach the EKS API endpoint"
+    api_cidrs: list[str] = Field(
+        default_factory=list,
+        max_length=EKS_PUBLIC_CIDRS_MAX,
+        description="with cluster eks: the IPv4 CIDR blocks that may reach the API's public endpoint, at most "
+        f"{EKS_PUBLIC_CIDRS_MAX}; [] (the default) turns the public endpoint off, and the API is then reached "
+        "only through its private endpoint, from inside the VPC (docs/deploying.md); 0.0.0.0/0 on a production "
+        "stack only with the eks-endpoint-cidrs-limited finding accepted in nowry:policy.accept. Formerly "
+        "apiAllowedCidrs (default 0.0.0.0/0), which a stack file may no longer set",
+    )
+
+    admin_role_arns: list[str] = Field(
+        default_factory=list,
+        description="with cluster eks: IAM role ARNs given cluster-admin access entries, such as the deploy role when "
+        "it did not create the cluster (the cluster's creator is an admin already)",
     )
 
     @model_validator(mode="after")
@@ -127,12 +157,39 @@ class KubernetesConfig(Section):
         _refuse("KubernetesConfig", problems)
         return self
 
-    @field_validator("api_allowed_cidrs")
+    @model_validator(mode="before")
+    @classmethod
+    def _renamed_keys(cls, data: object) -> object:
+        """A key renamed on purpose is refused with the new name, never silently dropped."""
+        if isinstance(data, dict):
+            problems: list[Problem] = [
+                (old, f"was renamed to nowry:kubernetes.{new}: {why}", data[old], f"nowry:kubernetes.{new}")
+                for old, (new, why) in RENAMED_KEYS.items()
+                if old in data
+            ]
+            _refuse("KubernetesConfig", problems)
+        return data
+
+    @field_validator("admin_role_arns")
+    @classmethod
+    def _role_arns(cls, arns: list[str]) -> list[str]:
+        for arn in arns:
+            if not IAM_ROLE_ARN.fullmatch(arn):
+                raise ValueError(f"{arn!r} is not an IAM role ARN such as arn:aws:iam::123456789012:role/deploy")
+        if len({arn.rsplit("/", 1)[-1] for arn in arns}) < len(arns):
+            raise ValueError("two roles share a name; give each role once")
+        return arns
+
+    @field_validator("api_cidrs")
     @classmethod
     def _cidrs(cls, blocks: list[str]) -> list[str]:
+        """IPv4 networks in CIDR notation, prefix length included (the provider parses each with Go's
+        ``net.ParseCIDR``: verify.ValidCIDRNetworkAddress in terraform-provider-aws eks/cluster.go)."""
         for block in blocks:
             try:
                 ipaddress.IPv4Network(block, strict=True)
+                if "/" not in block:
+                    raise ValueError(block)
             except ValueError:
                 raise ValueError(f"{block!r} is not an IPv4 CIDR block such as 203.0.113.0/24") from None
         return blocks

@@ -40,7 +40,9 @@ SECTIONS: dict[str, type[Section]] = {
 SCALAR_KEYS: dict[str, tuple[str, str]] = {
     "phase": ("— (required)", "one of " + ", ".join(f"`{p}`" for p in PHASE_NAMES)),
     "production": (
-        "`true` in the phases that hold data of record (free-tier, hybrid, all-paid, aws), else `false`",
+        "`true` in the phases that hold data of record (free-tier, hybrid, all-paid, aws) and in kubernetes "
+        "(it serves the most users, and keeps their signing key and, on EKS, the key to the cluster's Secrets), "
+        "else `false`",
         "`true`/`false`: the stack holds production data — protected stateful resources, deletion protection, "
         "final snapshots and the production policy rules; never inferred from the stack's name, and every plan "
         "says which it used and why",
@@ -53,11 +55,15 @@ SCALAR_KEYS: dict[str, tuple[str, str]] = {
 
 def production_decision(phase: str | None, stated: bool | None) -> tuple[bool, str]:
     """Whether a stack holds production data, and why: ``nowry:production`` when the stack file
-    states it, else the phase's default. Never inferred from the stack's name."""
+    states it, else the phase's default (its data of record, or the registry's
+    ``production_because``). Never inferred from the stack's name."""
     if stated is not None:
         return stated, f"nowry:production is {'true' if stated else 'false'} in the stack file"
+    scratch = "(set nowry:production: false for a scratch stack)"
     if phase in PHASE_SPECS and spec(phase).holds_data_of_record:
-        return True, f"the {phase} phase holds data of record (set nowry:production: false for a scratch stack)"
+        return True, f"the {phase} phase holds data of record {scratch}"
+    if phase in PHASE_SPECS and spec(phase).production_because:
+        return True, f"the {phase} phase {spec(phase).production_because} {scratch}"
     return False, f"the {phase} phase holds no data of record (set nowry:production: true to protect it anyway)"
 
 

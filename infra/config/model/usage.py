@@ -21,6 +21,14 @@ class UsageConfig(Section):
     nat_gb: float = Field(20, ge=0, le=USAGE_MAX, description="GB a month through NAT gateways (when there are any)")
     log_gb: float = Field(5, ge=0, le=USAGE_MAX, description="GB of backend logs ingested a month")
     other_log_gb: float = Field(0.2, ge=0, le=USAGE_MAX, description="GB a month into each other log group")
+    control_plane_log_gb: float = Field(
+        10,
+        ge=0,
+        le=USAGE_MAX,
+        description="GB a month of an EKS cluster's control-plane logs (kubernetes.cluster eks; the audit log is "
+        "most of it, and grows with how often controllers call the API): an assumption until measured, read the "
+        "log group's IncomingBytes after a day",
+    )
     database_storage_gb: float = Field(10, ge=0, le=USAGE_MAX, description="GB stored in DocumentDB")
     database_io_millions: float = Field(10, ge=0, le=USAGE_MAX, description="million DocumentDB I/Os a month")
     site_storage_gb: float = Field(1, ge=0, le=USAGE_MAX, description="GB of site files and their old versions in S3")

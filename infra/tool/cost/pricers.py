@@ -48,6 +48,9 @@ BACKEND_COMPONENT = "nowry:aws:ContainerService"
 """The component whose log group carries the API's logs (``usage.logGb``); every other log
 group is priced at ``usage.otherLogGb``."""
 
+EKS_COMPONENT = "nowry:aws:EksCluster"
+"""The component whose log group carries an EKS control plane's logs (``usage.controlPlaneLogGb``)."""
+
 LOG_BUCKET_COMPONENT = "nowry:aws:LogBucket"
 DAYS_PER_MONTH = 365 / 12
 
@@ -141,13 +144,23 @@ def months_held(retention_days: object) -> float:
 
 
 def log_group(group: PlannedResource, ctx: PriceContext) -> tuple[float, str]:
+    """Ingestion and storage at the group's retention: the backend's by ``usage.logGb``, an EKS
+    control plane's by ``usage.controlPlaneLogGb`` (EKS bills them as CloudWatch Logs ingestion
+    and storage: Amazon EKS user guide, "Send control plane logs to CloudWatch Logs"), any
+    other by ``usage.otherLogGb``."""
     component = owner(group.parent)
-    backend = component is not None and component[0] == BACKEND_COMPONENT and not _logs_leave_aws(ctx)
-    gb = ctx.usage.log_gb if backend else ctx.usage.other_log_gb
+    made_by = component[0] if component is not None else None
+    prefix = ""
+    if made_by == BACKEND_COMPONENT and not _logs_leave_aws(ctx):
+        gb = ctx.usage.log_gb
+    elif made_by == EKS_COMPONENT:
+        gb, prefix = ctx.usage.control_plane_log_gb, "EKS control plane (usage.controlPlaneLogGb): "
+    else:
+        gb = ctx.usage.other_log_gb
     ingest, store = ctx.catalog.rate("logs_ingest_gb"), ctx.catalog.rate("logs_storage_gb_month")
     days = group.inputs.get("retentionInDays")
     held = gb * months_held(days)
-    basis = f"{gb:g} GB ingested x ${ingest} + {held:.3g} GB held ({days} days) x ${store}/GB-month"
+    basis = f"{prefix}{gb:g} GB ingested x ${ingest} + {held:.3g} GB held ({days} days) x ${store}/GB-month"
     return gb * ingest + held * store, basis
 
 

@@ -1,7 +1,7 @@
 """Every security and data-safety rule: the AWS controls (Security Hub FSBP and Checkov IDs), the
 data-safety rules and the managed phases' rules, in a module per area (``s3``, ``cloudfront``,
 ``load_balancer``, ``containers``, ``data_stores``, ``network``, ``identity``, ``logs_and_waf``,
-``managed``), each rule's row beside its function. Rules are plain functions over a resource's
+``kubernetes_cluster``, ``managed``), each rule's row beside its function. Rules are plain functions over a resource's
 wire-named props; the offline check (``check.py``) and the Pulumi policy pack (``pack.py``, run by
 ``policy/``) run the same ones.
 """
@@ -13,6 +13,7 @@ from infra.tool.rules import (
     containers,
     data_stores,
     identity,
+    kubernetes_cluster,
     load_balancer,
     logs_and_waf,
     managed,
@@ -38,12 +39,16 @@ from infra.tool.rules.types import (  # the type constants, for readers of ``rul
     DOCKER_CONTAINER,
     ECS_CLUSTER,
     EGRESS,
+    EKS_CLUSTER,
+    EKS_NODE_GROUP,
     FLOW_LOG,
     HEADERS_POLICY,
     IAM_POLICY,
     INGRESS,
+    INTERNET_GATEWAY,
     K8S_DEPLOYMENT,
     KMS_KEY,
+    LAUNCH_TEMPLATE,
     LEGACY_RULE,
     LIFECYCLE,
     LISTENER,
@@ -56,6 +61,9 @@ from infra.tool.rules.types import (  # the type constants, for readers of ``rul
     ROLE,
     ROLE_POLICY,
     ROTATION,
+    ROUTE,
+    ROUTE_TABLE,
+    ROUTE_TABLE_ASSOCIATION,
     S3_LIFECYCLE,
     S3_LOGGING,
     SECRET,
@@ -73,7 +81,18 @@ from infra.tool.rules.types import (  # the type constants, for readers of ``rul
     WEB_ACL,
 )
 
-AREAS = (s3, cloudfront, load_balancer, containers, data_stores, network, identity, logs_and_waf, managed)
+AREAS = (
+    s3,
+    cloudfront,
+    load_balancer,
+    containers,
+    data_stores,
+    network,
+    identity,
+    logs_and_waf,
+    kubernetes_cluster,
+    managed,
+)
 
 RULES: tuple[Rule, ...] = tuple(rule for area in AREAS for rule in getattr(area, "RULES", ()))
 STACK_RULES: tuple[StackRule, ...] = tuple(rule for area in AREAS for rule in getattr(area, "STACK_RULES", ()))
@@ -99,12 +118,16 @@ __all__ = [
     "DOCKER_CONTAINER",
     "ECS_CLUSTER",
     "EGRESS",
+    "EKS_CLUSTER",
+    "EKS_NODE_GROUP",
     "FLOW_LOG",
     "HEADERS_POLICY",
     "IAM_POLICY",
     "INGRESS",
+    "INTERNET_GATEWAY",
     "K8S_DEPLOYMENT",
     "KMS_KEY",
+    "LAUNCH_TEMPLATE",
     "LEGACY_RULE",
     "LIFECYCLE",
     "LISTENER",
@@ -117,6 +140,9 @@ __all__ = [
     "ROLE",
     "ROLE_POLICY",
     "ROTATION",
+    "ROUTE",
+    "ROUTE_TABLE",
+    "ROUTE_TABLE_ASSOCIATION",
     "RULES",
     "RULE_IDS",
     "S3_LIFECYCLE",
