@@ -1,8 +1,10 @@
 """The phase registry: every fact about a phase, in one entry per phase.
 
 Config validation, the phase builders, the cost estimate, the advisor and ``migrate`` read a
-phase's facts from here; adding a phase is one entry (and its builder module). Nothing here
-imports the config model, so the model can read the registry.
+phase's facts from here (the config takes its phase names from it). Adding a phase is this entry,
+its builder module, its config keys and checks, a shipped stack for its price samples and its
+documentation: docs/extending.md names each file, and tests/test_extending.py keeps it so.
+Nothing here imports the config model, so the model can read the registry.
 """
 
 from __future__ import annotations

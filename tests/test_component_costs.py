@@ -35,8 +35,9 @@ DERIVED: dict[tuple[str, str], Callable[[Catalog], float]] = {
     ),
     ("components.aws.monitoring.Monitoring", "1.10"): lambda c: 11 * c.rate("cloudwatch_alarm_month"),
     # ten GB a month of control-plane logs, ingested, and held a year at steady state
-    ("components.aws.eks_cluster.EksCluster", "8.60"): lambda c: 10 * c.rate("logs_ingest_gb")
-    + 10 * 12 * c.rate("logs_storage_gb_month"),
+    ("components.aws.eks_cluster.EksCluster", "8.60"): lambda c: (
+        10 * c.rate("logs_ingest_gb") + 10 * 12 * c.rate("logs_storage_gb_month")
+    ),
 }
 """Figures a docstring derives from several prices, with the arithmetic that gives them."""
 
