@@ -1,0 +1,102 @@
+"""The limits table: what each tier, instance class and plan allows, with its source.
+
+One table read three ways: the alerts each phase makes (at ``ALERT_AT`` of a limit), the plan's
+connection budget (refused when the backend could open more than ``ALERT_AT`` of the database's
+connections), and ``nowry-infra advise`` (the live headroom of each limit). A leaf: it imports
+nothing of the project, so the program and the tool both read it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+ALERT_AT = 0.8
+"""The share of a limit at which an alert fires, a plan is refused and ``advise`` warns."""
+
+GB = 1024**3
+
+
+@dataclass(frozen=True)
+class AtlasTierLimits:
+    """What an Atlas tier allows a cluster (per node for connections)."""
+
+    storage_gb: float
+    """M0/Flex: data + indexes as uncompressed BSON (a hard limit: writes fail beyond it);
+    dedicated tiers: the default disk, which Atlas grows at 90% unless auto-scaling is off."""
+    connections: int
+    """Connections per node; Atlas keeps ``ATLAS_RESERVED_CONNECTIONS`` of them for itself."""
+    ops_per_second: int | None
+    """The throughput cap (throttled beyond it), or None where the tier has none."""
+    source: str
+
+
+ATLAS_RESERVED_CONNECTIONS = 10
+"""Atlas keeps 10 connections per node for its own use (mongodb/docs atlas-limits.txt)."""
+
+ATLAS_TIERS: dict[str, AtlasTierLimits] = {
+    "M0": AtlasTierLimits(0.5, 500, 100, "mongodb/docs content/atlas/source/reference/free-shared-limitations.txt"),
+    "FLEX": AtlasTierLimits(5, 500, 500, "mongodb/docs content/atlas/source/reference/flex-limitations.txt"),
+    "M10": AtlasTierLimits(10, 1500, None, "mongodb/docs content/atlas/source/reference/atlas-limits.txt (AWS)"),
+    "M20": AtlasTierLimits(20, 3000, None, "mongodb/docs content/atlas/source/reference/atlas-limits.txt (AWS)"),
+}
+"""Atlas's limits by tier (the tiers this project runs; M0 and Flex count storage as logical size)."""
+
+DOCUMENTDB_CONNECTIONS: dict[str, int] = {
+    "db.t3.medium": 500,
+    "db.t4g.medium": 500,
+    "db.r5.large": 1700,
+    "db.r6g.large": 1700,
+    "db.r5.xlarge": 3500,
+    "db.r6g.xlarge": 3500,
+    "db.r5.2xlarge": 7000,
+    "db.r6g.2xlarge": 7000,
+}
+"""Maximum connections per DocumentDB instance, by class (Amazon DocumentDB developer guide, "Quotas
+and limits", instance limits). No copy of that table could be read where this was written: the
+figures are the guide's as remembered, and ``advise`` reads the exact value from each instance's
+``DatabaseConnectionsLimit`` metric. A class not listed gets no plan-time check."""
+DOCUMENTDB_LIMITS_SOURCE = (
+    "Amazon DocumentDB developer guide, Quotas and limits (limits.html), instance limits; live: the "
+    "DatabaseConnectionsLimit CloudWatch metric"
+)
+
+DRIVER_MONITORING_CONNECTIONS = 2
+"""What each MongoDB client opens per server besides its pool: one monitoring and one round-trip
+connection (MongoDB manual, "Tuning Your Connection Pool Settings", calculating connections)."""
+
+RAILWAY_INCLUDED_USD: dict[str, float] = {"hobby": 5.0, "pro": 20.0}
+"""The usage each Railway plan's fee includes, in USD a month (railwayapp/docs pricing/plans.md)."""
+RAILWAY_MINUTES_PER_MONTH = 43_200
+"""Railway prices usage per minute of a 30-day month (railwayapp/cli src/commands/usage.rs)."""
+
+
+@dataclass(frozen=True)
+class ConnectionBudget:
+    """The most connections the backend could open to one database node, and that node's limit."""
+
+    clients: int
+    """Backend processes at the most (tasks or replicas, one uvicorn worker each)."""
+    pool: int
+    """``maxPoolSize`` of each client."""
+    limit: int
+    """Connections the node accepts (less what the service keeps for itself)."""
+    source: str
+
+    @property
+    def most(self) -> int:
+        return self.clients * (self.pool + DRIVER_MONITORING_CONNECTIONS)
+
+    @property
+    def allowed(self) -> int:
+        """``ALERT_AT`` of the limit: the most the backend may open."""
+        return int(self.limit * ALERT_AT)
+
+    @property
+    def fits(self) -> bool:
+        return self.most <= self.allowed
+
+
+def atlas_connection_limit(tier: str) -> int | None:
+    """Connections an Atlas node of ``tier`` accepts from clients (None for a tier not in the table)."""
+    limits = ATLAS_TIERS.get(tier)
+    return None if limits is None else limits.connections - ATLAS_RESERVED_CONNECTIONS
