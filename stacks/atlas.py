@@ -30,5 +30,6 @@ def atlas_database(config: StackConfig, tier: str, extra_access: Sequence[pulumi
             ip_access_list=[*settings.ip_access_list, *extra_access],
             backup_copy_region=settings.backup_copy_region,
             protect=config.protect,
+            pool_options=config.backend.db_pool.uri_options,
         ),
     )

@@ -445,6 +445,7 @@ def _database(
             storage_key_arn=data_key,
             log_key_arn=key.key.arn,
             restore_from_snapshot=database.restore_from_snapshot,
+            pool_options=config.backend.db_pool.uri_options,
         ),
     )
     return documentdb.uri, documentdb

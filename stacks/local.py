@@ -40,6 +40,7 @@ def build(config: StackConfig) -> dict[str, Any]:
             port=config.database.port,
             protect=config.protect,
             name_prefix=prefix,
+            pool_options=config.backend.db_pool.uri_options,
         ),
     )
     backend_cfg = config.backend

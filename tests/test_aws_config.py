@@ -73,3 +73,42 @@ def test_a_valid_fargate_pair_and_cache_type_are_accepted():
 def test_redis_runs_on_previous_generation_nodes_valkey_does_not():
     assert plan_prod("nowry:cache.engine=redis", "nowry:cache.nodeType=cache.t2.micro").exit_code == 0
     assert plan_prod("nowry:cache.engine=valkey", "nowry:cache.nodeType=cache.t2.micro").exit_code == 2
+
+
+def _secret_string(plan, variable: str) -> str:
+    """The plaintext a secret version would hold (revealed in-process only, never printed)."""
+    version = next(r for r in plan.of_type("aws:secretsmanager/secretVersion:SecretVersion")
+                   if r.name.endswith(f"{variable.lower().replace('_', '-')}-value"))  # fmt: skip
+    return version.revealed_inputs["secretString"]
+
+
+def test_the_uri_the_stack_builds_carries_the_connection_pool():
+    from tests.conftest import PROJECT_DIR, plan_stack
+
+    default = _secret_string(plan_stack(PROJECT_DIR, "prod"), "MONGO_URI")
+    assert default.endswith("&maxPoolSize=10&minPoolSize=2")
+    tuned = _secret_string(plan_stack(PROJECT_DIR, "prod", ["nowry:backend.dbPool.maxSize=20"]), "MONGO_URI")
+    assert "maxPoolSize=20&minPoolSize=2" in tuned
+
+
+@pytest.mark.parametrize(
+    ("overrides", "fits"),
+    [
+        ([], True),  # 3 tasks x (10 + 2) = 36 of 400
+        (["nowry:backend.maxCount=33"], True),  # 33 x 12 = 396 of 400
+        (["nowry:backend.maxCount=34"], False),  # 34 x 12 = 408
+        (["nowry:database.engine=atlas", "nowry:backend.maxCount=100"], True),  # 1200 of 0.8 x 2990 on M20
+        (["nowry:database.engine=atlas", "nowry:backend.maxCount=100", "nowry:backend.dbPool.maxSize=50"], False),
+    ],
+)
+def test_the_connection_budget_holds_the_backend_at_its_most_within_80_percent(overrides, fits):
+    from infra.config import ConfigError
+    from tests.conftest import PROJECT_DIR, plan_stack
+
+    atlas = ["nowry:atlas.orgId=0123456789abcdef01234567", "nowry:aws.dr.region=null"]
+    atlas = atlas if "nowry:database.engine=atlas" in overrides else []
+    if fits:
+        assert plan_stack(PROJECT_DIR, "prod", [*overrides, *atlas]).resources
+    else:
+        with pytest.raises(ConfigError, match=r"nowry:backend\.dbPool\.maxSize: .* connections to each database node"):
+            plan_stack(PROJECT_DIR, "prod", [*overrides, *atlas])

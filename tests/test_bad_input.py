@@ -108,6 +108,12 @@ CASES = [
     (plan("local", "novalue"), 2, "--set expects KEY=VALUE"),
     (plan("local", "nowry:backend.port=70000"), 2, "nowry:backend.port: out of range"),
     (plan("local", "nowry:protect=maybe"), 2, "nowry:protect: expected a boolean"),
+    # the connection budget: the backend at its most must fit 80% of what a database node accepts
+    (plan("prod", "nowry:backend.maxCount=100"), 2,
+     "nowry:backend.dbPool.maxSize: 100 backend processes (backend.maxCount) x (10 pooled + 2 monitoring) = 1200 "
+     "connections to each database node, over 80% of the 500 that a db.t4g.medium DocumentDB instance accepts (400)"),
+    (plan("prod", "nowry:backend.dbPool.minSize=20"), 2, "nowry:backend.dbPool.minSize: is above maxSize"),
+    (plan("prod", "nowry:backend.dbPool.maxSize=0"), 2, "nowry:backend.dbPool.maxSize: out of range"),
     (plan("prod", 'nowry:policy={"accept": [{"rule": "ecs-no-public-ipp", "reason": "a typo in the id"}]}'), 2,
      "nowry:policy.accept[0].rule: no such policy rule — did you mean 'ecs-no-public-ip'? "
      "(given: 'ecs-no-public-ipp')"),

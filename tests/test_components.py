@@ -93,7 +93,7 @@ def test_document_database_keeps_its_data_when_protected():
                                 engine_version="5.0.0", backup_retention_days=7,
                                 tls_ca_file="/etc/ssl/certs/rds-global-bundle.pem", port=27017, protect=True,
                                 log_retention_days=365, storage_key_arn=KEY, log_key_arn=KEY,
-                                restore_from_snapshot=None)  # fmt: skip
+                                restore_from_snapshot=None, pool_options="maxPoolSize=10&minPoolSize=2")  # fmt: skip
     plan = plan_of(lambda: DocumentDatabase("database", args))
     cluster = plan.one("aws:docdb/cluster:Cluster")
     assert cluster.protect is True and cluster.inputs["deletionProtection"] is True
@@ -192,7 +192,7 @@ def test_atlas_free_tier_cluster_is_protected_with_its_project_and_user():
     plan = plan_of(lambda: AtlasDatabase("atlas", AtlasDatabaseArgs(
         org_id="0123456789abcdef01234567", project_name="nowry-unit", tier="M0", region="US_EAST_1",
         mongo_version="8.0", database="nowry", ip_access_list=("0.0.0.0/0",), protect=True,
-        backup_copy_region=None)))  # fmt: skip
+        backup_copy_region=None, pool_options="maxPoolSize=10&minPoolSize=2")))  # fmt: skip
     cluster = plan.one("mongodbatlas:index/advancedCluster:AdvancedCluster")
     project = plan.one("mongodbatlas:index/project:Project")
     assert cluster.protect and project.protect

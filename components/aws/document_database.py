@@ -37,6 +37,8 @@ class DocumentDatabaseArgs:
     """The stack's KMS key: encrypts the audit and profiler log groups."""
     restore_from_snapshot: str | None
     """A cluster snapshot (identifier or ARN) the cluster is created from; None: a new, empty one."""
+    pool_options: str
+    """The connection pool's URI options (``maxPoolSize=...&minPoolSize=...``)."""
 
 
 class DocumentDatabase(pulumi.ComponentResource):
@@ -128,7 +130,7 @@ class DocumentDatabase(pulumi.ComponentResource):
             )
         options = (
             f"?tls=true&tlsCAFile={quote(args.tls_ca_file, safe='/')}&replicaSet=rs0"
-            "&readPreference=secondaryPreferred&retryWrites=false&authSource=admin"
+            f"&readPreference=secondaryPreferred&retryWrites=false&authSource=admin&{args.pool_options}"
         )
         self.master_username = MASTER_USERNAME
         self.master_password = pulumi.Output.secret(password.result)

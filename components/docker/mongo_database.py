@@ -25,6 +25,8 @@ class MongoDatabaseArgs:
     """Protect the data volume and the password (a new password locks the app out of old data)."""
     name_prefix: str
     """Prefix of the Docker names (container, volume)."""
+    pool_options: str
+    """The connection pool's URI options (``maxPoolSize=...&minPoolSize=...``)."""
 
 
 class MongoDatabase(pulumi.ComponentResource):
@@ -71,7 +73,7 @@ class MongoDatabase(pulumi.ComponentResource):
                 str(args.port),
                 "/",
                 args.database,
-                "?authSource=admin",
+                f"?authSource=admin&{args.pool_options}",
             )
         )
         self.register_outputs({"uri": self.uri, "container": self.container.name})

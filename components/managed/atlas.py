@@ -27,6 +27,8 @@ class AtlasDatabaseArgs:
     backup_copy_region: str | None
     """An Atlas region every snapshot is copied to (dedicated tiers), or None."""
     protect: bool
+    pool_options: str
+    """The connection pool's URI options (``maxPoolSize=...&minPoolSize=...``)."""
 
 
 class AtlasDatabase(pulumi.ComponentResource):
@@ -82,7 +84,7 @@ class AtlasDatabase(pulumi.ComponentResource):
             pulumi.Output.all(host, user.username, password.result).apply(
                 lambda parts: (
                     parts[0].replace("mongodb+srv://", f"mongodb+srv://{parts[1]}:{parts[2]}@", 1)
-                    + f"/{args.database}?retryWrites=true&w=majority&tls=true"
+                    + f"/{args.database}?retryWrites=true&w=majority&tls=true&{args.pool_options}"
                 )
             )
         )

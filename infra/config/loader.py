@@ -94,7 +94,12 @@ def load_stack_config(
 
 def _checks(config: StackConfig) -> list[Check]:
     """The checks this stack's config goes through, in order."""
-    modules = ["infra.config.common_checks", "infra.config.migration_checks", "infra.config.observability_checks"]
+    modules = [
+        "infra.config.common_checks",
+        "infra.config.migration_checks",
+        "infra.config.observability_checks",
+        "infra.config.connection_budget",
+    ]
     if config.database_engine == "atlas":
         modules.append("infra.config.atlas_checks")
     modules += spec(config.phase).checks

@@ -17,6 +17,7 @@ from infra.config.model.app import (
     DatabaseConfig,
     DatabaseEngine,
     FrontendConfig,
+    PoolConfig,
 )
 from infra.config.model.aws import (
     LOG_RETENTION_DAYS,
@@ -137,6 +138,7 @@ __all__ = [
     "NatStrategy",
     "ObservabilityConfig",
     "PolicyConfig",
+    "PoolConfig",
     "Problem",
     "Quantity",
     "RailwayConfig",

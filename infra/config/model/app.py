@@ -21,6 +21,26 @@ RESERVED_ENV = ("MONGO_URI", "GROQ_API_KEY", "SECRET_KEY", "REDIS_URL")
 """Variables the stack sets itself (as secrets); ``backend.env`` may not override them."""
 
 
+class PoolConfig(Section):
+    """`nowry:backend.dbPool` — the backend's MongoDB connection pool, carried in the URI the stack builds."""
+
+    max_size: int = Field(
+        10, ge=1, le=500, description="maxPoolSize: connections each backend process may open to each server, 1-500"
+    )
+    min_size: int = Field(2, ge=0, le=500, description="minPoolSize: connections each process keeps open, 0 to maxSize")
+
+    @model_validator(mode="after")
+    def _invariants(self) -> PoolConfig:
+        if self.min_size > self.max_size:
+            _refuse("PoolConfig", [("minSize", "is above maxSize", self.min_size, f"at most {self.max_size}")])
+        return self
+
+    @property
+    def uri_options(self) -> str:
+        """The URI options that set the pool (MongoDB connection string options)."""
+        return f"maxPoolSize={self.max_size}&minPoolSize={self.min_size}"
+
+
 class BackendConfig(Section):
     """`nowry:backend` — the FastAPI container."""
 
@@ -52,6 +72,11 @@ class BackendConfig(Section):
     cpu_target: int = Field(60, ge=10, le=90, description="autoscaling target CPU %, 10-90")
     requests_per_target: int = Field(
         1000, ge=10, le=100000, description="autoscaling target ALB requests per task per minute"
+    )
+    db_pool: PoolConfig = Field(
+        default_factory=lambda: PoolConfig.model_validate({}),
+        description="the MongoDB connection pool (the product's tip: 10 and 2); the plan refuses one the "
+        "database's connection limit cannot hold",
     )
 
     @model_validator(mode="after")
