@@ -33,7 +33,7 @@ DERIVED: dict[tuple[str, str], Callable[[Catalog], float]] = {
     ("components.aws.telemetry", "3.20"): lambda c: (
         c.rate("datadog_apm_fargate_task_month") + c.rate("datadog_infra_fargate_task_month")
     ),
-    ("components.aws.monitoring.Monitoring", "1.10"): lambda c: 11 * c.rate("cloudwatch_alarm_month"),
+    ("components.aws.monitoring.Monitoring", "1.50"): lambda c: 15 * c.rate("cloudwatch_alarm_month"),
     # ten GB a month of control-plane logs, ingested, and held a year at steady state
     ("components.aws.eks_cluster.EksCluster", "8.60"): lambda c: (
         10 * c.rate("logs_ingest_gb") + 10 * 12 * c.rate("logs_storage_gb_month")

@@ -215,8 +215,9 @@ def alarms(plan) -> dict[str, dict]:
 def test_prod_carries_the_alarms_dashboard_and_topic(prod):
     found = alarms(prod)
     assert set(found) == {
-        "alb-5xx-rate", "api-latency-p95", "unhealthy-hosts", "ecs-cpu", "ecs-memory", "docdb-cpu",
-        "docdb-freeable-memory", "cache-memory", "cache-evictions", "waf-blocked-spike",
+        "alb-5xx-rate", "api-latency-p95", "unhealthy-hosts", "ecs-cpu", "ecs-memory", "ecs-at-max", "docdb-cpu",
+        "docdb-freeable-memory", "docdb-connections-0", "docdb-storage-growth", "cache-memory", "cache-evictions",
+        "waf-blocked-spike",
     }  # fmt: skip
     assert found["api-latency-p95"]["extendedStatistic"] == "p95"
     assert found["waf-blocked-spike"]["region"] == "us-east-1"

@@ -120,14 +120,16 @@ class DocumentDatabase(pulumi.ComponentResource):
             apply_immediately=False,
             opts=pulumi.ResourceOptions(parent=self, protect=args.protect, depends_on=logs),
         )
+        self.instances: list[aws.docdb.ClusterInstance] = []
         for index in range(args.instances):
-            aws.docdb.ClusterInstance(
+            instance = aws.docdb.ClusterInstance(
                 f"{name}-instance-{index}",
                 cluster_identifier=self.cluster.id,
                 instance_class=args.instance_class,
                 auto_minor_version_upgrade=True,
                 opts=stateful,
             )
+            self.instances.append(instance)
         options = (
             f"?tls=true&tlsCAFile={quote(args.tls_ca_file, safe='/')}&replicaSet=rs0"
             f"&readPreference=secondaryPreferred&retryWrites=false&authSource=admin&{args.pool_options}"
@@ -146,4 +148,8 @@ class DocumentDatabase(pulumi.ComponentResource):
         )
         self.metric_dimensions: dict[str, pulumi.Input[str]] = {"DBClusterIdentifier": self.cluster.cluster_identifier}
         """The cluster's CloudWatch dimensions (AWS/DocDB, cluster level)."""
+        self.instance_dimensions: list[dict[str, pulumi.Input[str]]] = [
+            {"DBInstanceIdentifier": instance.identifier} for instance in self.instances
+        ]
+        """Each instance's dimensions (AWS/DocDB, instance level: connections and their limit)."""
         self.register_outputs({"endpoint": self.cluster.endpoint, "uri": self.uri})

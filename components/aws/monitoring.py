@@ -9,6 +9,7 @@ from typing import Any
 import pulumi
 import pulumi_aws as aws
 
+from infra.limits import ALERT_AT
 from infra.naming import physical_name
 
 
@@ -35,7 +36,7 @@ class ThresholdAlarm:
     """Where the metric lives when not in the stack's region (WAF on CloudFront: us-east-1)."""
 
 
-ABOVE, BELOW = "GreaterThanThreshold", "LessThanThreshold"
+ABOVE, BELOW, AT_LEAST = "GreaterThanThreshold", "LessThanThreshold", "GreaterThanOrEqualToThreshold"
 THRESHOLD_ALARMS: tuple[ThresholdAlarm, ...] = (
     ThresholdAlarm("api-latency-p95", "API p95 latency above {args.latency_p95_seconds:g} s", "target",
                    "AWS/ApplicationELB", "TargetResponseTime", "p95", 300, 2, ABOVE, "latency_p95_seconds"),
@@ -45,6 +46,9 @@ THRESHOLD_ALARMS: tuple[ThresholdAlarm, ...] = (
                    "Average", 300, 2, ABOVE, 80),
     ThresholdAlarm("ecs-memory", "Backend memory above 80% for 10 minutes", "service", "AWS/ECS",
                    "MemoryUtilization", "Average", 300, 2, ABOVE, 80),
+    ThresholdAlarm("ecs-at-max", "The backend ran at its maximum of {args.max_tasks} tasks for 15 minutes: raise "
+                   "backend.maxCount (nowry-infra advise says when)", "service", "ECS/ContainerInsights",
+                   "RunningTaskCount", "Minimum", 300, 3, AT_LEAST, "max_tasks"),
     ThresholdAlarm("docdb-cpu", "DocumentDB CPU above 80%", "database", "AWS/DocDB", "CPUUtilization", "Average",
                    300, 2, ABOVE, 80),
     ThresholdAlarm("docdb-freeable-memory", "DocumentDB freeable memory below 256 MB", "database", "AWS/DocDB",
@@ -72,6 +76,7 @@ class Watched:
     target: Dimensions
     service: Dimensions
     database: Dimensions | None
+    database_instances: Sequence[Dimensions]
     cache: Dimensions | None
     waf: Dimensions | None
 
@@ -85,6 +90,10 @@ class MonitoringArgs:
     latency_p95_seconds: float
     blocked_requests: int
     """WAF blocked requests in 5 minutes that count as a spike."""
+    max_tasks: int
+    """The service's autoscaling maximum: running at it for long means the next step is due."""
+    storage_growth_gb_per_day: float
+    """How fast DocumentDB's storage may grow before it alarms."""
     kms_key_arn: pulumi.Input[str] | None
     """Encrypts the alert topic (None: SNS's AWS-managed key, which CloudWatch alarms cannot use)."""
 
@@ -92,14 +101,17 @@ class MonitoringArgs:
 class Monitoring(pulumi.ComponentResource):
     """Alarms, a dashboard and an alert topic for the aws phase.
 
-    Builds: an SNS topic (encrypted with the AWS-managed key) with one email subscription
-    per address; alarms on the ALB 5xx rate, target p95 latency, unhealthy hosts, ECS CPU
-    and memory, DocumentDB CPU and freeable memory, cache memory and evictions, and WAF
-    blocked-request spikes (the web ACL's metrics live in us-east-1); one dashboard.
+    Builds: an SNS topic (encrypted with the stack's key) with one email subscription per
+    address; alarms on the ALB 5xx rate, target p95 latency, unhealthy hosts, ECS CPU and
+    memory, the service at its maximum task count for 15 minutes, DocumentDB CPU, freeable
+    memory, each instance's connections at 80% of the limit it publishes and storage growth,
+    cache memory and evictions, and WAF blocked-request spikes (the web ACL's metrics live in
+    us-east-1); one dashboard. Each alarm watches a metric the service publishes, with its
+    dimensions as each watched component publishes them.
     Secure defaults: the topic is encrypted; alarms treat missing data as not breaching
     except for unhealthy hosts.
     Cost: $0.10 per alarm-month (a metric-math alarm counts each metric), dashboards free up
-    to three, SNS email free up to 1,000 a month: about $1.10/month.
+    to three, SNS email free up to 1,000 a month: about $1.50/month for prod's 15 metrics.
     """
 
     topic: aws.sns.Topic
@@ -119,6 +131,8 @@ class Monitoring(pulumi.ComponentResource):
         self.alarms: list[aws.cloudwatch.MetricAlarm] = []
         self._error_rate_alarm()
         self._threshold_alarms()
+        self._database_connection_alarms()
+        self._storage_growth_alarm()
         self.dashboard = self._dashboard()
         self.register_outputs({"topicArn": self.topic.arn, "alarms": len(self.alarms)})
 
@@ -158,6 +172,49 @@ class Monitoring(pulumi.ComponentResource):
                 query(id="requests", return_data=False, metric=metric(namespace="AWS/ApplicationELB",
                       metric_name="RequestCount", dimensions=lb, period=60, stat="Sum")),
                 query(id="rate", expression="100 * errors / MAX([requests, 1])", label="5xx %", return_data=True),
+            ],
+        )  # fmt: skip
+
+    def _database_connection_alarms(self) -> None:
+        """Each DocumentDB instance's connections against the limit it publishes itself
+        (``DatabaseConnectionsLimit``: exact for every class), at ``ALERT_AT`` of it."""
+        metric = aws.cloudwatch.MetricAlarmMetricQueryMetricArgs
+        query = aws.cloudwatch.MetricAlarmMetricQueryArgs
+        for index, dimensions in enumerate(self._args.watched.database_instances):
+            self._alarm(
+                f"docdb-connections-{index}",
+                f"DocumentDB instance {index} holds more than {ALERT_AT:.0%} of the connections its class allows",
+                comparison_operator=ABOVE,
+                threshold=ALERT_AT * 100,
+                evaluation_periods=3,
+                metric_queries=[
+                    query(id="used", return_data=False, metric=metric(namespace="AWS/DocDB",
+                          metric_name="DatabaseConnections", dimensions=dimensions, period=300, stat="Maximum")),
+                    query(id="allowed", return_data=False, metric=metric(namespace="AWS/DocDB",
+                          metric_name="DatabaseConnectionsLimit", dimensions=dimensions, period=300, stat="Maximum")),
+                    query(id="share", expression="100 * used / MAX([allowed, 1])", label="connections %",
+                          return_data=True),
+                ],
+            )  # fmt: skip
+
+    def _storage_growth_alarm(self) -> None:
+        """DocumentDB's storage growing faster than ``storage_growth_gb_per_day`` over a day."""
+        a = self._args
+        if a.watched.database is None:
+            return
+        metric = aws.cloudwatch.MetricAlarmMetricQueryMetricArgs
+        query = aws.cloudwatch.MetricAlarmMetricQueryArgs
+        self._alarm(
+            "docdb-storage-growth",
+            f"DocumentDB storage grows more than {a.storage_growth_gb_per_day:g} GB a day",
+            comparison_operator=ABOVE,
+            threshold=a.storage_growth_gb_per_day,
+            evaluation_periods=4,
+            metric_queries=[
+                query(id="volume", return_data=False, metric=metric(namespace="AWS/DocDB",
+                      metric_name="VolumeBytesUsed", dimensions=a.watched.database, period=21600, stat="Maximum")),
+                query(id="growth", expression="RATE(volume) * 86400 / 1000000000", label="GB a day",
+                      return_data=True),
             ],
         )  # fmt: skip
 

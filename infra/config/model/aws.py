@@ -44,6 +44,9 @@ class MonitoringConfig(Section):
     blocked_requests: int = Field(
         500, ge=1, le=2_000_000_000, description="WAF blocked requests in 5 minutes that alarm"
     )
+    storage_growth_gb_per_day: float = Field(
+        1, gt=0, le=100_000, description="GB a day DocumentDB's storage may grow before it alarms"
+    )
 
 
 BackupIntervalHours = Literal[1, 2, 4, 6, 12, 24]
