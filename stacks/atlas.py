@@ -7,6 +7,7 @@ from collections.abc import Sequence
 import pulumi
 
 from components.managed.atlas import AtlasDatabase, AtlasDatabaseArgs
+from components.managed.atlas_alerts import AtlasAlerts, AtlasAlertsArgs
 from infra.config.model import StackConfig
 from infra.naming import physical_name
 
@@ -15,10 +16,11 @@ OFFLINE_ORG_ID = "offline-org-id"
 
 
 def atlas_database(config: StackConfig, tier: str, extra_access: Sequence[pulumi.Input[str]] = ()) -> AtlasDatabase:
-    """The stack's Atlas database at ``tier``. The logical name ``database`` is the same in
-    every phase, so the cluster's URN never changes when the stack changes phase."""
+    """The stack's Atlas database at ``tier``, and its alerts when ``nowry:alerts.email`` names
+    someone. The logical name ``database`` is the same in every phase, so the cluster's URN
+    never changes when the stack changes phase."""
     settings = config.atlas
-    return AtlasDatabase(
+    database = AtlasDatabase(
         "database",
         AtlasDatabaseArgs(
             org_id=settings.org_id or OFFLINE_ORG_ID,
@@ -33,3 +35,17 @@ def atlas_database(config: StackConfig, tier: str, extra_access: Sequence[pulumi
             pool_options=config.backend.db_pool.uri_options,
         ),
     )
+    alerts = config.alerts
+    if alerts.email:
+        token = config.secrets.get("alertsSlackToken")
+        AtlasAlerts(
+            "database-alerts",
+            AtlasAlertsArgs(
+                project_id=database.project.id,
+                tier=tier,
+                email=alerts.email,
+                slack_channel=alerts.slack_channel,
+                slack_token=pulumi.Output.secret(token.reveal()) if token else None,
+            ),
+        )
+    return database

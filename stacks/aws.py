@@ -86,7 +86,7 @@ def build(config: StackConfig) -> dict[str, Any]:
             "monitoring",
             MonitoringArgs(
                 region=config.aws_region,
-                emails=settings.emails,
+                emails=list(dict.fromkeys([*settings.emails, *filter(None, [config.alerts.email])])),
                 watched=Watched(
                     load_balancer=balancer.metric_dimensions,
                     target=balancer.target_dimensions,

@@ -274,6 +274,12 @@ def test_overrides_set_top_level_and_nested_values():
     assert json.loads(raw.values["nowry:cache"]) == {"enabled": True}
 
 
+def test_an_override_yaml_reads_as_nothing_keeps_its_text_and_null_still_unsets():
+    raw = apply_overrides(RawConfig(dict(BASE)), ["nowry:alerts.slackChannel=#ops", "nowry:backend.env=~"])
+    assert json.loads(raw.values["nowry:alerts"]) == {"slackChannel": "#ops"}  # YAML reads "#ops" as a comment
+    assert "env" not in json.loads(raw.values["nowry:backend"])
+
+
 def test_override_without_equals_is_a_usage_error():
     with pytest.raises(StackFileError, match="KEY=VALUE"):
         apply_overrides(RawConfig(dict(BASE)), ["nowry:phase"])

@@ -52,6 +52,7 @@ class AtlasDatabase(pulumi.ComponentResource):
     """
 
     cluster: atlas.AdvancedCluster
+    project: atlas.Project
     uri: pulumi.Output[str]
 
     def __init__(self, name: str, args: AtlasDatabaseArgs, opts: pulumi.ResourceOptions | None = None) -> None:
@@ -59,6 +60,7 @@ class AtlasDatabase(pulumi.ComponentResource):
         child = pulumi.ResourceOptions(parent=self)
         stateful = pulumi.ResourceOptions(parent=self, protect=args.protect)
         project = atlas.Project(f"{name}-project", org_id=args.org_id, name=args.project_name, opts=stateful)
+        self.project = project
         self.cluster = self._cluster(name, args, project, stateful)
         password = random.RandomPassword(f"{name}-app-password", length=40, special=False, opts=stateful)
         user = atlas.DatabaseUser(

@@ -104,4 +104,13 @@ def check(config: StackConfig, ctx: CheckContext) -> None:
                 f"try to log in to the database (stack {stack})"
             )
             warnings.append(("DANGER: " if prod else "") + risk)
+    alerts = config.alerts
+    if alerts.slack_channel and not alerts.email:
+        ctx.problem("nowry:alerts.slackChannel", "needs alerts.email: Atlas's alerts are made only with an address",
+                    repr(alerts.slack_channel), "set alerts.email as well")  # fmt: skip
+    elif not alerts.email:
+        warnings.append(
+            f"nowry:alerts.email is not set: Atlas warns nobody before {config.atlas_tier}'s storage or connections "
+            f"run out; run: pulumi config set --path nowry:alerts.email '<address>' --stack {shlex.quote(stack)}"
+        )
     check_credentials(CREDENTIALS, ctx)

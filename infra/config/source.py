@@ -211,11 +211,15 @@ def _is_null(text: str) -> bool:
 
 
 def _parse_scalar(text: str) -> Any:
+    """``--set`` text as YAML reads a value (numbers, booleans, lists); text YAML would read as
+    nothing (``#ops`` is a YAML comment) stays the text typed, never a silent null."""
     try:
         value = yaml.safe_load(text)
     except yaml.YAMLError:
         return text
-    if value is None or isinstance(value, (list, dict, str, int, float, bool)):
+    if value is None:
+        return None if _is_null(text) else text
+    if isinstance(value, (list, dict, str, int, float, bool)):
         return value
     return text
 

@@ -126,6 +126,7 @@ _FREE = (
     "aws:s3/bucketObjectv2:BucketObjectv2",
     "mongodbatlas:index/databaseUser:DatabaseUser",
     "mongodbatlas:index/projectIpAccessList:ProjectIpAccessList",
+    "mongodbatlas:index/alertConfiguration:AlertConfiguration",
     "pulumi-python:dynamic/railway:Deployment",
     "pulumi-python:dynamic/cloudfront:Invalidation",
     "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration",

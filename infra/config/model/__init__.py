@@ -9,6 +9,7 @@ secret keys in ``secrets``, the whole stack in ``stack``; field descriptions dou
 from __future__ import annotations
 
 from infra.atlas_tiers import ATLAS_TIER_ORDER, AtlasTier
+from infra.config.model.alerts import AlertsConfig
 from infra.config.model.app import (
     RESERVED_ENV,
     BackendConfig,
@@ -118,6 +119,7 @@ __all__ = [
     "USAGE_MAX",
     "AcceptedFinding",
     "AccountPlan",
+    "AlertsConfig",
     "Apm",
     "AtlasConfig",
     "AtlasTier",

@@ -33,7 +33,8 @@ class SecretSpec:
         if self.needed_when is None:
             return False
         section, name, value = self.needed_when
-        return getattr(sections.get(section), name, None) == value
+        chosen = getattr(sections.get(section), name, None)
+        return chosen is not None if value == ANY_VALUE else chosen == value
 
     @property
     def condition(self) -> str | None:
@@ -41,8 +42,11 @@ class SecretSpec:
         if self.needed_when is None:
             return None
         section, name, value = self.needed_when
-        return f"{section}.{to_camel(name)}: {value}"
+        return f"{section}.{to_camel(name)} set" if value == ANY_VALUE else f"{section}.{to_camel(name)}: {value}"
 
+
+ANY_VALUE = "*"
+"""In ``needed_when``: the secret is needed whenever the setting is set, whatever its value."""
 
 SECRETS: tuple[SecretSpec, ...] = (
     SecretSpec("groqApiKey", "GROQ_API_KEY", required=True, example="gsk_...", description="the Groq API key"),
@@ -114,6 +118,15 @@ SECRETS: tuple[SecretSpec, ...] = (
                 "the Better Stack source token the log router ships with",
             ),
         )
+    ),
+    SecretSpec(
+        "alertsSlackToken",
+        None,
+        required=False,
+        example="xoxb-...",
+        optional_generated=False,
+        needed_when=("alerts", "slack_channel", ANY_VALUE),
+        description="the Slack bot token Atlas posts alerts to alerts.slackChannel with (alerts.slackChannel set)",
     ),
 )
 """Secret config keys. A required one must be set; an optional one is generated when unset."""

@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from infra.config.model.alerts import AlertsConfig
 from infra.config.model.app import BackendConfig, CacheConfig, DatabaseConfig, FrontendConfig
 from infra.config.model.aws import LOG_RETENTION_DAYS_DEFAULT, PRODUCTION_LOG_RETENTION_DAYS, AwsConfig
 from infra.config.model.base import Section
@@ -34,6 +35,7 @@ SECTIONS: dict[str, type[Section]] = {
     "usage": UsageConfig,
     "kubernetes": KubernetesConfig,
     "observability": ServiceObservabilityConfig,
+    "alerts": AlertsConfig,
 }
 """Config keys that hold an object, and the model that reads each."""
 
@@ -96,6 +98,7 @@ class StackConfig:
     usage: UsageConfig
     kubernetes: KubernetesConfig
     observability: ServiceObservabilityConfig
+    alerts: AlertsConfig
     aws_region: str
     monthly_budget: float | None
     """``nowry:monthlyBudget`` in USD; plan and cost warn above it."""
