@@ -174,8 +174,10 @@ def test_migrate_free_tier_to_hybrid_upgrades_the_cluster_in_place():
     assert result.exit_code == 0
     payload = json.loads(result.stdout)
     assert payload["data_loss"] == []
-    assert [c["action"] for c in payload["changes"]] == ["update"]
-    assert payload["changes"][0]["urn"].endswith("::database-cluster")
+    updated = {c["urn"].rpartition("::")[2]: c for c in payload["changes"] if c["action"] == "update"}
+    assert {c["action"] for c in payload["changes"]} == {"update"}
+    assert set(updated) == {"database-cluster", "database-alerts-storage"}  # M10 alerts on its disk, not M0's size
+    assert updated["database-alerts-storage"]["properties"] == ["metricThresholdConfig"]
 
 
 def test_migrate_lists_changes_as_pulumi_preview_does_and_runbook_sections_as_headings():

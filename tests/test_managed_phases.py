@@ -117,7 +117,7 @@ def test_open_atlas_access_list_is_warned_about(phases):
         (["nowry:railwayToken="], "nowry:railwayToken"),
         (["nowry:railwayToken=plain-token"], "nowry:railwayToken"),
         (["vercel:apiToken=plain-token"], "vercel:apiToken"),
-        (["nowry:backend.image=", "nowry:backend.context=./backend"], "nowry:backend.context"),
+        (["nowry:backend.image=null", "nowry:backend.context=./backend"], "nowry:backend.context"),
         (["nowry:vercel.framework=angular"], "nowry:vercel.framework"),
         (["nowry:atlas.orgId=not-an-id"], "nowry:atlas.orgId"),
     ],
