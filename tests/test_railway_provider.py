@@ -8,7 +8,6 @@ from typing import Any
 
 import pytest
 
-from infra import railway_api
 from components.managed.railway import (
     DeploymentProvider,
     DomainProvider,
@@ -16,6 +15,7 @@ from components.managed.railway import (
     ServiceProvider,
     VariablesProvider,
 )
+from infra import railway_api
 from infra.railway_api import RailwayApiError, RailwayClient
 from tests.railway_fake import FakeRailwayServer
 

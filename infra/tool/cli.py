@@ -17,6 +17,7 @@ os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
 import typer
 
 from infra.config import ConfigError, StackFileError
+from infra.tool.ops.advise.command import advise as advise_command
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 
@@ -466,6 +467,9 @@ def release(
         write_file(bump.path, bump.text.encode())
     verb = "would set" if dry_run else "set"
     typer.echo(f"{verb} nowry:backend.image in {bump.path.name}: {bump.old} -> {bump.new}")
+
+
+app.command("advise")(advise_command)
 
 
 @app.command()
