@@ -140,12 +140,14 @@ def recommend(
     project_dir: ProjectDirOption = Path("."),
 ) -> None:
     """The phase for N users, each phase's estimated bill and the next steps to watch."""
-    from infra.phases import phase_for_users
-    from infra.tool.cost.advisor import ORIGINAL_ESTIMATES, next_steps
-    from infra.tool.cost.phase_bills import phase_bills
+    from infra.tool.cost.advisor import ORIGINAL_ESTIMATES, next_steps, phase_for
+    from infra.tool.cost.phase_bills import PhaseBillsError, phase_bills
 
-    phase = phase_for_users(users)
-    bills = phase_bills(project_dir)
+    phase = phase_for(users)
+    try:
+        bills = phase_bills(project_dir)
+    except PhaseBillsError as exc:
+        _fail(str(exc))
     steps = next_steps(users)
     if as_json:
         payload = {
