@@ -159,3 +159,17 @@ def test_the_fake_refuses_what_the_spec_refuses():
     assert errors({"$ref": "#/components/schemas/MetricDataPoint_Atlas"}, {"value": "12"}) != []
     assert errors({"$ref": "#/components/schemas/MetricDataPoint_Atlas"}, {"value": 12.0}) == []
     assert GB == 1024**3
+
+
+def test_no_secret_reaches_any_output(atlas, tmp_path, monkeypatch):
+    """Outputs read with --show-secrets, and the credentials in the environment, never appear."""
+    canary = "canary-7f3a9c"
+    primary = atlas.add_cluster(PROJECT, "nowry-dev")
+    atlas.put(primary, "DB_DATA_SIZE_TOTAL", [(300 + 10 * i) * 1024**2 for i in range(14)], units="BYTES")
+    path = outputs(tmp_path, mongoUri=f"mongodb+srv://app:{canary}@nowry-dev.ab12c.mongodb.net/nowry")
+    for args in ((), ("--json",)):
+        result = runner.invoke(app, ["advise", "dev", "--outputs", path, "--project-dir", str(PROJECT_DIR), *args])
+        assert result.exit_code == 1 and canary not in result.output and CLIENT_SECRET not in result.output
+    monkeypatch.setenv("MONGODB_ATLAS_CLIENT_SECRET", canary)
+    refused = advise("dev", path)
+    assert refused.exit_code == 2 and canary not in refused.output
