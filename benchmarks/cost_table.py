@@ -30,8 +30,7 @@ def main() -> int:
     print(f"{'phase':<20} {'estimate':>10}  {'original':<10} from")
     bills = phase_bills(PROJECT_DIR)
     for sample in (sample for phase in REGISTRY for sample in phase.prices):
-        bill = bills[sample.label]
-        shown = "n/a" if bill is None else f"{bill:.2f}"
+        shown = f"{bills[sample.label]:.2f}"
         source = " ".join([sample.stack, *(f"--set {o}" for o in sample.overrides)])
         print(f"{sample.label:<20} {shown:>10}  {sample.original_estimate:<10} {source}")
     return 0

@@ -60,9 +60,21 @@ DOCUMENTDB_LIMITS_SOURCE = (
     "DatabaseConnectionsLimit CloudWatch metric"
 )
 
+DOCUMENTDB_MAX_STORAGE_BYTES = 128 * 1024**4
+"""A DocumentDB cluster's storage volume grows to 128 TiB (Amazon DocumentDB developer guide, "Quotas
+and limits", cluster limits)."""
+
 DRIVER_MONITORING_CONNECTIONS = 2
 """What each MongoDB client opens per server besides its pool: one monitoring and one round-trip
 connection (MongoDB manual, "Tuning Your Connection Pool Settings", calculating connections)."""
+
+ELASTICACHE_MAX_CLIENTS = 65_000
+"""Connections a node-based Valkey or Redis OSS node accepts: ``maxclients``, 65000 and not
+modifiable (Amazon ElastiCache user guide, "Valkey and Redis OSS parameters",
+https://docs.aws.amazon.com/AmazonElastiCache/latest/dg/ParameterGroups.Engine.html)."""
+
+PERCENT = 100.0
+"""The ceiling of a utilisation metric given in percent (CPU, memory of a reservation)."""
 
 RAILWAY_INCLUDED_USD: dict[str, float] = {"hobby": 5.0, "pro": 20.0}
 """The usage each Railway plan's fee includes, in USD a month (railwayapp/docs pricing/plans.md)."""

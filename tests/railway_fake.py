@@ -67,6 +67,8 @@ class FakeRailway:
     rollout: list[str] = field(default_factory=lambda: ["BUILDING", "DEPLOYING", "SUCCESS"])
     """The statuses a new deployment reports, one per ``deployment`` query; the last one stays."""
     build_log: list[dict[str, str]] = field(default_factory=list)
+    customers: dict[str, dict[str, Any]] = field(default_factory=dict)
+    """Workspace id -> its ``Customer`` (``currentUsage`` in dollars, ``billingPeriod``, ``usageLimit``)."""
     _ids: Any = field(default_factory=lambda: itertools.count(1))
 
     def fail(self, operation: str, message: str = "Not Authorized", status: int = 200, *, times: int = 1,
@@ -100,11 +102,17 @@ class FakeRailway:
             "variables": lambda _info, **a: dict(self.variables.get(a.get("serviceId") or "", {})),
             "serviceDomainCreate": self._domain_create,
             "serviceDomainDelete": lambda _info, id: self.domains.pop(id, None) is not None,
+            "workspace": self._workspace,
         }
+
+    def _workspace(self, _info: Any, workspaceId: str) -> dict[str, Any]:
+        customer = self._existing(self.customers, "Workspace", workspaceId)
+        return {"id": workspaceId, "customer": customer}
 
     def _project_view(self, project: dict[str, Any]) -> dict[str, Any]:
         edges = [{"node": {"id": project["env"], "name": "production"}}]
-        return {"id": project["id"], "name": project["name"], "environments": {"edges": edges}}
+        return {"id": project["id"], "name": project["name"], "environments": {"edges": edges},
+                "workspaceId": project.get("workspaceId")}  # fmt: skip
 
     def _project_create(self, _info: Any, input: dict[str, Any]) -> dict[str, Any]:
         project_id, environment_id = self._id("project"), self._id("env")

@@ -7,6 +7,7 @@ import json
 import pytest
 from typer.testing import CliRunner
 
+from infra.phases import REGISTRY
 from infra.phases import phase_for_users as phase_for
 from infra.tool.cli import app
 from infra.tool.cost.estimate import estimate
@@ -241,3 +242,27 @@ def test_the_apms_bill_is_one_line_of_the_stack_whatever_its_task_definitions():
     assert [(s.service, s.monthly) for s in twice.services] == [(s.service, s.monthly) for s in once.services]
     assert all(i.monthly == 0 for i in once.line_items if i.type == "aws:ecs/taskDefinition:TaskDefinition")
     assert once.total == pytest.approx(sum(i.monthly for i in once.line_items) + 6.4)
+
+
+def test_recommend_outside_a_project_prices_each_phase_from_the_registrys_own_samples(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(app, ["recommend", "--users", "50", "--json"])
+    assert result.exit_code == 0, result.output
+    bills = json.loads(result.stdout)["monthly_by_phase"]
+    assert set(bills) == {s.label for p in REGISTRY for s in p.prices}
+    assert all(isinstance(bill, float) for bill in bills.values())
+
+
+def test_recommend_exits_2_naming_the_missing_pulumi_yaml(tmp_path, monkeypatch):
+    from infra.tool.cost import phase_bills
+
+    monkeypatch.setattr(phase_bills, "OWN_PROJECT", tmp_path / "installed")
+    result = CliRunner().invoke(app, ["recommend", "--users", "50", "--project-dir", str(tmp_path)])
+    assert result.exit_code == 2
+    assert f"no Pulumi.yaml in {tmp_path}" in result.stderr and "not available yet" not in result.output
+
+
+def test_recommend_exits_2_naming_a_sample_the_project_cannot_plan(tmp_path):
+    (tmp_path / "Pulumi.yaml").write_text("name: nowry\nruntime: python\nmain: infra/\n")
+    result = CliRunner().invoke(app, ["recommend", "--users", "50", "--project-dir", str(tmp_path)])
+    assert result.exit_code == 2 and "cannot price local (stack local" in result.stderr

@@ -152,6 +152,23 @@ def test_drift_runs_daily_with_refresh_and_expects_no_changes():
     assert "python -m infra.tool.ops.drift" in run and "gh issue edit" in run and "gh issue create" in run
 
 
+def test_advise_runs_weekly_on_each_deployed_stack_and_opens_one_issue_per_stack_on_exit_1():
+    advise = workflow("advise.yml")
+    assert advise["on"]["schedule"] and "workflow_dispatch" in advise["on"]
+    job = advise["jobs"]["advise"]
+    assert advise["permissions"] == {} and job["permissions"]["issues"] == "write"
+    assert job["permissions"]["id-token"] == "write" and job["permissions"]["contents"] == "read"
+    assert [m["stack"] for m in job["strategy"]["matrix"]["include"]] == ["dev", "prod"]
+    assert job["concurrency"]["group"] == "advise-${{ matrix.stack }}"
+    run = "\n".join(s.get("run", "") for s in steps(job))
+    assert 'pulumi stack output --json --stack "$STACK" > outputs.json' in run
+    assert 'nowry-infra advise "$STACK" --outputs outputs.json' in run
+    issue = next(s for s in steps(job) if "gh issue create" in s.get("run", ""))
+    assert issue["if"] == "steps.advise.outputs.status == '1'"
+    assert "gh issue edit" in issue["run"] and 'title="A limit is near in stack $STACK"' in issue["run"]
+    assert "${{" not in run, "values reach scripts through env, never through template expansion"
+
+
 def test_release_takes_an_image_through_the_cli_and_a_pull_request():
     release = workflow("release.yml")
     assert set(release["on"]) == {"workflow_dispatch", "repository_dispatch"}

@@ -8,7 +8,6 @@ from typing import Any
 
 import pytest
 
-from components.managed import railway_api
 from components.managed.railway import (
     DeploymentProvider,
     DomainProvider,
@@ -16,7 +15,8 @@ from components.managed.railway import (
     ServiceProvider,
     VariablesProvider,
 )
-from components.managed.railway_api import RailwayApiError, RailwayClient
+from infra import railway_api
+from infra.railway_api import RailwayApiError, RailwayClient
 from tests.railway_fake import FakeRailwayServer
 
 TOKEN = "railway-test-token"

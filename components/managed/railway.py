@@ -27,7 +27,7 @@ from pulumi.dynamic import (
     UpdateResult,
 )
 
-from components.managed.railway_api import RAILWAY_ENDPOINT, RailwayClient
+from infra.railway_api import RAILWAY_ENDPOINT, RailwayClient
 
 
 def _client(props: dict[str, Any]) -> RailwayClient:

@@ -14,7 +14,7 @@ from components.managed.railway import (
     RailwayService,
     RailwayVariables,
 )
-from components.managed.railway_api import RAILWAY_ENDPOINT
+from infra.railway_api import RAILWAY_ENDPOINT
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -17,6 +17,7 @@ os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
 import typer
 
 from infra.config import ConfigError, StackFileError
+from infra.tool.ops.advise.command import advise as advise_command
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 
@@ -139,12 +140,14 @@ def recommend(
     project_dir: ProjectDirOption = Path("."),
 ) -> None:
     """The phase for N users, each phase's estimated bill and the next steps to watch."""
-    from infra.phases import phase_for_users
-    from infra.tool.cost.advisor import ORIGINAL_ESTIMATES, next_steps
-    from infra.tool.cost.phase_bills import phase_bills
+    from infra.tool.cost.advisor import ORIGINAL_ESTIMATES, next_steps, phase_for
+    from infra.tool.cost.phase_bills import PhaseBillsError, phase_bills
 
-    phase = phase_for_users(users)
-    bills = phase_bills(project_dir)
+    phase = phase_for(users)
+    try:
+        bills = phase_bills(project_dir)
+    except PhaseBillsError as exc:
+        _fail(str(exc))
     steps = next_steps(users)
     if as_json:
         payload = {
@@ -466,6 +469,9 @@ def release(
         write_file(bump.path, bump.text.encode())
     verb = "would set" if dry_run else "set"
     typer.echo(f"{verb} nowry:backend.image in {bump.path.name}: {bump.old} -> {bump.new}")
+
+
+app.command("advise")(advise_command)
 
 
 @app.command()

@@ -210,8 +210,7 @@ def costs() -> str:
     ]
     for phase in REGISTRY:
         for sample in phase.prices:
-            bill = bills[sample.label]
-            shown = "—" if bill is None else f"{bill:,.2f}"
+            shown = f"{bills[sample.label]:,.2f}"
             source = " ".join([f"`{sample.stack}`", *(f"`--set {o}`" for o in sample.overrides)])
             lines.append(f"| {sample.label} | {shown} | {sample.original_estimate} | {source} |")
     lines += [

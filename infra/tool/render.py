@@ -137,7 +137,7 @@ def print_cost(plan: Plan, estimate: CostEstimate, console: Console | None = Non
     )
 
 
-def print_recommendation(users: int, phase: str, bills: dict[str, float | None], steps: list[Any],
+def print_recommendation(users: int, phase: str, bills: dict[str, float], steps: list[Any],
                          console: Console | None = None) -> None:  # fmt: skip
     from infra.tool.cost.advisor import ORIGINAL_ESTIMATES
 
@@ -147,7 +147,7 @@ def print_recommendation(users: int, phase: str, bills: dict[str, float | None],
     for column in ("phase", "estimate", "original estimate"):
         table.add_column(column)
     for name, bill in bills.items():
-        shown = "not available yet" if bill is None else f"${bill:,.2f}"
+        shown = f"${bill:,.2f}"
         mark = " <-" if name == phase else ""
         table.add_row(f"{name}{mark}", shown, ORIGINAL_ESTIMATES.get(name, ""))
     console.print(table)

@@ -1,4 +1,4 @@
-"""Each phase's estimated monthly bill, planned from the project's own shipped stacks."""
+"""Each phase's estimated monthly bill, planned from the phase registry's own price samples."""
 
 from __future__ import annotations
 
@@ -10,15 +10,41 @@ from infra.phases import REGISTRY
 from infra.tool.cost.estimate import estimate
 from infra.tool.engine.runner import plan_stack
 
+PROJECT_FILE = "Pulumi.yaml"
+OWN_PROJECT = Path(__file__).resolve().parents[3]
+"""The folder the ``infra`` package sits in: in a checkout of this project, the registry's samples
+(the shipped stack files ``dev``, ``prod`` and ``k8s``) are there."""
 
-def phase_bills(project_dir: Path) -> dict[str, float | None]:
+
+class PhaseBillsError(Exception):
+    """A phase could not be priced; the message names the sample, the folder and why."""
+
+
+def samples_dir(project_dir: Path) -> Path:
+    """The folder to plan the samples in: ``project_dir`` when it is a Pulumi project, else this
+    project's own checkout; ``PhaseBillsError`` naming the missing ``Pulumi.yaml`` when neither is."""
+    for folder in (project_dir, OWN_PROJECT):
+        if (folder / PROJECT_FILE).is_file():
+            return folder
+    raise PhaseBillsError(
+        f"no {PROJECT_FILE} in {project_dir.resolve()}: each phase is priced by planning the phase registry's "
+        f"samples (stacks {', '.join(sorted({s.stack for p in REGISTRY for s in p.prices}))}) in the project; "
+        "run it in the project's folder or pass --project-dir"
+    )
+
+
+def phase_bills(project_dir: Path) -> dict[str, float]:
     """Phase (or variant) -> estimated USD a month, planned from the registry's price samples;
-    None for one the project cannot plan here."""
-    bills: dict[str, float | None] = {}
+    ``PhaseBillsError`` when a sample cannot be planned there."""
+    folder = samples_dir(project_dir)
+    bills: dict[str, float] = {}
     for phase in REGISTRY:
         for sample in phase.prices:
             try:
-                bills[sample.label] = round(estimate(plan_stack(project_dir, sample.stack, sample.overrides)).total, 2)
-            except (ConfigError, StackFileError):
-                bills[sample.label] = None
+                bills[sample.label] = round(estimate(plan_stack(folder, sample.stack, sample.overrides)).total, 2)
+            except (ConfigError, StackFileError) as exc:
+                sets = "".join(f" --set {o}" for o in sample.overrides)
+                raise PhaseBillsError(
+                    f"cannot price {sample.label} (stack {sample.stack}{sets} in {folder}): {exc}"
+                ) from None
     return bills
