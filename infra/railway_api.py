@@ -79,6 +79,12 @@ VARIABLES_READ = """query variables(
 DOMAIN_CREATE = """mutation serviceDomainCreate($input: ServiceDomainCreateInput!) {
   serviceDomainCreate(input: $input) { id domain }
 }"""
+PROJECT_WORKSPACE = """query project($id: String!) { project(id: $id) { id workspaceId } }"""
+WORKSPACE_CUSTOMER = (
+    """query workspace($workspaceId: String!) { workspace(workspaceId: $workspaceId) { id customer { id } } }"""
+)
+USAGE_LIMIT_SET = """mutation usageLimitSet($input: UsageLimitSetInput!) { usageLimitSet(input: $input) }"""
+USAGE_LIMIT_REMOVE = """mutation usageLimitRemove($input: UsageLimitRemoveInput!) { usageLimitRemove(input: $input) }"""
 DOMAIN_DELETE = """mutation serviceDomainDelete($id: String!) { serviceDomainDelete(id: $id) }"""
 
 
@@ -166,6 +172,25 @@ class RailwayClient:
 
     def delete_project(self, project_id: str) -> None:
         self.call("projectDelete", PROJECT_DELETE, {"id": project_id})
+
+    def project_customer(self, project_id: str) -> str:
+        """The id of the billing customer the project's workspace belongs to (usage limits are set on it)."""
+        workspace = self.call("project", PROJECT_WORKSPACE, {"id": project_id})["project"]["workspaceId"]
+        if not workspace:
+            raise RailwayApiError(f"Railway project {project_id} belongs to no workspace: no usage limit can be set")
+        data = self.call("workspace", WORKSPACE_CUSTOMER, {"workspaceId": workspace})
+        return data["workspace"]["customer"]["id"]
+
+    # --- usage limits ---------------------------------------------------------------------
+    def set_usage_limit(self, customer_id: str, soft_dollars: int, hard_dollars: int | None) -> None:
+        """Email at ``soft_dollars`` of usage a month; at ``hard_dollars`` Railway sleeps every service."""
+        limit = {"customerId": customer_id, "softLimitDollars": soft_dollars}
+        if hard_dollars is not None:
+            limit["hardLimitDollars"] = hard_dollars
+        self.call("usageLimitSet", USAGE_LIMIT_SET, {"input": limit})
+
+    def remove_usage_limit(self, customer_id: str) -> None:
+        self.call("usageLimitRemove", USAGE_LIMIT_REMOVE, {"input": {"customerId": customer_id}})
 
     # --- services -------------------------------------------------------------------------
     def create_service(self, project_id: str, name: str, image: str) -> str:

@@ -54,6 +54,7 @@ def build(config: StackConfig) -> dict[str, Any]:
             protect=config.protect,
             workspace_id=config.railway.workspace_id,
             deploy_timeout_seconds=config.railway.deploy_timeout_seconds,
+            usage_limit=(limit.soft, limit.hard) if (limit := config.railway.usage_limit) else None,
         ),
     )
     vercel_cfg = config.vercel

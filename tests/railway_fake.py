@@ -103,7 +103,27 @@ class FakeRailway:
             "serviceDomainCreate": self._domain_create,
             "serviceDomainDelete": lambda _info, id: self.domains.pop(id, None) is not None,
             "workspace": self._workspace,
+            "usageLimitSet": self._usage_limit_set,
+            "usageLimitRemove": self._usage_limit_remove,
         }
+
+    def _customer(self, customer_id: str) -> dict[str, Any]:
+        for customer in self.customers.values():
+            if customer.get("id") == customer_id:
+                return customer
+        raise GraphQLError("Customer not found")
+
+    def _usage_limit_set(self, _info: Any, input: dict[str, Any]) -> bool:
+        customer = self._customer(input["customerId"])
+        customer["usageLimit"] = {
+            "id": f"limit-{customer['id']}", "customerId": customer["id"], "isOverLimit": False,
+            "softLimit": input["softLimitDollars"], "hardLimit": input.get("hardLimitDollars"),
+        }  # fmt: skip
+        return True
+
+    def _usage_limit_remove(self, _info: Any, input: dict[str, Any]) -> bool:
+        self._customer(input["customerId"])["usageLimit"] = None
+        return True
 
     def _workspace(self, _info: Any, workspaceId: str) -> dict[str, Any]:
         customer = self._existing(self.customers, "Workspace", workspaceId)

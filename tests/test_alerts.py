@@ -38,7 +38,10 @@ def test_each_tier_alerts_at_80_percent_of_its_limits(overrides, event, connecti
         assert alert["eventType"] == event and alert["enabled"] is True
         config = alert["metricThresholdConfig"]
         assert (config["metricName"], config["threshold"], config["units"], config["operator"]) == (
-            metric, threshold, units, "GREATER_THAN"
+            metric,
+            threshold,
+            units,
+            "GREATER_THAN",
         )
         assert alert["notifications"] == [
             {"typeName": "EMAIL", "emailAddress": "ops@nowry.example", "intervalMin": 60, "delayMin": 0}

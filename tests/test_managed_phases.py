@@ -173,3 +173,35 @@ def test_the_frontend_url_is_the_one_vercel_reports_not_an_assumed_one():
     assert without_git.outputs["frontendUrl"] == "https://nowry-dev.vercel.app"
     assert any("vercel.gitRepository is not set" in w for w in without_git.warnings)
     assert not without_git.of_type("vercel:index/deployment:Deployment")
+
+
+def test_the_usage_limit_is_planned_from_config_with_a_hard_limit_only_when_asked():
+    from tests.conftest import PROJECT_DIR, plan_stack
+
+    soft = plan_stack(PROJECT_DIR, "dev", ['nowry:railway.usageLimit={"soft": 15}'])
+    limit = soft.one("pulumi-python:dynamic/railway:UsageLimit").inputs
+    assert (limit["soft_dollars"], limit.get("hard_dollars"), limit["token"]) == (15, None, "[secret]")
+    hard = plan_stack(PROJECT_DIR, "dev", ['nowry:railway.usageLimit={"soft": 15, "hard": 40}'])
+    assert hard.one("pulumi-python:dynamic/railway:UsageLimit").inputs["hard_dollars"] == 40
+    assert any("Railway sleeps every service of the workspace" in w for w in hard.warnings)
+    assert plan_stack(PROJECT_DIR, "dev").of_type("pulumi-python:dynamic/railway:UsageLimit") == []
+
+
+@pytest.mark.parametrize(
+    ("limit", "line"),
+    [
+        ('{"soft": 2}', "nowry:railway.usageLimit.soft: out of range"),
+        ('{"soft": 15, "hard": 10}', "nowry:railway.usageLimit.hard: out of range"),
+        ('{"soft": 50, "hard": 40}', "nowry:railway.usageLimit.hard: is below soft"),
+        ('{"hard": 40}', "nowry:railway.usageLimit.soft: is required"),
+    ],
+)
+def test_usage_limits_railway_refuses_are_refused(limit, line):
+    from typer.testing import CliRunner
+
+    from infra.tool.cli import app
+    from tests.conftest import PROJECT_DIR
+
+    result = CliRunner().invoke(app, ["plan", "dev", "--set", f"nowry:railway.usageLimit={limit}",
+                                      "--project-dir", str(PROJECT_DIR)])  # fmt: skip
+    assert result.exit_code == 2 and line in result.stderr

@@ -13,6 +13,7 @@ from components.managed.railway import (
     DomainProvider,
     ProjectProvider,
     ServiceProvider,
+    UsageLimitProvider,
     VariablesProvider,
 )
 from infra import railway_api
@@ -308,3 +309,32 @@ def test_a_deployment_that_never_finishes_fails_after_the_timeout(railway):
     now = iter(range(0, 1000, 10))
     with pytest.raises(RailwayApiError, match=r"still BUILDING after 30 s \(nowry:railway.deployTimeoutSeconds\)"):
         client.wait_for_deployment(deployment_id, timeout=30, interval=10, clock=lambda: float(next(now)))
+
+
+def test_the_usage_limit_is_set_on_the_projects_customer_changed_in_place_and_removed(railway):
+    fake, conn = railway
+    fake.customers["ws-1"] = {"id": "cus-1", "currentUsage": 3.2, "usageLimit": None}
+    project = ProjectProvider().create({**conn, "name": "nowry-dev", "workspace_id": "ws-1"})
+    limit = UsageLimitProvider().create({**conn, "project_id": project.id, "soft_dollars": 15, "hard_dollars": None})
+    assert limit.id == "cus-1"
+    assert fake.customers["ws-1"]["usageLimit"]["softLimit"] == 15
+    assert fake.customers["ws-1"]["usageLimit"]["hardLimit"] is None  # a hard limit only when asked
+    raised = {**conn, "project_id": project.id, "soft_dollars": 15, "hard_dollars": 40}
+    diff = UsageLimitProvider().diff(limit.id, out(limit), raised)
+    assert diff.changes is True and diff.replaces == []
+    UsageLimitProvider().update(limit.id, out(limit), raised)
+    assert fake.customers["ws-1"]["usageLimit"]["hardLimit"] == 40
+    UsageLimitProvider().delete(limit.id, raised)
+    assert fake.customers["ws-1"]["usageLimit"] is None
+    assert [op for op in fake.operations() if op.startswith("usageLimit")] == [
+        "usageLimitSet",
+        "usageLimitSet",
+        "usageLimitRemove",
+    ]
+
+
+def test_a_project_in_no_workspace_cannot_take_a_usage_limit(railway):
+    _fake, conn = railway
+    project = ProjectProvider().create({**conn, "name": "nowry-dev"})
+    with pytest.raises(RailwayApiError, match="belongs to no workspace: no usage limit can be set"):
+        UsageLimitProvider().create({**conn, "project_id": project.id, "soft_dollars": 15, "hard_dollars": None})

@@ -1,11 +1,11 @@
 """Railway as Pulumi resources: dynamic providers over Railway's GraphQL API.
 
-Railway has no Pulumi provider, so these five resources implement create, read, update,
+Railway has no Pulumi provider, so these six resources implement create, read, update,
 delete and diff themselves (``pulumi.dynamic``): a project, a service running an image, the
 service's variables, a deployment of the service (started after every change of image or
-variables, and waited for: ``pulumi up`` fails with Railway's reason when it fails), and the
-public ``*.up.railway.app`` domain. Every call carries the API token, which Pulumi keeps as
-a secret in state. A project or service deleted outside Pulumi reads as gone, so
+variables, and waited for: ``pulumi up`` fails with Railway's reason when it fails), the
+public ``*.up.railway.app`` domain, and the workspace's usage limit. Every call carries the API
+token, which Pulumi keeps as a secret in state. A project or service deleted outside Pulumi reads as gone, so
 ``pulumi refresh`` drops it from state.
 """
 
@@ -244,6 +244,34 @@ class DomainProvider(ResourceProvider):
         _client(props).delete_domain(id_)
 
 
+class UsageLimitProvider(ResourceProvider):
+    """The usage limit of the billing customer a project's workspace belongs to (one per customer,
+    so the id is the customer's). Deleting it removes the limit."""
+
+    def create(self, props: dict[str, Any]) -> CreateResult:
+        client = _client(props)
+        customer = client.project_customer(props["project_id"])
+        client.set_usage_limit(customer, props["soft_dollars"], props.get("hard_dollars"))
+        return CreateResult(customer, self._outs(props))
+
+    def diff(self, _id: str, olds: dict[str, Any], news: dict[str, Any]) -> DiffResult:
+        replaces = _changed(olds, news, ("project_id",))
+        changes = replaces + _changed(olds, news, ("soft_dollars", "hard_dollars"))
+        return DiffResult(changes=bool(changes), replaces=replaces)
+
+    def update(self, id_: str, _olds: dict[str, Any], news: dict[str, Any]) -> UpdateResult:
+        _client(news).set_usage_limit(id_, news["soft_dollars"], news.get("hard_dollars"))
+        return UpdateResult(self._outs(news))
+
+    def delete(self, id_: str, props: dict[str, Any]) -> None:
+        _client(props).remove_usage_limit(id_)
+
+    @staticmethod
+    def _outs(props: dict[str, Any]) -> dict[str, Any]:
+        return {**_connection(props), "project_id": props["project_id"], "soft_dollars": props["soft_dollars"],
+                "hard_dollars": props.get("hard_dollars")}  # fmt: skip
+
+
 # --- the resources programs declare ----------------------------------------------------------
 
 _SECRET_OUTPUTS = ["token"]
@@ -394,6 +422,26 @@ class RailwayDomain(Resource, module="railway", name="Domain"):
             "domain": None,
         }
         super().__init__(DomainProvider(), name, props, _secret_token(opts))
+
+
+class RailwayUsageLimit(Resource, module="railway", name="UsageLimit"):
+    """The workspace's monthly usage limit: an email at ``soft_dollars``; at ``hard_dollars`` (only
+    when asked) Railway sleeps every service of the workspace (railwayapp/docs usage-limits.md)."""
+
+    def __init__(
+        self,
+        name: str,
+        *,
+        project_id: pulumi.Input[str],
+        soft_dollars: int,
+        hard_dollars: int | None,
+        token: pulumi.Input[str],
+        endpoint: str = RAILWAY_ENDPOINT,
+        opts: pulumi.ResourceOptions | None = None,
+    ) -> None:
+        props = {"project_id": project_id, "soft_dollars": soft_dollars, "hard_dollars": hard_dollars,
+                 "token": token, "endpoint": endpoint}  # fmt: skip
+        super().__init__(UsageLimitProvider(), name, props, _secret_token(opts))
 
 
 def _secret_token(opts: pulumi.ResourceOptions | None) -> pulumi.ResourceOptions:

@@ -12,6 +12,7 @@ from components.managed.railway import (
     RailwayDomain,
     RailwayProject,
     RailwayService,
+    RailwayUsageLimit,
     RailwayVariables,
 )
 from infra.railway_api import RAILWAY_ENDPOINT
@@ -30,6 +31,8 @@ class RailwayBackendArgs:
     """The team workspace the project belongs to; a personal project when unset."""
     deploy_timeout_seconds: int
     """How long ``pulumi up`` waits for a deployment to run before it fails."""
+    usage_limit: tuple[int, int | None] | None
+    """(soft, hard) dollars a month for the workspace's usage limit, or None for none."""
 
 
 class RailwayBackend(pulumi.ComponentResource):
@@ -38,7 +41,8 @@ class RailwayBackend(pulumi.ComponentResource):
     Builds: a project (in a team workspace when given), a service running the pinned image,
     its variables (MONGO_URI, GROQ_API_KEY, SECRET_KEY, REDIS_URL, PORT), a deployment that
     is redone after every change of image or variables and waited for (``pulumi up`` fails
-    with Railway's reason when it does not run), and a public Railway domain.
+    with Railway's reason when it does not run), a public Railway domain and, when asked, the
+    workspace's usage limit (an email at the soft limit; a hard one sleeps every service).
     Secure defaults: variable values are Pulumi secrets and state keeps only their names
     and keyed hashes; the API token is a secret; Railway serves the domain over HTTPS.
     Cost: Hobby $5/month including $5 of usage; Pro $20/month including $20; beyond that
@@ -95,5 +99,9 @@ class RailwayBackend(pulumi.ComponentResource):
             **connection,
             opts=child,
         )
+        if args.usage_limit is not None:
+            soft, hard = args.usage_limit
+            RailwayUsageLimit(f"{name}-usage-limit", project_id=project.id, soft_dollars=soft, hard_dollars=hard,
+                              **connection, opts=child)  # fmt: skip
         self.url = pulumi.Output.concat("https://", domain.domain)
         self.register_outputs({"url": self.url})

@@ -44,6 +44,12 @@ def check(config: StackConfig, ctx: CheckContext) -> None:
             "connection, so this stack deploys nothing to Vercel (deploy with the Vercel CLI), and "
             "frontendUrl assumes https://<project>.vercel.app, which Vercel changes when that name is taken"
         )
+    limit = railway.usage_limit
+    if limit is not None and limit.hard is not None:
+        warnings.append(
+            f"nowry:railway.usageLimit.hard is ${limit.hard}: at that much usage in a month Railway sleeps every "
+            "service of the workspace, and they stay down until someone raises the limit"
+        )
     services = ["vercel"] + (["upstash"] if spec(phase).always_cache else [])
     for service in services:
         check_credentials(PROVIDER_CREDENTIALS[service], ctx)

@@ -128,6 +128,7 @@ _FREE = (
     "mongodbatlas:index/projectIpAccessList:ProjectIpAccessList",
     "mongodbatlas:index/alertConfiguration:AlertConfiguration",
     "pulumi-python:dynamic/railway:Deployment",
+    "pulumi-python:dynamic/railway:UsageLimit",
     "pulumi-python:dynamic/cloudfront:Invalidation",
     "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration",
     "aws:cloudwatch/logDeliverySource:LogDeliverySource",

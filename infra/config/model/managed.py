@@ -6,10 +6,11 @@ from typing import Literal
 
 from pydantic import (
     Field,
+    model_validator,
 )
 
 from infra.atlas_tiers import AtlasTier
-from infra.config.model.base import Section
+from infra.config.model.base import Section, _refuse
 
 
 class AtlasConfig(Section):
@@ -34,6 +35,36 @@ AccountPlan = Literal["hobby", "pro"]
 """A Vercel or Railway account plan (not to be confused with a stack's plan: ``infra/tool/engine/plan.py``)."""
 
 
+RAILWAY_MIN_SOFT_LIMIT = 5
+"""The smallest soft limit Railway takes, in dollars (railwayapp/cli src/commands/usage.rs)."""
+RAILWAY_MIN_HARD_LIMIT = 20
+"""The smallest hard limit, in dollars (railwayapp/docs usage-limits.md; the CLI checks $10: the
+documented, stricter one is kept)."""
+
+
+class UsageLimitConfig(Section):
+    """`nowry:railway.usageLimit` — the workspace's monthly usage limit on Railway."""
+
+    soft: int = Field(
+        ge=RAILWAY_MIN_SOFT_LIMIT,
+        le=1_000_000,
+        description=f"USD a month at which Railway emails, from ${RAILWAY_MIN_SOFT_LIMIT}",
+    )
+    hard: int | None = Field(
+        None,
+        ge=RAILWAY_MIN_HARD_LIMIT,
+        le=1_000_000,
+        description="USD a month at which Railway sleeps every service of the workspace "
+        f"(from ${RAILWAY_MIN_HARD_LIMIT}); unset: none",
+    )
+
+    @model_validator(mode="after")
+    def _invariants(self) -> UsageLimitConfig:
+        if self.hard is not None and self.hard < self.soft:
+            _refuse("UsageLimitConfig", [("hard", "is below soft", self.hard, f"at least soft ({self.soft})")])
+        return self
+
+
 class RailwayConfig(Section):
     """`nowry:railway` — the backend on Railway (managed phases)."""
 
@@ -46,6 +77,9 @@ class RailwayConfig(Section):
     )
     deploy_timeout_seconds: int = Field(
         600, ge=30, le=3600, description="seconds pulumi up waits for a Railway deployment to run, 30-3600"
+    )
+    usage_limit: UsageLimitConfig | None = Field(
+        None, description="the workspace's usage limit: soft (an email) and, only when set, hard (sleeps everything)"
     )
 
 
