@@ -120,6 +120,7 @@ def build(config: StackConfig) -> dict[str, Any]:
         "apiHealthUrl": site.url.apply(lambda url: f"{url}/api{health_path}"),
         "region": config.aws_region,
         **({"databaseClusterId": documentdb.cluster.cluster_identifier} if documentdb else {}),
+        **({"databaseInstanceIds": [i.identifier for i in documentdb.instances]} if documentdb else {}),
         **({"cacheId": cache.replication_group.id} if cache else {}),
         **({"repositoryUrl": images.repository.repository_url} if images else {}),
         **(

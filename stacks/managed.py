@@ -76,5 +76,7 @@ def build(config: StackConfig) -> dict[str, Any]:
         "backendUrl": backend.url,
         "apiHealthUrl": backend.url.apply(lambda url: f"{url}{config.backend.health_path}"),
         "atlasCluster": database.cluster.name,
+        "atlasProjectId": database.project.id,
+        "railwayProjectId": backend.project.id,
         "mongoUri": database.uri,
     }

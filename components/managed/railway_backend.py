@@ -49,6 +49,7 @@ class RailwayBackend(pulumi.ComponentResource):
     $10 per GB-month of RAM and $20 per vCPU-month (a small FastAPI service: ~$5-10).
     """
 
+    project: RailwayProject
     service: RailwayService
     deployment: RailwayDeployment
     url: pulumi.Output[str]
@@ -56,7 +57,7 @@ class RailwayBackend(pulumi.ComponentResource):
     def __init__(self, name: str, args: RailwayBackendArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__("nowry:managed:RailwayBackend", name, None, opts)
         connection = {"token": args.token, "endpoint": args.endpoint}
-        project = RailwayProject(
+        self.project = project = RailwayProject(
             f"{name}-project",
             project_name=args.project_name,
             workspace_id=args.workspace_id,
