@@ -22,6 +22,8 @@ class PriceSample:
     overrides: tuple[str, ...] = ()
     original_estimate: str = "—"
     """The product's own first estimate, kept for comparison."""
+    billed_apart: str | None = None
+    """What the sample's bill leaves out, and who pays it (an existing cluster's nodes)."""
 
 
 @dataclass(frozen=True)
@@ -104,7 +106,9 @@ REGISTRY: tuple[PhaseSpec, ...] = (
             "(SECRET_KEY) and, on EKS, the KMS key without which the cluster's Secrets cannot be read"
         ),
         prices=(
-            PriceSample("kubernetes", "k8s", (), "—"),
+            PriceSample(
+                "kubernetes", "k8s", (), "—", "the existing cluster's nodes and control plane: its owner's bill"
+            ),
             PriceSample(
                 "kubernetes (own EKS cluster)", "k8s", ("nowry:kubernetes.cluster=eks", "nowry:aws.nat=single")
             ),

@@ -35,6 +35,7 @@ DERIVED: dict[tuple[str, str], Callable[[Catalog], float]] = {
     ),
     ("components.aws.monitoring.Monitoring", "1.50"): lambda c: 15 * c.rate("cloudwatch_alarm_month"),
     # ten GB a month of control-plane logs, ingested, and held a year at steady state
+    ("components.aws.eks_cluster.EksCluster", "3.20"): lambda c: 2 * 20 * c.rate("ebs_gp3_gb_month"),
     ("components.aws.eks_cluster.EksCluster", "8.60"): lambda c: (
         10 * c.rate("logs_ingest_gb") + 10 * 12 * c.rate("logs_storage_gb_month")
     ),

@@ -266,3 +266,23 @@ def test_recommend_exits_2_naming_a_sample_the_project_cannot_plan(tmp_path):
     (tmp_path / "Pulumi.yaml").write_text("name: nowry\nruntime: python\nmain: infra/\n")
     result = CliRunner().invoke(app, ["recommend", "--users", "50", "--project-dir", str(tmp_path)])
     assert result.exit_code == 2 and "cannot price local (stack local" in result.stderr
+
+
+def test_the_kubernetes_bill_is_never_a_bare_zero():
+    result = invoke("recommend", "--users", "60000")
+    row = next(line for line in result.stdout.splitlines() if line.lstrip().startswith("kubernetes <-"))
+    assert "$0.00 + the existing" in row  # whose bill the rest is, said beside the figure
+    payload = json.loads(invoke("recommend", "--users", "60000", "--json").stdout)
+    assert payload["billed_apart"] == {"kubernetes": "the existing cluster's nodes and control plane: its owner's bill"}
+    assert payload["monthly_by_phase"]["kubernetes (own EKS cluster)"] > 150
+
+
+def test_an_eks_stack_prices_every_resource_its_nodes_too():
+    plan = plan_stack(PROJECT_DIR, "k8s", ["nowry:kubernetes.cluster=eks", "nowry:aws.nat=single"])
+    cost = estimate(plan)
+    assert cost.not_priced == []
+    nodes = next(i for i in cost.line_items if i.type == "aws:eks/nodeGroup:NodeGroup")
+    assert nodes.monthly == pytest.approx(2 * 0.0336 * 730 + 2 * 20 * 0.08)
+    assert nodes.basis == "2 x t4g.medium $0.0336/h x 730 h + 2 x 20 GB gp3 x $0.08/GB-month"
+    control = next(i for i in cost.line_items if i.type == "aws:eks/cluster:Cluster")
+    assert control.monthly == pytest.approx(73.0)

@@ -140,7 +140,7 @@ def recommend(
     project_dir: ProjectDirOption = Path("."),
 ) -> None:
     """The phase for N users, each phase's estimated bill and the next steps to watch."""
-    from infra.tool.cost.advisor import ORIGINAL_ESTIMATES, next_steps, phase_for
+    from infra.tool.cost.advisor import BILLED_APART, ORIGINAL_ESTIMATES, next_steps, phase_for
     from infra.tool.cost.phase_bills import PhaseBillsError, phase_bills
 
     phase = phase_for(users)
@@ -154,6 +154,7 @@ def recommend(
             "users": users,
             "phase": phase,
             "monthly_by_phase": bills,
+            "billed_apart": BILLED_APART,
             "original_estimates": ORIGINAL_ESTIMATES,
             "next_steps": [{"users": s.users, "action": s.action, "reached": s.reached} for s in steps],
         }

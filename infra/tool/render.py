@@ -139,7 +139,7 @@ def print_cost(plan: Plan, estimate: CostEstimate, console: Console | None = Non
 
 def print_recommendation(users: int, phase: str, bills: dict[str, float], steps: list[Any],
                          console: Console | None = None) -> None:  # fmt: skip
-    from infra.tool.cost.advisor import ORIGINAL_ESTIMATES
+    from infra.tool.cost.advisor import BILLED_APART, ORIGINAL_ESTIMATES
 
     console = console or Console()
     console.print(f"[bold]{users:,} users -> phase {phase}[/bold]")
@@ -147,14 +147,11 @@ def print_recommendation(users: int, phase: str, bills: dict[str, float], steps:
     for column in ("phase", "estimate", "original estimate"):
         table.add_column(column)
     for name, bill in bills.items():
-        shown = f"${bill:,.2f}"
-        mark = " <-" if name == phase else ""
-        table.add_row(f"{name}{mark}", shown, ORIGINAL_ESTIMATES.get(name, ""))
+        apart = BILLED_APART.get(name)
+        shown = f"${bill:,.2f}" + (f" + {apart}" if apart else "")
+        mark = " <-" if name == phase or name.startswith(f"{phase} (") else ""
+        table.add_row(f"{name}{mark}", escape(shown), ORIGINAL_ESTIMATES.get(name, ""))
     console.print(table)
-    console.print(
-        "  (kubernetes: on an existing cluster the workloads only, its nodes and control plane billed apart; "
-        "with its own EKS cluster the control plane, its logs, the NAT gateway and the key, the nodes not priced)"
-    )
     for step in steps:
         console.print(f"  {'✓' if step.reached else '·'} at {step.users:,} users: {escape(step.action)}")
 

@@ -234,7 +234,7 @@ KINDS: dict[str, ResourceKind] = {
         ResourceKind("aws:route53/zone:Zone", priced_by=price.route53_zone),
         ResourceKind("aws:eks/cluster:Cluster", priced_by=price.eks, replaced_on=forcing.EKS_CLUSTER,
                      create_minutes=12, names=(("name", "eks-cluster"),)),
-        ResourceKind("aws:eks/nodeGroup:NodeGroup", replaced_on=forcing.EKS_NODE_GROUP),
+        ResourceKind("aws:eks/nodeGroup:NodeGroup", priced_by=price.eks_nodes, replaced_on=forcing.EKS_NODE_GROUP),
         ResourceKind("aws:ec2/launchTemplate:LaunchTemplate", free=True, placeholder=shape.launch_template),
         # Operations
         ResourceKind("aws:cloudwatch/logGroup:LogGroup", priced_by=price.log_group, replaced_on=forcing.LOG_GROUP,

@@ -29,6 +29,8 @@ NEXT_STEPS: tuple[tuple[int, str], ...] = (
 
 ORIGINAL_ESTIMATES = {sample.label: sample.original_estimate for phase in REGISTRY for sample in phase.prices}
 """The product's first estimates per phase (and variant), kept for comparison."""
+BILLED_APART = {s.label: s.billed_apart for phase in REGISTRY for s in phase.prices if s.billed_apart}
+"""What a sample's bill leaves out, and who pays it."""
 
 MAX_SCALE = 100
 """The most tasks (backend.maxCount) or replicas (kubernetes.maxReplicas) the config accepts."""

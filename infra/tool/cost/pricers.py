@@ -325,5 +325,23 @@ def eks(_: PlannedResource, ctx: PriceContext) -> tuple[float, str]:
     return ctx.hourly(rate), f"control plane ${rate}/h x 730 h"
 
 
+NODE_DISK_GB = 20
+"""An EKS node's root volume when nothing sets its size: the node group's default (disk_size 20 GiB,
+EKS API CreateNodegroup diskSize)."""
+
+
+def eks_nodes(group: PlannedResource, ctx: PriceContext) -> tuple[float, str] | None:
+    """A managed node group's instances at their desired count, and their root volumes."""
+    types = group.inputs.get("instanceTypes") or []
+    rate = ctx.catalog["ec2_instance_hour"].of(str(types[0])) if types else None
+    if rate is None:
+        return None
+    count = int((group.inputs.get("scalingConfig") or {}).get("desiredSize", 1))
+    disk = int(group.inputs.get("diskSize") or NODE_DISK_GB)
+    gb_rate = ctx.catalog.rate("ebs_gp3_gb_month")
+    monthly = ctx.hourly(count * rate) + count * disk * gb_rate
+    return monthly, f"{count} x {types[0]} ${rate}/h x 730 h + {count} x {disk} GB gp3 x ${gb_rate}/GB-month"
+
+
 def route53_zone(_: PlannedResource, ctx: PriceContext) -> tuple[float, str]:
     return ctx.catalog.rate("route53_zone_month"), "hosted zone"
