@@ -196,13 +196,14 @@ def test_workloads_deploy_through_the_eks_provider(on_eks):
     assert deployment.provider is not None and deployment.provider.startswith(provider.urn)
 
 
-def test_eks_control_plane_is_priced_and_nodes_listed_as_not_priced(on_eks):
+def test_eks_control_plane_and_nodes_are_priced(on_eks):
     from infra.tool.cost.estimate import estimate
 
     cost = estimate(on_eks)
     lines = {item.name: item.monthly for item in cost.line_items}
     assert lines["eks-cluster"] == pytest.approx(73.0)
-    assert [entry["type"] for entry in cost.not_priced] == ["aws:eks/nodeGroup:NodeGroup"]
+    assert lines["eks-nodes"] == pytest.approx(2 * 0.0336 * 730 + 2 * 20 * 0.08)
+    assert cost.not_priced == []
 
 
 def test_eks_without_a_nat_gateway_exits_2():
