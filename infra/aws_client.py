@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
+from enum import StrEnum
 from typing import Any
 
 import boto3.session
@@ -18,7 +19,15 @@ from botocore.exceptions import (
     PartialCredentialsError,
 )
 
-RETRY_MODES = ("standard", "adaptive")
+
+class RetryMode(StrEnum):
+    """botocore's retry modes (its legacy mode retries less and is not offered)."""
+
+    STANDARD = "standard"
+    ADAPTIVE = "adaptive"
+
+
+RETRY_MODES = tuple(mode.value for mode in RetryMode)
 
 
 class AwsError(Exception):

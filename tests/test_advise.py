@@ -131,7 +131,6 @@ def test_the_human_table_shows_each_limit_and_the_next_step(aws_env, tmp_path):
         (["--days", "0"], "--days: 0 is out of range; allowed: 1 to 63"),
         (["--warn-percent", "150"], "--warn-percent: 150 is out of range; allowed: 1 to 100"),
         (["--warn-days", "-1"], "--warn-days: -1 is out of range"),
-        (["--retry-mode", "sometimes"], "--retry-mode: 'sometimes' is not a retry mode; allowed: standard, adaptive"),
     ],
 )
 def test_bad_numbers_exit_2_with_the_key_the_value_and_what_is_allowed(tmp_path, args, expected):

@@ -108,6 +108,11 @@ CASES = [
     (plan("local", "novalue"), 2, "--set expects KEY=VALUE"),
     (plan("local", "nowry:backend.port=70000"), 2, "nowry:backend.port: out of range"),
     (plan("local", "nowry:protect=maybe"), 2, "nowry:protect: expected a boolean"),
+    # paths no file system can hold: a config error naming the key, never an OSError
+    (plan("prod", "nowry:frontend.staticDir=" + "a" * 300), 2,
+     "nowry:frontend.staticDir: has a part longer than the 255 bytes a file or folder name may be"),
+    (plan("local", "nowry:backend.image=null", "nowry:backend.context=" + "/".join(["b" * 200] * 25)), 2,
+     "nowry:backend.context: is longer than the 4096 bytes a path may be"),
     # the connection budget: the backend at its most must fit 80% of what a database node accepts
     (plan("prod", "nowry:backend.maxCount=100"), 2,
      "nowry:backend.dbPool.maxSize: 100 backend processes (backend.maxCount) x (10 pooled + 2 monitoring) = 1200 "

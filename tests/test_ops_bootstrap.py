@@ -129,9 +129,12 @@ def test_a_wrong_region_and_access_denied_are_one_line(aws_env):
         raise denied
 
 
-def test_unknown_retry_mode_is_a_usage_error(aws_env):
-    result = bootstrap(aws_env, "--retry-mode", "eager")
-    assert result.exit_code == 2 and "retry mode" in result.stderr
+@pytest.mark.parametrize("command", ["bootstrap", "verify prod", "migration-status prod", "dr prod", "advise prod"])
+def test_an_unknown_retry_mode_is_refused_by_every_command_that_takes_one(command):
+    result = runner.invoke(app, [*command.split(), "--retry-mode", "eager"])
+    said = " ".join(result.stderr.replace("│", " ").split())  # the usage error's box, unwrapped
+    assert result.exit_code == 2
+    assert "Invalid value for '--retry-mode'" in said and "'eager' is not one of 'standard', 'adaptive'" in said
 
 
 def test_the_standard_aws_endpoint_variable_is_honoured(aws_env, monkeypatch):

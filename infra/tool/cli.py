@@ -18,6 +18,16 @@ import typer
 
 from infra.config import ConfigError, StackFileError
 from infra.tool.ops.advise.command import advise as advise_command
+from infra.tool.options import (
+    DEFAULT_RETRY,
+    EndpointOption,
+    JsonOption,
+    ProjectDirOption,
+    RetryOption,
+    SetOption,
+    StackArgument,
+    StrictOption,
+)
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 
@@ -28,26 +38,6 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-
-SetOption = Annotated[
-    list[str] | None,
-    typer.Option(
-        "--set",
-        metavar="KEY=VALUE",
-        help="Override a config value (repeatable): nowry:phase=hybrid, nowry:backend.cpu=512.",
-    ),
-]
-ProjectDirOption = Annotated[
-    Path,
-    typer.Option(
-        "--project-dir",
-        help="Folder holding Pulumi.yaml and the Pulumi.<stack>.yaml files.",
-        file_okay=False,
-    ),
-]
-JsonOption = Annotated[bool, typer.Option("--json", help="Print JSON for machines instead of tables.")]
-StrictOption = Annotated[bool, typer.Option("--strict", help="Exit 1 when the estimate exceeds nowry:monthlyBudget.")]
-StackArgument = Annotated[str, typer.Argument(help="Stack name: the X of Pulumi.X.yaml.")]
 
 
 @app.callback()
@@ -205,12 +195,6 @@ def migrate(
     raise typer.Exit(EXIT_FINDINGS if migration.data_loss and not accept_data_loss else EXIT_OK)
 
 
-RetryOption = Annotated[str, typer.Option("--retry-mode", help="botocore retry mode: standard or adaptive.")]
-EndpointOption = Annotated[
-    str | None, typer.Option("--endpoint-url", help="Send AWS calls to this endpoint (an emulator).", hidden=True)
-]
-
-
 @app.command()
 def bootstrap(
     region: Annotated[str, typer.Option("--region", help="AWS region of the state bucket and key.")],
@@ -223,7 +207,7 @@ def bootstrap(
     fix: Annotated[
         bool, typer.Option("--fix", help="Fix an existing bucket or key that is weaker than it should be.")
     ] = False,
-    retry_mode: RetryOption = "standard",
+    retry_mode: RetryOption = DEFAULT_RETRY,
     endpoint_url: EndpointOption = None,
 ) -> None:
     """Create (idempotently) the S3 bucket for Pulumi state and the KMS key for its secrets."""
@@ -231,7 +215,7 @@ def bootstrap(
     from infra.tool.ops.bootstrap import StateBackend
 
     try:
-        aws = Aws(region, endpoint_url=endpoint_url, retry_mode=retry_mode)
+        aws = Aws(region, endpoint_url=endpoint_url, retry_mode=retry_mode.value)
         result = StateBackend(aws, bucket=bucket, alias=kms_alias).run(fix=fix)
     except (AwsError, ValueError) as exc:
         _fail(str(exc))
@@ -257,7 +241,7 @@ def verify(
     timeout: Annotated[float, typer.Option("--timeout", min=0, help="Seconds to wait for every check to pass.")] = 300,
     interval: Annotated[float, typer.Option("--interval", min=0, help="Seconds between rounds of checks.")] = 5,
     region: Annotated[str | None, typer.Option("--region", help="AWS region (default: the stack's output).")] = None,
-    retry_mode: RetryOption = "standard",
+    retry_mode: RetryOption = DEFAULT_RETRY,
     endpoint_url: EndpointOption = None,
 ) -> None:
     """Check a deployed aws-phase stack: ECS, ALB targets, CloudFront, data stores, site and API."""
@@ -267,7 +251,7 @@ def verify(
     values = _stack_outputs(outputs)
     chosen_region = _region(region, values)
     try:
-        aws = Aws(chosen_region, endpoint_url=endpoint_url, retry_mode=retry_mode)
+        aws = Aws(chosen_region, endpoint_url=endpoint_url, retry_mode=retry_mode.value)
     except ValueError as exc:
         _fail(str(exc))
     from infra.tool.render import VerifyProgress
@@ -299,7 +283,7 @@ def migration_status(
     ] = 60,
     region: Annotated[str | None, typer.Option("--region", help="AWS region (default: the stack's output).")] = None,
     as_json: JsonOption = False,
-    retry_mode: RetryOption = "standard",
+    retry_mode: RetryOption = DEFAULT_RETRY,
     endpoint_url: EndpointOption = None,
 ) -> None:
     """Whether the DMS migration into DocumentDB may be cut over: exit 0 when it may, 1 while it may not."""
@@ -313,7 +297,7 @@ def migration_status(
               "(set nowry:database.migrationSource and `pulumi up` first)")  # fmt: skip
     chosen_region = _region(region, values)
     try:
-        status = read_status(Aws(chosen_region, endpoint_url=endpoint_url, retry_mode=retry_mode), task_arn,
+        status = read_status(Aws(chosen_region, endpoint_url=endpoint_url, retry_mode=retry_mode.value), task_arn,
                              instance_id, max_latency=max_latency)  # fmt: skip
     except (AwsError, ValueError) as exc:
         _fail(str(exc))
@@ -343,7 +327,7 @@ def dr(
     latest: Annotated[
         bool, typer.Option("--latest", help="Find the newest recovery point in the DR vault (calls AWS).")
     ] = False,
-    retry_mode: RetryOption = "standard",
+    retry_mode: RetryOption = DEFAULT_RETRY,
     endpoint_url: EndpointOption = None,
 ) -> None:
     """STACK's disaster-recovery posture: RPO and RTO in minutes, and the numbered runbook."""
@@ -359,7 +343,7 @@ def dr(
 
         vault = dr_vault(plan)
         try:
-            point = latest_recovery_point(Aws(settings.region, endpoint_url=endpoint_url, retry_mode=retry_mode),
+            point = latest_recovery_point(Aws(settings.region, endpoint_url=endpoint_url, retry_mode=retry_mode.value),
                                           vault.inputs["name"])  # fmt: skip
         except AwsError as exc:
             _fail(str(exc))

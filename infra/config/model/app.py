@@ -10,7 +10,7 @@ from pydantic import (
     model_validator,
 )
 
-from infra.config.model.base import ENV_NAME, HOSTNAME, Section, _refuse
+from infra.config.model.base import ENV_NAME, HOSTNAME, PathText, Section, _refuse
 from infra.config.model.images import _image_problems
 
 DatabaseEngine = Literal["mongo", "documentdb", "atlas", "external"]
@@ -48,8 +48,8 @@ class BackendConfig(Section):
         None,
         description="an image reference pinned by tag or digest, e.g. ghcr.io/acme/api:1.4.2",
     )
-    context: str | None = Field(None, description="Docker build context, relative to the project directory")
-    dockerfile: str | None = Field(None, description="Dockerfile path inside the build context")
+    context: PathText | None = Field(None, description="Docker build context, relative to the project directory")
+    dockerfile: PathText | None = Field(None, description="Dockerfile path inside the build context")
     port: int = Field(8000, ge=1, le=65535, description="a TCP port, 1-65535")
     cpu: int = Field(256, ge=128, le=16384, description="CPU units as a whole number, 1024 = 1 vCPU")
     memory: int = Field(512, ge=128, le=122880, description="memory in MiB as a whole number")
@@ -101,8 +101,10 @@ class FrontendConfig(Section):
     """`nowry:frontend` — the React app: an nginx image, or a built static directory."""
 
     image: str | None = Field(None, description="nginx image reference pinned by tag or digest")
-    context: str | None = Field(None, description="Docker build context of the nginx image, relative to the project")
-    static_dir: str | None = Field(
+    context: PathText | None = Field(
+        None, description="Docker build context of the nginx image, relative to the project"
+    )
+    static_dir: PathText | None = Field(
         None, description="directory of the built site (npm run build), relative to the project"
     )
     port: int = Field(80, ge=1, le=65535, description="the port nginx listens on in the container")
@@ -139,7 +141,7 @@ class DatabaseConfig(Section):
     instances: int = Field(1, ge=1, le=16, description="DocumentDB instances, 1-16")
     backup_retention_days: int = Field(7, ge=7, le=35, description="days of automated backups, 7-35")
     engine_version: str = Field("5.0.0", description="DocumentDB engine version: 4.0.0 or 5.0.0")
-    tls_ca_file: str = Field(
+    tls_ca_file: PathText = Field(
         "/etc/ssl/certs/rds-global-bundle.pem",
         description="path of the Amazon RDS CA bundle inside the backend image (DocumentDB TLS)",
     )
@@ -155,7 +157,7 @@ class DatabaseConfig(Section):
         description="a DocumentDB cluster snapshot identifier or ARN the cluster is created from (a recovery "
         "point of the DR vault); changing it on an existing cluster replaces the cluster",
     )
-    migration_ca_bundle: str = Field(
+    migration_ca_bundle: PathText = Field(
         "certs/rds-global-bundle.pem",
         description="the Amazon RDS CA bundle (PEM) in the project, that DMS verifies DocumentDB with",
     )

@@ -4,8 +4,10 @@ its own key, and the text patterns several sections check."""
 from __future__ import annotations
 
 import re
+from typing import Annotated
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     ConfigDict,
     ValidationError,
@@ -80,3 +82,27 @@ def parse_boolean(text: str) -> bool:
         return TypeAdapter(bool).validate_python(text)
     except ValidationError:
         raise ValueError(f"not a boolean: {text!r}") from None
+
+
+NAME_MAX, PATH_MAX = 255, 4096
+"""The longest file name and path a Linux (or macOS) file system holds, in bytes (POSIX NAME_MAX,
+PATH_MAX as Linux and ext4 set them)."""
+
+
+def _fits_a_file_system(path: str | None) -> str | None:
+    """A path a file system can hold: no NUL, every part at most ``NAME_MAX`` bytes, the whole at
+    most ``PATH_MAX`` (checked before the path is looked at, so the answer is this error, never an
+    ``OSError``)."""
+    if path is None:
+        return None
+    if "\x00" in path:
+        raise ValueError("holds a NUL character, which no path may")
+    if len(path.encode()) > PATH_MAX:
+        raise ValueError(f"is longer than the {PATH_MAX} bytes a path may be")
+    if any(len(part.encode()) > NAME_MAX for part in path.split("/")):
+        raise ValueError(f"has a part longer than the {NAME_MAX} bytes a file or folder name may be")
+    return path
+
+
+PathText = Annotated[str, AfterValidator(_fits_a_file_system)]
+"""A path from config: text a file system can hold."""

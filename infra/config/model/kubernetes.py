@@ -13,7 +13,17 @@ from pydantic import (
     model_validator,
 )
 
-from infra.config.model.base import DNS_LABEL, DNS_SUBDOMAIN, HOSTNAME, INT32_MAX, Problem, Section, _refuse, quantity
+from infra.config.model.base import (
+    DNS_LABEL,
+    DNS_SUBDOMAIN,
+    HOSTNAME,
+    INT32_MAX,
+    PathText,
+    Problem,
+    Section,
+    _refuse,
+    quantity,
+)
 
 
 def _number_as_text(value: object) -> object:
@@ -71,7 +81,7 @@ class KubernetesConfig(Section):
     """`nowry:kubernetes` — the kubernetes phase's cluster and workloads."""
 
     context: str | None = Field(None, description="kubeconfig context of an existing cluster (default: current)")
-    kubeconfig: str | None = Field(None, description="path of the kubeconfig file (default: ~/.kube/config)")
+    kubeconfig: PathText | None = Field(None, description="path of the kubeconfig file (default: ~/.kube/config)")
     namespace: str = Field(
         "nowry",
         pattern=DNS_LABEL,

@@ -17,6 +17,7 @@ from typing import Annotated, Any, NoReturn
 import typer
 
 from infra.limits import ALERT_AT
+from infra.tool.options import DEFAULT_RETRY, EndpointOption, JsonOption, ProjectDirOption, RetryOption, StackArgument
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 MAX_DAYS = 63
@@ -48,7 +49,7 @@ def _outputs(source: str) -> dict[str, Any]:
 
 
 def advise(
-    stack: Annotated[str, typer.Argument(help="Stack name: the X of Pulumi.X.yaml.")],
+    stack: StackArgument,
     outputs: Annotated[
         str, typer.Option("--outputs", help="File with `pulumi stack output --json --show-secrets`, or - for stdin.")
     ] = "-",
@@ -62,17 +63,11 @@ def advise(
     users: Annotated[
         int | None, typer.Option("--users", help="Users the product serves: adds the decision matrix's phase.")
     ] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print JSON for machines instead of tables.")] = False,
-    project_dir: Annotated[
-        Path, typer.Option("--project-dir", help="Folder holding Pulumi.yaml and the Pulumi.<stack>.yaml files.")
-    ] = Path("."),
+    as_json: JsonOption = False,
+    project_dir: ProjectDirOption = Path("."),
     region: Annotated[str | None, typer.Option("--region", help="AWS region (default: the stack's output).")] = None,
-    retry_mode: Annotated[str, typer.Option("--retry-mode", help="botocore retry mode: standard or adaptive.")] = (
-        "standard"
-    ),
-    endpoint_url: Annotated[
-        str | None, typer.Option("--endpoint-url", help="Send AWS calls to this endpoint (an emulator).", hidden=True)
-    ] = None,
+    retry_mode: RetryOption = DEFAULT_RETRY,
+    endpoint_url: EndpointOption = None,
 ) -> None:
     """The live headroom of every limit of STACK's phase (used, limit, percent, trend, the date it is reached) and
     the next step: exit 1 when a limit is near."""
@@ -81,10 +76,7 @@ def advise(
     _check("--warn-days", warn_days, 0, 3650, "0 to 3650")
     if users is not None:
         _check("--users", users, 0, 10**10, "0 or more")
-    from infra.aws_client import RETRY_MODES
 
-    if retry_mode not in RETRY_MODES:
-        _fail(f"--retry-mode: {retry_mode!r} is not a retry mode; allowed: {', '.join(RETRY_MODES)}")
     values = _outputs(outputs)
     from infra.config import ConfigError, StackFileError
     from infra.tool.engine.runner import plan_stack
@@ -107,7 +99,7 @@ def advise(
         chosen = region or values.get("region") or os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION")
         if not chosen:
             _fail("no region: pass --region (the stack outputs have none)")
-        return Aws(str(chosen), endpoint_url=endpoint_url, retry_mode=retry_mode)
+        return Aws(str(chosen), endpoint_url=endpoint_url, retry_mode=retry_mode.value)
 
     try:
         report = measure(context, aws)
