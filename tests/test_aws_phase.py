@@ -21,31 +21,34 @@ def prod() -> Plan:
     return plan_stack(PROJECT_DIR, "prod")
 
 
-EXPECTED_TYPES = [
-    "aws:ec2/vpc:Vpc",
-    "aws:s3/bucket:Bucket",
-    "aws:cloudfront/distribution:Distribution",
-    "aws:cloudfront/originAccessControl:OriginAccessControl",
-    "aws:cloudfront/vpcOrigin:VpcOrigin",
-    "aws:ecs/cluster:Cluster",
-    "aws:ecs/taskDefinition:TaskDefinition",
-    "aws:ecs/service:Service",
-    "aws:lb/loadBalancer:LoadBalancer",
-    "aws:lb/targetGroup:TargetGroup",
-    "aws:lb/listener:Listener",
-    "aws:elasticache/replicationGroup:ReplicationGroup",
-    "aws:docdb/cluster:Cluster",
-    "aws:docdb/clusterInstance:ClusterInstance",
-    "aws:secretsmanager/secret:Secret",
-    "aws:wafv2/webAcl:WebAcl",
-    "aws:appautoscaling/target:Target",
-    "aws:appautoscaling/policy:Policy",
-]
+PIECES = [
+    ("aws:ec2/vpc:Vpc", "network-vpc", {"cidrBlock": "10.0.0.0/16"}),
+    ("aws:cloudfront/originAccessControl:OriginAccessControl", "site-oac",
+     {"originAccessControlOriginType": "s3", "signingBehavior": "always", "signingProtocol": "sigv4"}),
+    ("aws:lb/loadBalancer:LoadBalancer", "api-alb", {"internal": True, "loadBalancerType": "application"}),
+    ("aws:lb/targetGroup:TargetGroup", "api-tg", {"port": 8000, "protocol": "HTTP", "targetType": "ip"}),
+    ("aws:ecs/service:Service", "backend-service",
+     {"launchType": "FARGATE", "desiredCount": 2, "platformVersion": "LATEST"}),
+    ("aws:ecs/taskDefinition:TaskDefinition", "backend-task",
+     {"cpu": "256", "memory": "512", "networkMode": "awsvpc", "requiresCompatibilities": ["FARGATE"],
+      "runtimePlatform": {"operatingSystemFamily": "LINUX", "cpuArchitecture": "ARM64"}}),
+    ("aws:appautoscaling/target:Target", "backend-scaling",
+     {"minCapacity": 2, "maxCapacity": 6, "scalableDimension": "ecs:service:DesiredCount"}),
+    ("aws:elasticache/replicationGroup:ReplicationGroup", "cache-redis",
+     {"engine": "valkey", "nodeType": "cache.t4g.micro", "numCacheClusters": 1}),
+    ("aws:docdb/cluster:Cluster", "database-cluster",
+     {"engine": "docdb", "engineVersion": "5.0.0", "storageEncrypted": True}),
+    ("aws:docdb/clusterInstance:ClusterInstance", "database-instance-0", {"instanceClass": "db.t4g.medium"}),
+    ("aws:wafv2/webAcl:WebAcl", "waf-acl", {"scope": "CLOUDFRONT"}),
+]  # fmt: skip
+"""The pieces of the aws phase as prod ships them: what each is, by the inputs that make it so
+(ARM Fargate tasks of the smallest size, an internal ALB, Valkey on a t4g.micro, ...)."""
 
 
-@pytest.mark.parametrize("type_", EXPECTED_TYPES)
-def test_prod_builds_every_aws_piece(prod, type_):
-    assert prod.of_type(type_), type_
+@pytest.mark.parametrize(("type_", "name", "inputs"), PIECES, ids=[p[1] for p in PIECES])
+def test_prod_builds_each_aws_piece_as_the_phase_designs_it(prod, type_, name, inputs):
+    planned = prod.one(type_, name).inputs
+    assert {key: planned.get(key) for key in inputs} == inputs
 
 
 def test_no_remote_components(prod):
@@ -476,9 +479,11 @@ def test_vpc_defaults_are_closed(prod):
     assert zones == {"us-east-1a", "us-east-1b"}
 
 
-def test_every_log_group_has_a_retention(prod):
-    for group in prod.of_type("aws:cloudwatch/logGroup:LogGroup"):
-        assert group.inputs.get("retentionInDays"), group.name
+def test_every_log_group_keeps_a_year_on_production(prod):
+    groups = {
+        group.name: group.inputs.get("retentionInDays") for group in prod.of_type("aws:cloudwatch/logGroup:LogGroup")
+    }
+    assert len(groups) >= 5 and set(groups.values()) == {365}, groups  # CloudWatch.16 on a production stack
 
 
 # --- Data safety -------------------------------------------------------------------------------

@@ -9,6 +9,7 @@ import pytest
 from infra.tool import rules as r
 from infra.tool.rules import RULES, STACK_RULES
 from infra.tool.rules.check import evaluate
+from infra.tool.rules.containers import ROOT_ALLOWED
 from infra.tool.rules.model import Subject
 
 PROD = "urn:pulumi:prod::nowry::"
@@ -509,15 +510,147 @@ CASES: dict[str, tuple[str, dict, dict, bool]] = {
 }
 
 
-def test_every_resource_rule_has_a_case():
-    assert set(CASES) == {rule.id for rule in RULES}
+# What each failing case must say, word for word: a finding a user reads names what is wrong.
+MESSAGES: dict[str, list[str]] = {
+    "alb-access-logs": ["access logs are off"],
+    "alb-deletion-protection-multi-az": [
+        "deletion protection is off in prod",
+        "the ALB spans fewer than 2 subnets (availability zones)",
+    ],
+    "alb-drop-invalid-headers": ["invalid header fields are not dropped", "desync mitigation is monitor"],
+    "alb-https-tls13": ["HTTPS listener uses ELBSecurityPolicy-2016-08, not ELBSecurityPolicy-TLS13-1-2-2021-06"],
+    "atlas-access-list-not-open-in-prod": ["the Atlas access list admits 0.0.0.0/0 in prod"],
+    "atlas-backups-tls": ["cloud backups are off in prod"],
+    "backup-plan-copies-and-retains": ["rule r copies no recovery point to another region"],
+    "backup-vault-encrypted": ["the vault's recovery points are not encrypted with a customer-managed key"],
+    "cache-failover-in-prod": ["one cache node on a production stack: no automatic failover"],
+    "cloudfront-https": ["behaviour default allows plain HTTP"],
+    "cloudfront-oac": [
+        "origin site uses a legacy Origin Access Identity",
+        "S3 origin site has no Origin Access Control",
+    ],
+    "cloudfront-origin-https": ["the VPC origin speaks plain HTTP to the ALB (no ALB certificate configured)"],
+    "cloudfront-security-headers": [
+        "response headers policy sets no strictTransportSecurity",
+        "response headers policy sets no contentTypeOptions",
+        "response headers policy sets no frameOptions",
+        "response headers policy sets no referrerPolicy",
+        "response headers policy sets no contentSecurityPolicy",
+    ],
+    "cloudfront-tls12": ["the default *.cloudfront.net certificate keeps the TLSv1 minimum (needs a custom domain)"],
+    "cloudfront-waf": ["no web ACL: no rate limit or bad-input filtering at the edge"],
+    "dms-endpoints-tls": ["the target is not verified against a CA (verify-full with the RDS CA certificate)"],
+    "dms-not-public": ["the replication instance is publicly accessible"],
+    "dms-source-secret": [
+        "the source password is an endpoint input; keep it in Secrets Manager",
+        "the source credentials do not come from Secrets Manager",
+    ],
+    "docdb-backups-deletion-protection": [
+        "backups kept 1 days (fewer than 7)",
+        "deletion protection is off in prod",
+        "no final snapshot on delete",
+    ],
+    "docdb-encryption-tls-audit": ["parameter tls is not enabled", "parameter audit_logs is not enabled"],
+    "docdb-no-pinned-azs": ["pins fewer than 3 availability zones: every update becomes a replacement"],
+    "ecr-scan-immutable": ["images are not scanned on push", "image tags are mutable"],
+    "ecs-awslogs": ["container backend: no awslogs logging (nor FireLens with a router on awslogs)"],
+    "ecs-container-hardening": [
+        "container backend: root filesystem is writable",
+        "container backend: privileged",
+        f"container backend: runs as root (set a non-root user; root only for {ROOT_ALLOWED})",
+    ],
+    "ecs-container-insights": ["Container Insights is off"],
+    "ecs-deployment-safety": [
+        "no deployment circuit breaker with rollback",
+        "platform version pinned to 1.3.0, not LATEST",
+    ],
+    "ecs-no-public-ip": ["tasks get a public IP"],
+    "ecs-secrets-not-environment": ["container backend: GROQ_API_KEY is plain environment; use secrets"],
+    "ecs-separate-roles": ["the execution role is also the task role"],
+    "eks-control-plane-logs": ["control-plane logs not sent to CloudWatch Logs: controllerManager, scheduler"],
+    "eks-endpoint-cidrs-limited": [
+        "the public endpoint admits every address (no publicAccessCidrs: EKS uses 0.0.0.0/0)"
+    ],
+    "eks-endpoint-private": ["the Kubernetes API has a public endpoint"],
+    "eks-nodes-imdsv2": ["instance metadata answers IMDSv1 (httpTokens is not required)"],
+    "eks-secrets-encrypted": [
+        "Kubernetes Secrets are not envelope-encrypted with a KMS key (no encryptionConfig for secrets)"
+    ],
+    "elasticache-backups-failover": [
+        "no automatic snapshots",
+        "no final snapshot on delete",
+        "2+ nodes without automatic failover and Multi-AZ",
+    ],
+    "elasticache-encryption-auth": ["no encryption at rest", "no encryption in transit", "no AUTH token or user group"],
+    "elasticache-maintenance": ["automatic minor version upgrades are off", "no subnet group of its own"],
+    "iam-least-privilege": ["wildcard action in ['s3:*']", "resource * for ['s3:*']"],
+    "iam-trust-limited": ["the role can be assumed by any principal"],
+    "kms-customer-key": ["encrypted with an AWS key, not the stack's customer-managed key"],
+    "kms-rotation-scoped-policy": [
+        "CloudWatch Logs may use the key for any log group (no encryption-context condition)"
+    ],
+    "logs-retention": ["logs never expire"],
+    "logs-year-in-prod": ["keeps logs 30 days on a production stack; at least 365"],
+    "redis-tls": ["Redis without TLS"],
+    "s3-acls-disabled": ["object ownership is not BucketOwnerEnforced (ACLs stay enabled)"],
+    "s3-block-public-access": [
+        "blockPublicPolicy is not true",
+        "ignorePublicAcls is not true",
+        "restrictPublicBuckets is not true",
+    ],
+    "s3-bucket-policy-cloudfront-tls": [
+        "statement ? allows any principal",
+        "no statement denies requests without TLS (aws:SecureTransport false)",
+    ],
+    "s3-encryption": ["no default server-side encryption"],
+    "s3-lifecycle": ["incomplete multipart uploads are never aborted"],
+    "s3-log-writers-scoped": [
+        "logging.s3.amazonaws.com may write for any account (no aws:SourceAccount condition)",
+        "logging.s3.amazonaws.com may write anywhere in the bucket, not under its own prefix",
+    ],
+    "s3-no-force-destroy-prod": ["force_destroy is on in prod: deleting the stack would empty the bucket"],
+    "s3-versioning": ["versioning is not Enabled"],
+    "secrets-recovery-window": ["deleted immediately in prod (recovery window 0)"],
+    "sg-rules-described": ["security group rule has no description"],
+    "vpc-default-sg-closed": ["the default security group allows traffic"],
+    "vpc-no-auto-public-ip": ["instances launched here get a public IP automatically"],
+    "waf-logging-redacted": [
+        "the cookie header is written to the log",
+        "logs to a destination not named aws-waf-logs-*",
+    ],
+    "waf-rate-limit-bad-inputs": [
+        "no rate-based rule of at most 100 requests per 60 s per IP",
+        "no AWS Known Bad Inputs managed rules",
+        "a rule has no CloudWatch metrics",
+    ],
+}
+
+
+def test_every_resource_rule_has_a_case_and_its_messages():
+    assert set(CASES) == set(MESSAGES) == {rule.id for rule in RULES}
 
 
 @pytest.mark.parametrize("rule_id", sorted(CASES))
 def test_resource_rule_fails_then_passes(rule_id):
     type_, bad, good, prod = CASES[rule_id]
-    assert found(rule_id, subject(type_, bad, prod=prod)), f"{rule_id} should flag {bad}"
-    assert not found(rule_id, subject(type_, good, prod=prod)), f"{rule_id} should accept {good}"
+    assert found(rule_id, subject(type_, bad, prod=prod)) == MESSAGES[rule_id]
+    assert found(rule_id, subject(type_, good, prod=prod)) == [], f"{rule_id} should accept {good}"
+
+
+@pytest.mark.parametrize(
+    ("rules", "said"),
+    [
+        ([{"ruleName": "hourly", "copyActions": [{"destinationVaultArn": "dr", "lifecycle": {"deleteAfter": 7}}]}],
+         ["rule hourly keeps recovery points forever (no retention)"]),
+        ([{"ruleName": "hourly", "lifecycle": {"deleteAfter": 7}, "copyActions": [{"destinationVaultArn": "dr"}]}],
+         ["rule hourly keeps its copies forever (no retention)"]),
+        ([{"ruleName": "hourly", "lifecycle": {"deleteAfter": 7},
+           "copyActions": [{"destinationVaultArn": "dr", "lifecycle": {"deleteAfter": 7}}]}], []),
+    ],
+    ids=["points forever", "copies forever", "both kept a week"],
+)  # fmt: skip
+def test_backup_rules_keep_points_and_their_copies_for_a_set_time(rules, said):
+    assert found("backup-plan-copies-and-retains", subject(r.BACKUP_PLAN, {"rules": rules})) == said
 
 
 def test_every_rule_states_its_control():
