@@ -224,6 +224,9 @@ def test_a_plan_of_another_stack_and_a_base_outside_git_exit_2(prod_plan, tmp_pa
     assert outside.exit_code == 2 and "is not in a git repository" in outside.stderr
     bad = invoke("prod", "--base-plan", str(prod_plan), "--set", "nowry:backend.cpu=lots")
     assert bad.exit_code == 2 and "nowry:backend.cpu" in bad.stderr
+    (tmp_path / "Pulumi.yaml").write_text("runtime: python\n")
+    unnamed = invoke("--all", "--base", "main", project_dir=tmp_path)
+    assert unnamed.exit_code == 2 and "the head:" in unnamed.stderr and "'name' is missing" in unnamed.stderr
 
 
 def test_a_base_whose_program_cannot_run_here_is_planned_with_this_code_and_says_so(tmp_path):

@@ -246,16 +246,22 @@ def run_base_plan(base: Checkout, stack: str) -> tuple[dict[str, Any] | None, st
     return None, f"exit {done.returncode}: {lines[-1].strip() if lines else 'no message'}"
 
 
-def _stacks(project_dir: Path) -> list[str]:
+def _stacks(project_dir: Path, where: str) -> list[str]:
     if not (project_dir / "Pulumi.yaml").is_file():
         return []
-    return config_source.read_project(project_dir).stacks()
+    try:
+        return config_source.read_project(project_dir).stacks()
+    except StackFileError as exc:
+        raise SourceError(f"{where}: {exc}") from None
 
 
 def _base_side(base: Checkout, stack: str, job: Future[tuple[dict[str, Any] | None, str]]) -> tuple[Side, list[str]]:
     payload, failure = job.result()
     if payload is not None:
-        return from_payload(payload, f"the plan of {stack} at {base.ref}"), []
+        try:
+            return from_payload(payload, f"the plan of {stack} at {base.ref}"), []
+        except SourceError as exc:  # a base older than this plan JSON
+            failure = str(exc)
     try:
         side = plan_here(base.project_dir, stack)
     except SourceError as exc:
@@ -278,9 +284,9 @@ def collect_from_ref(
 ) -> Sides:
     """Every stack (``stack`` None) or one, at ``ref`` and in the working tree. The base's plans
     run in subprocesses, side by side, while the head's are made here."""
-    head_stacks = _stacks(project_dir)
+    head_stacks = _stacks(project_dir, "the head")
     with checkout(project_dir, ref) as base:
-        base_stacks = _stacks(base.project_dir)
+        base_stacks = _stacks(base.project_dir, f"the base ({ref})")
         names = sorted({*head_stacks, *base_stacks}) if stack is None else [stack]
         if stack is not None and stack not in head_stacks and stack not in base_stacks and head_plan is None:
             known = ", ".join(sorted({*head_stacks, *base_stacks})) or "none"
