@@ -94,7 +94,8 @@ def run_job(name: str, job: dict, base: str, work: Path) -> tuple[float, list[st
         if "id" in step:
             context.update({f"steps.{step['id']}.outputs.{k}": v for k, v in outputs(output).items()})
         if done.returncode != 0 and failed is None:
-            failed = f"{label} (exit {done.returncode}): {(done.stderr.strip().splitlines() or [''])[-1]}"
+            said = [line.strip() for line in (done.stdout + done.stderr).splitlines() if line.strip()]
+            failed = f"{label} (exit {done.returncode}): {' / '.join(said[-3:])}"
             if step.get("id") != "diff" or done.returncode != 1:  # a diff with findings goes on to upload
                 break
     seconds = time.perf_counter() - started
@@ -103,7 +104,7 @@ def run_job(name: str, job: dict, base: str, work: Path) -> tuple[float, list[st
 
 
 def main(argv: list[str]) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description="Time each pull-request job's commands; print the longest.")
     parser.add_argument("--base", default="main", help="The branch the pull request goes into (default: main).")
     parser.add_argument("--jobs", help="Comma-separated job ids (default: every job that runs on every PR).")
     args = parser.parse_args(argv)

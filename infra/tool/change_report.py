@@ -298,6 +298,9 @@ def _notes(sides: StackSides, changes: tuple[ResourceChange, ...]) -> list[str]:
                      f"({production.get('reason', 'nowry:production')})")  # fmt: skip
     deleted = {c.name: c for c in changes if c.action == "delete"}
     for created in (c for c in changes if c.action == "create" and c.name in deleted):
+        gone = deleted[created.name]
+        if created.type != gone.type and created.component != gone.component:
+            continue  # a different resource that happens to share the name
         notes.append(
             f"{created.name} ({created.type}) is deleted at one URN and created at another (its type or parent "
             "changed): Pulumi keeps the resource if the program gives it `aliases` with the old URN, but the "
