@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import os
 import re
+import resource
 import shutil
 import subprocess
 import sys
@@ -67,11 +68,18 @@ def outputs(path: Path) -> dict[str, str]:
     return found
 
 
-def run_job(name: str, job: dict, base: str, work: Path) -> tuple[float, list[str], str | None]:
-    """(seconds, skipped steps, the failing step or None); each step's time is printed."""
+def cpu_seconds() -> float:
+    """User + system time of every finished child process (and theirs): what a job costs, whatever
+    else the machine is doing."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def run_job(name: str, job: dict, base: str, work: Path) -> tuple[float, float, list[str], str | None]:
+    """(wall seconds, CPU seconds, skipped steps, the failing step or None); each step's time is printed."""
     clone, temp = work / name, work / f"{name}-runner-temp"
     temp.mkdir()
-    started = time.perf_counter()
+    started, cpu_started = time.perf_counter(), cpu_seconds()
     checkout(base, clone)
     print(f"  {time.perf_counter() - started:6.1f} s  checkout (clone, merge into {base})", flush=True)
     context = {"runner.temp": str(temp), "github.event.pull_request.number": "1", "!cancelled()": "true"}
@@ -98,9 +106,9 @@ def run_job(name: str, job: dict, base: str, work: Path) -> tuple[float, list[st
             failed = f"{label} (exit {done.returncode}): {' / '.join(said[-3:])}"
             if step.get("id") != "diff" or done.returncode != 1:  # a diff with findings goes on to upload
                 break
-    seconds = time.perf_counter() - started
+    seconds, cpu = time.perf_counter() - started, cpu_seconds() - cpu_started
     shutil.rmtree(clone, ignore_errors=True)
-    return seconds, skipped, failed
+    return seconds, cpu, skipped, failed
 
 
 def main(argv: list[str]) -> int:
@@ -118,15 +126,16 @@ def main(argv: list[str]) -> int:
     with tempfile.TemporaryDirectory(prefix="pr-feedback-") as work:
         for name in chosen:
             print(f"{name}:", flush=True)
-            seconds, skipped, failed = run_job(name, jobs[name], args.base, Path(work))
+            seconds, cpu, skipped, failed = run_job(name, jobs[name], args.base, Path(work))
             times[name] = seconds
             note = f"  (skipped: {'; '.join(skipped)})" if skipped else ""
             status = f"FAILED at {failed}" if failed else "ok"
-            print(f"{name}: {seconds:.1f} s, {status}{note}", flush=True)
+            print(f"{name}: {seconds:.1f} s ({cpu:.1f} s of CPU), {status}{note}", flush=True)
     longest = max(times, key=lambda n: times[n])
     verdict = "within" if times[longest] <= AIM_SECONDS else "over"
     print(f"longest: {longest}, {times[longest]:.1f} s ({verdict} the {AIM_SECONDS:.0f} s aim); "
-          f"all jobs one after another: {sum(times.values()):.1f} s")  # fmt: skip
+          f"all jobs one after another: {sum(times.values()):.1f} s; load average here: "
+          f"{', '.join(f'{n:.1f}' for n in os.getloadavg())} on {os.cpu_count()} cores")  # fmt: skip
     return 0
 
 
