@@ -207,6 +207,11 @@ def test_bad_options_exit_2_naming_them(args, message):
         ("[]", "not a JSON object"),
         ('{"project": "nowry", "stack": "prod", "phase": "aws"}', "no 'resources' list"),
         ('{"project": "nowry", "stack": "prod", "phase": "aws", "resources": [{"urn": 1}]}', "no 'policy'"),
+        (
+            '{"project": "nowry", "stack": "prod", "phase": "aws", "resources": [], "policy": {"violations": [], '
+            '"accepted": []}, "cost": {"monthly_total": 1, "line_items": [{"urn": "u"}]}}',
+            "each line's 'urn' and",
+        ),
     ],
 )
 def test_a_file_that_is_not_a_plan_exits_2_naming_it(tmp_path, content, message):

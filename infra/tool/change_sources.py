@@ -131,8 +131,12 @@ def from_payload(payload: Any, origin: str) -> Side:
         raise _fail(origin, "no 'policy' with 'violations' and 'accepted'")
     if not isinstance(cost, dict) or not isinstance(cost.get("monthly_total"), (int, float)):
         raise _fail(origin, "no 'cost' with 'monthly_total'")
-    if not isinstance(cost.get("line_items"), list):
-        raise _fail(origin, "no 'cost.line_items'")
+    lines = cost.get("line_items")
+    if not isinstance(lines, list) or not all(
+        isinstance(i, dict) and isinstance(i.get("urn"), str) and isinstance(i.get("monthly"), (int, float))
+        for i in lines
+    ):
+        raise _fail(origin, "no 'cost.line_items' with each line's 'urn' and 'monthly'")
     resources = tuple(_resource(item, origin, i) for i, item in enumerate(payload["resources"]))
     outputs = payload["outputs"] if isinstance(payload.get("outputs"), dict) else {}
     plan = Plan(payload["project"], payload["stack"], payload["phase"], resources, outputs)
