@@ -19,6 +19,8 @@ COMMENT_LIMIT = 60_000
 it adds a marker and a footer."""
 ROW_LIMITS = (None, 100, 30, 10, 3, 0)
 """Rows per table, tried in turn until the markdown fits."""
+NAMED_LOSSES = 4
+"""Data stores named in a summary line; the details list every one."""
 SHORT_VALUE = 40
 """Longest input value shown beside its name (a container definition is only named)."""
 _MARKDOWN_SPECIAL = re.compile(r"([\\*_\[\]#])")
@@ -70,7 +72,9 @@ def data_text(diff: StackDiff) -> str:
     lost = diff.data_loss
     if not lost:
         return "data: safe"
-    return "data: LOSES DATA (" + ", ".join(f"{c.name} {c.action}d" for c in lost) + ")"
+    named = [f"{c.name} {c.action}d" for c in lost[:NAMED_LOSSES]]
+    more = f" and {len(lost) - NAMED_LOSSES} more" if len(lost) > NAMED_LOSSES else ""
+    return f"data: LOSES DATA ({', '.join(named)}{more})"
 
 
 def summary(diff: StackDiff) -> str:
