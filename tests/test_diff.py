@@ -117,6 +117,13 @@ def test_going_over_the_budget_is_a_new_finding(prod_plan):
     assert "Budget (nowry:monthlyBudget): $100.00/month." in result.stdout
 
 
+def test_a_service_the_settings_buy_is_a_line_of_the_bill(prod_plan):
+    result = invoke("prod", "--base-plan", str(prod_plan), "--set", "nowry:observability.apm=datadog", "--json")
+    lines = {line["name"]: line for line in json.loads(result.stdout)["stacks"][0]["cost"]["lines"]}
+    assert lines["datadog"]["type"] == "service" and lines["datadog"]["before"] is None
+    assert lines["datadog"]["after"] > 0 and "Datadog" in lines["datadog"]["basis"]
+
+
 def test_markdown_puts_one_summary_line_per_stack_first_then_folded_details(prod_plan):
     result = invoke("prod", "--base-plan", str(prod_plan), *CPU_RAISE, "--format", "markdown")
     text = result.stdout
@@ -155,17 +162,30 @@ def test_the_markdown_for_every_shipped_stack_fits_one_comment_and_is_cut_safely
     assert len(tiny) <= 700 and "cut here to fit one comment" in tiny
 
 
-def test_a_moved_resource_is_noted_and_a_head_plan_file_is_read(prod_plan, tmp_path):
+def test_a_moved_resource_is_the_same_one_when_its_aliases_name_the_old_urn(prod_plan, tmp_path):
     payload = json.loads(prod_plan.read_text())
     moved = next(r for r in payload["resources"] if r["name"] == "backend-task")
-    moved["urn"] = moved["urn"].replace("nowry:aws:ContainerService$", "nowry:aws:Backend$")
+    old_urn = moved["urn"]
+    moved["urn"] = old_urn.replace("nowry:aws:ContainerService$", "nowry:aws:Backend$")
+    moved["inputs"]["cpu"] = "512"
+    for line in payload["cost"]["line_items"]:
+        line["urn"] = moved["urn"] if line["urn"] == old_urn else line["urn"]
     head = tmp_path / "head.json"
     head.write_text(json.dumps(payload))
-    result = invoke("prod", "--base-plan", str(prod_plan), "--head-plan", str(head), "--json")
-    assert result.exit_code == 0, result.output
-    stack = json.loads(result.stdout)["stacks"][0]
+    without = json.loads(invoke("prod", "--base-plan", str(prod_plan), "--head-plan", str(head), "--json").stdout)
+    stack = without["stacks"][0]
     assert sorted(c["action"] for c in stack["changes"]) == ["create", "delete"]
-    assert any("backend-task" in note and "aliases" in note for note in stack["notes"])
+    assert any("backend-task" in note and "names no `aliases`" in note for note in stack["notes"])
+
+    moved["aliases"] = [old_urn]
+    head.write_text(json.dumps(payload))
+    result = invoke("prod", "--base-plan", str(prod_plan), "--head-plan", str(head))
+    assert result.exit_code == 0, result.output
+    assert "update  backend-task" in result.stdout and "moved here by its aliases; cpu: 256 → 512" in result.stdout
+    assert "moves from nowry:aws:ContainerService to nowry:aws:Backend: its `aliases` name the old URN" in (
+        result.stdout
+    )
+    assert "monthly bill" not in result.stdout, "the bill line follows the resource"
 
 
 def test_no_secret_in_any_diff_output(tmp_path):

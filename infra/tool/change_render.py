@@ -96,10 +96,11 @@ def input_text(change: InputChange) -> str:
 
 def what(change: ResourceChange) -> str:
     """Why the resource changes: the inputs that change, or the ones that force its replacement."""
+    moved = ["moved here by its aliases"] if change.moved_from else []
     if change.action == "update":
-        return "; ".join(input_text(i) for i in change.inputs)
+        return "; ".join([*moved, *(input_text(i) for i in change.inputs)])
     if change.action == "replace":
-        return "; ".join(f"{f.input} forces it ({f.source})" for f in change.forced_by)
+        return "; ".join([*moved, *(f"{f.input} forces it ({f.source})" for f in change.forced_by)])
     return "stateful" if change.stateful else ""
 
 

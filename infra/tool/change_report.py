@@ -12,7 +12,7 @@ an unaccepted finding.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from infra.tool.change_sources import Side, Sides, StackSides
@@ -60,6 +60,8 @@ class ResourceChange:
     """Protected at the base: ``pulumi up`` refuses to delete or replace it until that is lifted."""
     inputs: tuple[InputChange, ...] = ()
     forced_by: tuple[Forcing, ...] = ()
+    moved_from: str | None = None
+    """The URN it had at the base, when its ``aliases`` carry it to a new one."""
 
     @property
     def data_loss(self) -> bool:
@@ -77,6 +79,7 @@ class ResourceChange:
             "data_loss": self.data_loss,
             "inputs": [i.to_json() for i in self.inputs],
             "forced_by": [f.to_json() for f in self.forced_by],
+            "moved_from": self.moved_from,
         }
 
 
@@ -213,7 +216,7 @@ def _forcing(type_: str, inputs: Iterable[str]) -> tuple[Forcing, ...]:
 
 
 def _resource_change(
-    change: Change, before: dict[str, PlannedResource], after: dict[str, PlannedResource]
+    change: Change, before: dict[str, PlannedResource], after: dict[str, PlannedResource], moves: dict[str, str]
 ) -> ResourceChange:
     old, new = before.get(change.urn), after.get(change.urn)
     resource = new or old
@@ -227,13 +230,49 @@ def _resource_change(
         forced = _forcing(change.type, change.properties)
     return ResourceChange(
         change.action, change.urn, change.type, resource.name, component[1] if component else None,
-        change.stateful, bool(old and old.protect), inputs, forced,
+        change.stateful, bool(old and old.protect), inputs, forced, moves.get(change.urn),
     )  # fmt: skip
+
+
+def _renamed(side: Side, urns: dict[str, str]) -> Side:
+    """``side`` with each old URN in ``urns`` replaced by its new one: resources, bill lines, findings."""
+
+    def item(entry: Any) -> Any:
+        urn = entry.get("urn") if isinstance(entry, dict) else None
+        return {**entry, "urn": urns[urn]} if urn in urns else entry
+
+    plan = side.plan
+    resources = tuple(replace(r, urn=urns[r.urn]) if r.urn in urns else r for r in plan.resources)
+    policy = {k: [item(e) for e in v] if k in ("violations", "accepted") else v for k, v in side.policy.items()}
+    cost = {**side.cost, "line_items": [item(e) for e in side.cost["line_items"]]}
+    return replace(side, plan=replace(plan, resources=resources), policy=policy, cost=cost)
+
+
+def _follow_aliases(base: Side, head: Side) -> tuple[Side, dict[str, str]]:
+    """Resources the head moved to a new URN with ``aliases`` naming their base URN are the same
+    resource, as Pulumi treats them: the base side under the head's URNs, and new URN -> old URN."""
+    at_base = {r.urn for r in base.plan.resources}
+    at_head = {r.urn for r in head.plan.resources}
+    moves: dict[str, str] = {}
+    for resource in head.plan.resources:
+        if resource.urn in at_base:
+            continue
+        old = next((a for a in resource.aliases if a in at_base and a not in at_head and a not in moves.values()), None)
+        if old is not None:
+            moves[resource.urn] = old
+    if not moves:
+        return base, {}
+    return _renamed(base, {old: new for new, old in moves.items()}), moves
 
 
 def _bill(base: Side | None, head: Side | None) -> Bill:
     def lines(side: Side | None) -> dict[str, dict[str, Any]]:
-        return {str(item["urn"]): item for item in (side.cost["line_items"] if side else []) if "urn" in item}
+        found = {str(item["urn"]): item for item in (side.cost["line_items"] if side else [])}
+        for service in side.cost.get("services", []) if side else []:  # what the settings buy, once each
+            if isinstance(service, dict) and isinstance(service.get("monthly"), (int, float)):
+                name = str(service.get("service"))
+                found[f"service:{name}"] = {**service, "name": name, "type": "service"}
+        return found
 
     def total(side: Side | None) -> float:
         return round(float(side.cost["monthly_total"]), 2) if side else 0.0
@@ -284,7 +323,15 @@ def _policy(base: Side | None, head: Side | None) -> tuple[tuple[Finding, ...], 
     return appeared, cleared, accepted
 
 
-def _notes(sides: StackSides, changes: tuple[ResourceChange, ...]) -> list[str]:
+def _place(urn: str) -> str:
+    """Where a URN puts its resource: the chain of component types above it."""
+    chain = urn.split("::")[2].split("$")[:-1] if urn.count("::") >= 3 else []
+    return " / ".join(chain) or "the stack"
+
+
+def _notes(
+    sides: StackSides, changes: tuple[ResourceChange, ...], moves: dict[str, str], after: dict[str, PlannedResource]
+) -> list[str]:
     notes = list(sides.notes)
     base, head = sides.base, sides.head
     if base and head and base.plan.phase != head.plan.phase:
@@ -296,16 +343,22 @@ def _notes(sides: StackSides, changes: tuple[ResourceChange, ...]) -> list[str]:
     if was is not None and now is not None and was != now:
         notes.append(f"stateful resources are {'now' if now else 'no longer'} protected "
                      f"({production.get('reason', 'nowry:production')})")  # fmt: skip
+    for new, old in sorted(moves.items()):
+        resource = after[new]
+        notes.append(f"{resource.name} ({resource.type}) moves from {_place(old)} to {_place(new)}: its `aliases` "
+                     "name the old URN, so Pulumi keeps the same resource")  # fmt: skip
     deleted = {c.name: c for c in changes if c.action == "delete"}
     for created in (c for c in changes if c.action == "create" and c.name in deleted):
         gone = deleted[created.name]
         if created.type != gone.type and created.component != gone.component:
             continue  # a different resource that happens to share the name
-        notes.append(
-            f"{created.name} ({created.type}) is deleted at one URN and created at another (its type or parent "
-            "changed): Pulumi keeps the resource if the program gives it `aliases` with the old URN, but the "
-            "offline plan does not record aliases, so this report shows a delete and a create"
-        )
+        if head and head.input_sources:
+            why = (
+                "no `aliases` name its old URN, so Pulumi deletes it and creates it again (give it aliases to keep it)"
+            )
+        else:
+            why = "the head plan file names no `aliases` for it (one made before plans recorded aliases would not)"
+        notes.append(f"{created.name} ({created.type}) moves from {_place(gone.urn)} to {_place(created.urn)}: {why}")
     if head and not head.input_sources and any(c.action == "replace" for c in changes):
         notes.append("the head plan is a file, which does not record where each input's value came from: a "
                      "replacement carried from one resource to another is not followed")  # fmt: skip
@@ -314,13 +367,16 @@ def _notes(sides: StackSides, changes: tuple[ResourceChange, ...]) -> list[str]:
 
 def compare_stack(sides: StackSides) -> StackDiff:
     base, head = sides.base, sides.head
+    moves: dict[str, str] = {}
+    if base and head:
+        base, moves = _follow_aliases(base, head)
     either = head or base
     project = either.plan.project if either else "nowry"
     before_plan = base.plan if base else _empty(project, sides.stack)
     after_plan = head.plan if head else _empty(project, sides.stack)
     before = {r.urn: r for r in before_plan.resources}
     after = {r.urn: r for r in after_plan.resources}
-    changes = tuple(_resource_change(c, before, after) for c in diff(before_plan, after_plan))
+    changes = tuple(_resource_change(c, before, after, moves) for c in diff(before_plan, after_plan))
     bill = _bill(base, head)
     appeared, cleared, accepted = _policy(base, head)
     if base is None:
@@ -328,11 +384,13 @@ def compare_stack(sides: StackSides) -> StackDiff:
     elif head is None:
         status = "deleted"
     else:
-        changed = changes or bill.lines or appeared or cleared or accepted or base.plan.phase != head.plan.phase
+        changed = (
+            changes or bill.lines or appeared or cleared or accepted or moves or base.plan.phase != head.plan.phase
+        )
         status = "changed" if changed else "unchanged"
     return StackDiff(
         sides.stack, status, base.plan.phase if base else None, head.plan.phase if head else None, changes, bill,
-        appeared, cleared, accepted, tuple(_notes(sides, changes)),
+        appeared, cleared, accepted, tuple(_notes(sides, changes, moves, after)),
     )  # fmt: skip
 
 

@@ -99,9 +99,11 @@ def _resource(item: Any, origin: str, index: int) -> PlannedResource:
     for key, kind in (("urn", str), ("type", str), ("name", str), ("custom", bool), ("inputs", dict)):
         if not isinstance(item.get(key), kind):
             raise _fail(origin, f"resources[{index}] has no {kind.__name__} {key!r}")
-    parent = item.get("parent")
+    parent, aliases = item.get("parent"), item.get("aliases", [])
     if parent is not None and not isinstance(parent, str):
         raise _fail(origin, f"resources[{index}].parent is not a URN")
+    if not isinstance(aliases, list) or not all(isinstance(a, str) for a in aliases):
+        raise _fail(origin, f"resources[{index}].aliases is not a list of URNs")
     return PlannedResource(
         urn=item["urn"],
         type=item["type"],
@@ -114,6 +116,7 @@ def _resource(item: Any, origin: str, index: int) -> PlannedResource:
         retain_on_delete=bool(item.get("retain_on_delete", False)),
         inputs=item["inputs"],
         revealed_inputs=item["inputs"],
+        aliases=tuple(aliases),
     )
 
 
