@@ -37,9 +37,15 @@ ENV["PATH"] = os.pathsep.join(p for p in os.environ.get("PATH", "").split(os.pat
 
 
 def jobs_on_every_pull_request() -> dict[str, dict]:
-    """The jobs with no `if` (the preview runs only for the repository's own branches, with secrets)."""
-    jobs = yaml.safe_load(WORKFLOW.read_text())["jobs"]
-    return {name: job for name, job in jobs.items() if "if" not in job and "needs" not in job}
+    """The jobs with no `if` (the preview runs only for the repository's own branches, with
+    secrets), each with the workflow's `env` under its own."""
+    workflow = yaml.safe_load(WORKFLOW.read_text())
+    shared = workflow.get("env") or {}
+    return {
+        name: {**job, "env": {**shared, **(job.get("env") or {})}}
+        for name, job in workflow["jobs"].items()
+        if "if" not in job and "needs" not in job
+    }
 
 
 def git(*args: str, cwd: Path) -> str:
@@ -95,7 +101,7 @@ def run_job(name: str, job: dict, base: str, work: Path) -> tuple[float, float, 
         output = temp / f"output-{index}"
         env = {**ENV, "CI": "true", "RUNNER_TEMP": str(temp), "GITHUB_OUTPUT": str(output),
                "GITHUB_STEP_SUMMARY": str(temp / "summary.md")}  # fmt: skip
-        env.update({key: evaluate(value, context) for key, value in (step.get("env") or {}).items()})
+        env.update({key: evaluate(value, context) for key, value in {**job["env"], **(step.get("env") or {})}.items()})
         step_started = time.perf_counter()
         done = subprocess.run([*SHELL, script], cwd=clone, env=env, capture_output=True, text=True, check=False)
         print(f"  {time.perf_counter() - step_started:6.1f} s  {label.splitlines()[0]}", flush=True)
