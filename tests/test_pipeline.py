@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from infra.tool.change_render import COMMENT_LIMIT
 from infra.tool.ops.drift import drifted, main, report
 from tests.conftest import PROJECT_DIR
 
@@ -78,6 +79,12 @@ def test_checkouts_keep_no_token_and_every_job_states_its_permissions():
                 raise AssertionError(f"{path.name}: permission without a comment saying why: {line.strip()}")
 
 
+NO_LOCKED_INSTALL = {
+    ("pull-request.yml", "lowest-versions"),  # installs the floors of pyproject.toml on purpose
+    ("pr-comment.yml", "comment"),  # installs nothing: runs no project code
+}
+
+
 def test_every_install_is_the_locked_one_and_the_cli_version_is_pinned():
     locked = tomllib.loads((PROJECT_DIR / "uv.lock").read_text())
     sdk = next(p["version"] for p in locked["package"] if p["name"] == "pulumi")
@@ -85,9 +92,10 @@ def test_every_install_is_the_locked_one_and_the_cli_version_is_pinned():
     for path in WORKFLOWS:
         text = path.read_text()
         assert "pip install" not in text and "setup-python" not in text, path.name
-        for job in workflow(path.name)["jobs"].values():
+        for job_name, job in workflow(path.name)["jobs"].items():
             runs = [s.get("run", "") for s in steps(job)]
-            assert any(r.startswith("uv sync --locked") for r in runs), "every job installs from the lock"
+            installs = any(r.startswith("uv sync --locked") for r in runs)
+            assert installs != ((path.name, job_name) in NO_LOCKED_INSTALL), f"{path.name}:{job_name}"
             for step in steps(job):
                 if str(step.get("uses", "")).startswith("pulumi/actions@"):
                     assert step["with"]["pulumi-version-file"] == ".pulumi-version"
@@ -95,14 +103,30 @@ def test_every_install_is_the_locked_one_and_the_cli_version_is_pinned():
     assert "uv lock --check" in (PROJECT_DIR / ".ci" / "checks").read_text()
 
 
-def test_pull_requests_check_then_preview_with_the_policy_pack_skipping_forks():
+def test_pull_requests_check_in_parallel_then_preview_with_the_policy_pack_skipping_forks():
     pr = workflow("pull-request.yml")
     assert "pull_request" in pr["on"]
-    checks = "\n".join(step.get("run", "") for step in steps(pr["jobs"]["checks"]))
-    for command in (".ci/checks", "pytest", ".ci/lowest-versions", "nowry-infra plan"):
-        assert command in checks
-    preview = pr["jobs"]["preview"]
-    assert preview["needs"] == "checks"
+    jobs = pr["jobs"]
+    commands = {
+        "checks": ".ci/checks",
+        "tests": "pytest",
+        "lowest-versions": ".ci/lowest-versions",
+        "plans": "nowry-infra plan",
+        "diff": "nowry-infra diff --all --base 'HEAD^1' --format markdown",
+    }
+    for name, command in commands.items():
+        job = jobs[name]
+        assert "needs" not in job, f"{name} runs in parallel"
+        assert set(job["permissions"]) == {"contents"} and job["permissions"]["contents"] == "read"
+        assert command in "\n".join(s.get("run", "") for s in steps(job)), name
+        uv = next(s for s in steps(job) if str(s.get("uses", "")).startswith("astral-sh/setup-uv@"))
+        assert uv["with"]["enable-cache"] is True, name
+    checkout = next(s for s in steps(jobs["diff"]) if str(s.get("uses", "")).startswith("actions/checkout@"))
+    assert checkout["with"]["fetch-depth"] == 2, "the merge commit's first parent is there for the base worktree"
+    upload = next(s for s in steps(jobs["diff"]) if str(s.get("uses", "")).startswith("actions/upload-artifact@"))
+    assert upload["with"]["name"] == "pr-diff"
+    preview = jobs["preview"]
+    assert set(preview["needs"]) == {"checks", "tests", "lowest-versions", "plans"}
     assert preview["environment"] == "preview"
     assert "github.event.pull_request.head.repo.full_name == github.repository" in preview["if"]
     assert preview["permissions"]["id-token"] == "write"
@@ -111,6 +135,38 @@ def test_pull_requests_check_then_preview_with_the_policy_pack_skipping_forks():
     assert pulumi["with"]["command"] == "preview"
     assert pulumi["with"]["policyPacks"] == "policy"
     assert pulumi["with"]["comment-on-pr"] is True
+
+
+# zizmor accepts any workflow_run workflow once dangerous-triggers is ignored (it reports neither
+# a checkout of the fork's head nor setup-uv's cache there), so the safe shape is pinned here.
+def test_the_comment_workflow_reads_the_artifact_as_data_and_runs_nothing_of_the_pull_request():
+    comment = workflow("pr-comment.yml")
+    assert set(comment["on"]) == {"workflow_run"}
+    assert comment["on"]["workflow_run"]["workflows"] == [workflow("pull-request.yml")["name"]]
+    assert set(comment["jobs"]) == {"comment"}
+    job = comment["jobs"]["comment"]
+    assert "github.event.workflow_run.event == 'pull_request'" in job["if"]
+    assert job["permissions"] == {"actions": "read", "pull-requests": "write"}
+    used = [str(s["uses"]).split("@")[0] for s in steps(job) if "uses" in s]
+    assert used == ["actions/download-artifact"], "no checkout, no setup-uv (cache), no other action"
+    download = steps(job)[0]
+    assert download["with"]["run-id"] == "${{ github.event.workflow_run.id }}"
+    run = "\n".join(s.get("run", "") for s in steps(job))
+    assert "${{" not in run, "event data reaches the script through env only"
+    assert "^[1-9][0-9]{0,9}$" in run and '"$pr_sha" != "$HEAD_SHA"' in run
+    assert "uv " not in run and "source " not in run and "eval " not in run and "bash " not in run
+    limit = re.search(r"^\s*limit=(\d+)$", run, re.MULTILINE)
+    assert limit and int(limit.group(1)) >= COMMENT_LIMIT, "the diff's markdown is never cut by the workflow"
+
+
+def test_the_diff_job_keeps_a_report_with_findings_and_says_when_there_is_none():
+    job = workflow("pull-request.yml")["jobs"]["diff"]
+    run = next(s for s in steps(job) if s.get("id") == "diff")["run"]
+    assert "|| status=$?" in run and 'exit "$status"' in run and '"$GITHUB_OUTPUT"' in run
+    gather = next(s for s in steps(job) if str(s.get("name", "")).startswith("Gather"))
+    assert gather["if"] == "${{ !cancelled() }}"
+    assert gather["env"]["DIFF_STATUS"] == "${{ steps.diff.outputs.status }}"
+    assert "did not finish" in gather["run"]
 
 
 def test_pulumi_token_comes_from_oidc_and_aws_only_where_the_stack_uses_aws():

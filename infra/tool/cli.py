@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any, NoReturn
 
@@ -38,6 +39,12 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
+
+
+class DiffFormat(StrEnum):
+    table = "table"
+    markdown = "markdown"
+    json = "json"
 
 
 @app.callback()
@@ -193,6 +200,34 @@ def migrate(
 
         print_migration(stack, migration)
     raise typer.Exit(EXIT_FINDINGS if migration.data_loss and not accept_data_loss else EXIT_OK)
+
+
+@app.command()
+def diff(
+    stack: Annotated[str | None, typer.Argument(help="Stack name: the X of Pulumi.X.yaml (or --all).")] = None,
+    all_stacks: Annotated[bool, typer.Option("--all", help="Every stack, at the base or the head.")] = False,
+    base: Annotated[str | None, typer.Option("--base", help="Git ref to compare with, planned by its code.")] = None,
+    base_plan: Annotated[Path | None, typer.Option("--base-plan", help="The base: a `plan --json` file.")] = None,
+    head_plan: Annotated[Path | None, typer.Option("--head-plan", help="The head: a `plan --json` file.")] = None,
+    fmt: Annotated[DiffFormat, typer.Option("--format", help="table, markdown or json.")] = DiffFormat.table,
+    as_json: JsonOption = False,
+    overrides: SetOption = None,
+    project_dir: ProjectDirOption = Path("."),
+) -> None:
+    """What the working tree changes against a base: resources, monthly bill, policy findings, data loss."""
+    from infra.tool.change_render import FORMATS
+    from infra.tool.change_report import compare
+    from infra.tool.change_sources import SourceError, collect
+
+    try:
+        sides = collect(project_dir, stack, all_stacks, base, base_plan, head_plan, overrides or [])
+    except SourceError as exc:
+        _fail(str(exc))
+    for warning in sides.warnings:
+        _warn(warning)
+    report = compare(sides)
+    sys.stdout.write(FORMATS["json" if as_json else fmt.value](report))
+    raise typer.Exit(report.exit_code)
 
 
 @app.command()
