@@ -79,3 +79,24 @@ def test_a_transient_components_copies_are_not_data_a_stateful_components_resour
     volume_less = "urn:pulumi:local::nowry::nowry:docker:MongoDatabase$docker:index/container:Container::db"
     assert not is_stateful_urn(migration) and is_stateful_urn(app) and is_stateful_urn(volume_less)
     assert not is_stateful("aws:secretsmanager/secret:Secret", migration.rsplit("$", 1)[0] + "::migration")
+
+
+def test_a_type_token_is_named_by_the_kinds_table_and_at_most_one_reader_besides_the_rules():
+    """One fact, one place: a resource type's facts are columns of its row; a module that still has
+    to name a type (the DR vault, the Helm release the manifests render) is its one other reader."""
+    import re
+    from collections import defaultdict
+
+    from tests.conftest import PROJECT_DIR
+
+    token = re.compile(r'"((?:aws|mongodbatlas|docker|kubernetes|vercel|upstash|random|pulumi-python|gcp):[\w./-]+:\w+)"')
+    readers: dict[str, set[str]] = defaultdict(set)
+    for top in ("infra", "stacks", "components", "policy"):
+        for path in (PROJECT_DIR / top).rglob("*.py"):
+            where = str(path.relative_to(PROJECT_DIR))
+            if where == "infra/tool/resource_kinds.py" or where.startswith("infra/tool/rules/"):
+                continue
+            for found in token.findall(path.read_text()):
+                readers[found].add(where)
+    assert {t: sorted(r) for t, r in readers.items() if len(r) > 1} == {}
+    assert {t for t in readers if t.count("/") and t not in KINDS and "/get" not in t} == set()
