@@ -89,7 +89,8 @@ def test_a_type_token_is_named_by_the_kinds_table_and_at_most_one_reader_besides
 
     from tests.conftest import PROJECT_DIR
 
-    token = re.compile(r'"((?:aws|mongodbatlas|docker|kubernetes|vercel|upstash|random|pulumi-python|gcp):[\w./-]+:\w+)"')
+    packages = "aws|mongodbatlas|docker|kubernetes|vercel|upstash|random|pulumi-python|gcp"
+    token = re.compile(rf'"((?:{packages}):[\w./-]+:\w+)"')
     readers: dict[str, set[str]] = defaultdict(set)
     for top in ("infra", "stacks", "components", "policy"):
         for path in (PROJECT_DIR / top).rglob("*.py"):
