@@ -500,6 +500,76 @@ CASES: dict[str, tuple[str, dict, dict, bool]] = {
         {"enabledClusterLogTypes": ["api", "audit", "authenticator", "controllerManager", "scheduler"]},
         True,
     ),
+    # the gcp phase's rules, with the exact messages: tests/test_policy_rules_gcp.py
+    "gcp-bucket-not-public": (r.GCP_BUCKET_IAM, {"member": "allUsers"}, {"member": "serviceAccount:a@p"}, False),
+    "gcp-bucket-hardening": (
+        r.GCP_BUCKET,
+        {},
+        {"uniformBucketLevelAccess": True, "versioning": {"enabled": True}},
+        False,
+    ),
+    "gcp-lb-tls-policy": (r.GCP_SSL_POLICY, {}, {"profile": "RESTRICTED", "minTlsVersion": "TLS_1_3"}, False),
+    "gcp-lb-managed": (
+        r.GCP_BACKEND_SERVICE,
+        {"loadBalancingScheme": "EXTERNAL"},
+        {"loadBalancingScheme": "EXTERNAL_MANAGED"},
+        False,
+    ),
+    "gcp-armor-rules": (
+        r.GCP_SECURITY_POLICY,
+        {"rules": []},
+        {
+            "rules": [
+                {"action": "rate_based_ban", "rateLimitOptions": {"enforceOnKey": "IP"}},
+                *(
+                    {
+                        "action": "deny(403)",
+                        "match": {"expr": {"expression": f"evaluatePreconfiguredWaf('{k}-v33-stable')"}},
+                    }
+                    for k in ("sqli", "xss")
+                ),
+                {"action": "deny(404)", "match": {"expr": {"expression": "evaluatePreconfiguredWaf('cve-canary')"}}},
+            ]
+        },
+        False,
+    ),
+    "gcp-lb-logging": (r.GCP_BACKEND_SERVICE, {"logConfig": {"enable": False}}, {"logConfig": {"enable": True}}, False),
+    "gcp-run-ingress": (
+        r.GCP_CLOUD_RUN,
+        {"ingress": "INGRESS_TRAFFIC_ALL", "defaultUriDisabled": True},
+        {"ingress": "INGRESS_TRAFFIC_INTERNAL_ONLY", "defaultUriDisabled": True},
+        False,
+    ),
+    "gcp-run-secrets": (
+        r.GCP_CLOUD_RUN,
+        {"template": {"containers": [{"envs": [{"name": "SECRET_KEY", "value": "k"}]}]}},
+        {"template": {"containers": [{"envs": [{"name": "LOG_LEVEL", "value": "info"}]}]}},
+        False,
+    ),
+    "gcp-service-account-scope": (
+        r.GCP_PROJECT_IAM,
+        {"role": "roles/owner", "member": "serviceAccount:a@p"},
+        {"role": "roles/datastore.user", "member": "serviceAccount:a@p"},
+        False,
+    ),
+    "gcp-secrets-deletion-protection": (
+        r.GCP_SECRET,
+        {"deletionProtection": False},
+        {"deletionProtection": True},
+        True,
+    ),
+    "gcp-redis-auth-tls": (
+        r.GCP_REDIS,
+        {"authEnabled": False},
+        {"authEnabled": True, "transitEncryptionMode": "SERVER_AUTHENTICATION"},
+        False,
+    ),
+    "gcp-subnet-flow-logs": (
+        r.GCP_SUBNET,
+        {},
+        {"logConfig": {"metadata": "INCLUDE_ALL_METADATA"}, "privateIpGoogleAccess": True},
+        False,
+    ),
     "eks-nodes-imdsv2": (
         r.LAUNCH_TEMPLATE,
         {"metadataOptions": {"httpTokens": "optional", "httpPutResponseHopLimit": 1}},
@@ -677,6 +747,8 @@ def test_every_stack_rule_is_exercised():
         "cloudfront-logging",
         "waf-logging",
         "eks-nodes-private-subnets",  # tests/test_policy_rules_eks.py
+        "gcp-armor-attached",  # tests/test_policy_rules_gcp.py
+        "gcp-lb-https",
     }
     assert exercised == {rule.id for rule in STACK_RULES}
 

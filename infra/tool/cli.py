@@ -58,10 +58,11 @@ def _plan(project_dir: Path, stack: str, overrides: list[str] | None) -> Any:
     """Plan a stack offline; a usage or config error ends the command with exit 2."""
     from infra.tool.engine.runner import plan_stack
     from infra.tool.rules import RULE_IDS
+    from stacks import ProviderNotInstalled
 
     try:
         return plan_stack(project_dir, stack, overrides or [], rule_ids=RULE_IDS)
-    except (ConfigError, StackFileError) as exc:
+    except (ConfigError, StackFileError, ProviderNotInstalled) as exc:
         _fail(str(exc))
 
 

@@ -111,6 +111,13 @@ def configuration() -> str:
         "`--secret`. Offline, a missing credential is a warning with the line to run; under the real engine it",
         "is an error before anything is created.",
         "",
+        "The gcp phase reads the Google provider's own keys: `gcp:project` (a project id: 6-30 lower-case letters,",
+        "digits or hyphens, starting with a letter; required to deploy, a placeholder and a warning offline) and",
+        "`gcp:region` (default `us-central1`; with Atlas, a region Atlas runs dedicated clusters in on Google Cloud,",
+        "whose Atlas name the cluster takes). Credentials are the provider's (`gcloud auth application-default",
+        "login`, or `GOOGLE_CREDENTIALS`); the pulumi-gcp package itself is the optional extra",
+        "`uv sync --locked --extra gcp`.",
+        "",
     ]
     return "\n".join(lines)
 
