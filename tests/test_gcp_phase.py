@@ -253,11 +253,12 @@ def test_bad_gcp_input_exits_2_naming_the_key(override, key):
     assert key in result.stderr and "Traceback" not in result.output
 
 
-def test_planning_gcp_without_the_extra_exits_2_naming_the_install_command(monkeypatch):
+def test_planning_gcp_without_the_extra_exits_2_naming_the_install_command(monkeypatch, project):
+    folder = project(gcp_config())  # a project of its own: the shipped stack's plan may be cached already
     for name in [m for m in sys.modules if m == "stacks.gcp" or m.startswith(("pulumi_gcp", "components.gcp"))]:
         monkeypatch.delitem(sys.modules, name)
     monkeypatch.setitem(sys.modules, "pulumi_gcp", None)  # what an install without the extra looks like
-    result = runner.invoke(app, ["plan", "gcp"])
+    result = runner.invoke(app, ["plan", "test", "--project-dir", str(folder)])
     assert result.exit_code == 2
     error = [line for line in result.stderr.splitlines() if line.startswith("error:")]
     assert len(error) == 1 and "uv sync --locked --extra gcp" in error[0] and "pulumi-gcp" in error[0]

@@ -140,17 +140,20 @@ def recommend(
     project_dir: ProjectDirOption = Path("."),
 ) -> None:
     """The phase for N users, each phase's estimated bill and the next steps to watch."""
-    from infra.phases import phase_for_users
+    from infra.phases import alternatives, phase_for_users
     from infra.tool.cost.advisor import ORIGINAL_ESTIMATES, next_steps
     from infra.tool.cost.phase_bills import phase_bills
 
     phase = phase_for_users(users)
     bills = phase_bills(project_dir)
     steps = next_steps(users)
+    side_by_side = {name: bills.get(name) for name in (phase, *alternatives(phase))}
     if as_json:
         payload = {
             "users": users,
             "phase": phase,
+            "alternatives": list(alternatives(phase)),
+            "side_by_side": side_by_side,
             "monthly_by_phase": bills,
             "original_estimates": ORIGINAL_ESTIMATES,
             "next_steps": [{"users": s.users, "action": s.action, "reached": s.reached} for s in steps],
@@ -159,7 +162,7 @@ def recommend(
         return
     from infra.tool.render import print_recommendation
 
-    print_recommendation(users, phase, bills, steps)
+    print_recommendation(users, phase, bills, steps, side_by_side)
 
 
 @app.command()
@@ -179,15 +182,25 @@ def migrate(
 ) -> None:
     """What moving STACK to another phase creates, updates, replaces and deletes, and the runbook."""
     from infra.phases import PHASE_NAMES
-    from infra.tool.migrate import plan_migration
+    from infra.tool.migrate import plan_migration, target_engine
+    from stacks import ProviderNotInstalled
 
     if to not in PHASE_NAMES:
         _fail(f"--to: unknown phase {to!r}; allowed: {', '.join(PHASE_NAMES)}")
     current = _plan(project_dir, stack, overrides)
     from infra.tool.engine.runner import plan_stack
 
+    chosen = [*(target_overrides or [])]
+    engine = target_engine(current, to)
+    if engine is not None and not any(o.startswith("nowry:database.engine=") for o in chosen):
+        given = current.config.database.engine
+        _warn(f"nowry:database.engine {given} does not run in the {to} phase: the move is planned with its "
+              f"default, {engine} (--target-set nowry:database.engine=... chooses another)")  # fmt: skip
+        chosen.insert(0, f"nowry:database.engine={engine}")
     try:
-        target = plan_stack(project_dir, stack, [*(overrides or []), f"nowry:phase={to}", *(target_overrides or [])])
+        target = plan_stack(project_dir, stack, [*(overrides or []), f"nowry:phase={to}", *chosen])
+    except ProviderNotInstalled as exc:
+        _fail(str(exc))
     except (ConfigError, StackFileError) as exc:
         _fail(f"the stack's config does not fit phase {to} yet; give the missing settings with --target-set:\n{exc}")
     migration = plan_migration(current, target)

@@ -138,6 +138,7 @@ def print_cost(plan: Plan, estimate: CostEstimate, console: Console | None = Non
 
 
 def print_recommendation(users: int, phase: str, bills: dict[str, float | None], steps: list[Any],
+                         side_by_side: dict[str, float | None] | None = None,
                          console: Console | None = None) -> None:  # fmt: skip
     from infra.tool.cost.advisor import ORIGINAL_ESTIMATES
 
@@ -155,6 +156,11 @@ def print_recommendation(users: int, phase: str, bills: dict[str, float | None],
         "  (kubernetes: on an existing cluster the workloads only, its nodes and control plane billed apart; "
         "with its own EKS cluster the control plane, its logs, the NAT gateway and the key, the nodes not priced)"
     )
+    if side_by_side and len(side_by_side) > 1:
+        shown = " or ".join(f"{name} {'not available' if bill is None else f'${bill:,.2f}'}"
+                            for name, bill in side_by_side.items())  # fmt: skip
+        console.print(f"  at {users:,} users, side by side at the same usage (nowry:usage defaults): {shown} a month "
+                      "(nowry-infra cost STACK for the lines)")  # fmt: skip
     for step in steps:
         console.print(f"  {'✓' if step.reached else '·'} at {step.users:,} users: {escape(step.action)}")
 

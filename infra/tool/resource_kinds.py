@@ -23,7 +23,7 @@ from infra.tool import replacements as forcing
 from infra.tool.cost import pricers as price
 from infra.tool.engine.plan import owner
 from infra.tool.kind_model import ResourceKind, Role
-from infra.tool.resource_kinds_gcp import GCP_KINDS, GCP_ROLE_CARRIERS
+from infra.tool.resource_kinds_gcp import GCP_COMPONENT_ROLES, GCP_KINDS, GCP_ROLE_CARRIERS
 
 
 def _audit_history(inputs: Mapping[str, Any]) -> bool:
@@ -237,6 +237,7 @@ COMPONENT_ROLES: dict[tuple[str, str | None], Role] = {
     ("nowry:kubernetes:Workload", "frontend"): Role(
         "web", "frontend pods (nginx)", "diagrams.k8s.compute:Deployment", "Kubernetes namespace"
     ),
+    **GCP_COMPONENT_ROLES,
 }
 """Roles of the generic resources (containers, deployments, a bucket) by the component that owns
 them: its type, and its name where one component type serves several roles (None: any name). The
