@@ -217,7 +217,10 @@ def migrate(
 
 RetryOption = Annotated[str, typer.Option("--retry-mode", help="botocore retry mode: standard or adaptive.")]
 EndpointOption = Annotated[
-    str | None, typer.Option("--endpoint-url", help="Send AWS calls to this endpoint (an emulator).", hidden=True)
+    str | None,
+    typer.Option(
+        "--endpoint-url", help="Send AWS (or Google Cloud) calls to this endpoint (an emulator).", hidden=True
+    ),
 ]
 
 
@@ -270,20 +273,31 @@ def verify(
     retry_mode: RetryOption = "standard",
     endpoint_url: EndpointOption = None,
 ) -> None:
-    """Check a deployed aws-phase stack: ECS, ALB targets, CloudFront, data stores, site and API."""
-    from infra.aws_client import Aws
+    """Check a deployed stack: aws (ECS, ALB targets, CloudFront, data stores) or gcp (Cloud Run, the load
+    balancer, Cloud Armor; a token in GOOGLE_OAUTH_ACCESS_TOKEN), then the site and API through its edge."""
     from infra.tool.ops.verify import verify as run_checks
+    from infra.tool.ops.verify_gcp import Gcp, GcpError, is_gcp
+    from infra.tool.ops.verify_gcp import probes as gcp_probes
 
     values = _stack_outputs(outputs)
-    chosen_region = _region(region, values)
-    try:
-        aws = Aws(chosen_region, endpoint_url=endpoint_url, retry_mode=retry_mode)
-    except ValueError as exc:
-        _fail(str(exc))
+    aws, checks = None, None
+    if is_gcp(values):
+        try:
+            checks = gcp_probes(Gcp(endpoint=endpoint_url), values)
+        except GcpError as exc:
+            _fail(str(exc))
+    else:
+        from infra.aws_client import Aws
+
+        try:
+            aws = Aws(_region(region, values), endpoint_url=endpoint_url, retry_mode=retry_mode)
+        except ValueError as exc:
+            _fail(str(exc))
     from infra.tool.render import VerifyProgress
 
     with VerifyProgress(stack) as progress:
-        results = run_checks(aws, values, timeout=timeout, interval=interval, on_progress=progress.update)
+        results = run_checks(aws, values, timeout=timeout, interval=interval, on_progress=progress.update,
+                             checks=checks)  # fmt: skip
     from infra.tool.render import print_checks
 
     print_checks(results)
@@ -291,7 +305,7 @@ def verify(
     if all(r.ok is None for r in results):
         typer.echo(
             "error: no check could run: the outputs hold none of the keys verify reads "
-            "(pass `pulumi stack output --json --show-secrets` of an aws-phase stack)",
+            "(pass `pulumi stack output --json --show-secrets` of an aws- or gcp-phase stack)",
             err=True,
         )
         raise typer.Exit(EXIT_FINDINGS)
