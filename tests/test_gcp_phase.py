@@ -283,3 +283,16 @@ def test_canary_secrets_never_reach_the_plan(tmp_path):
     text = plan_json_text(plan)
     assert plan.resources and all(canary not in text for canary in CANARIES.values())
     assert "CANARY" not in json.dumps(plan.outputs)
+
+
+def test_pulumi_gcp_is_an_optional_extra_the_test_extra_brings():
+    import tomllib
+
+    project = tomllib.loads((PROJECT_DIR / "pyproject.toml").read_text())["project"]
+    assert not any(d.startswith("pulumi-gcp") for d in project["dependencies"])  # `uv sync --locked` leaves it out
+    assert project["optional-dependencies"]["gcp"] == ["pulumi-gcp>=10.2,<11"]
+    assert "nowry-infra[gcp]" in project["optional-dependencies"]["test"]
+    lock = tomllib.loads((PROJECT_DIR / "uv.lock").read_text())
+    own = next(p for p in lock["package"] if p["name"] == "nowry-infra")
+    assert "pulumi-gcp" not in {d["name"] for d in own["dependencies"]}
+    assert "pulumi-gcp" in {d["name"] for d in own["optional-dependencies"]["gcp"]}
