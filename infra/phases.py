@@ -55,6 +55,12 @@ class PhaseSpec:
     checks: tuple[str, ...] = ()
     """Modules whose ``check(config, ctx)`` validates what only this phase needs (after the
     config model and the checks every phase runs)."""
+    alternative_to: str | None = None
+    """Another phase serving the same users on another cloud: the decision matrix names that one, and
+    ``recommend`` prices both side by side at the same usage."""
+    extra: str | None = None
+    """The optional dependencies (``pyproject.toml`` extra) its provider SDK comes from; planning the phase
+    without them installed names the install command."""
 
     @property
     def default_engine(self) -> str:
@@ -100,6 +106,19 @@ REGISTRY: tuple[PhaseSpec, ...] = (
         prices=(PriceSample("aws", "prod", (), "$150-300"),), checks=("infra.config.aws_checks",),
     ),
     PhaseSpec(
+        "gcp", "stacks.gcp",
+        "Cloud Storage + Cloud CDN and Cloud Run behind one global load balancer (Cloud Armor), Memorystore, "
+        "Atlas on Google Cloud",
+        ("atlas", "firestore"), ("M10", "M20"), holds_data_of_record=True, users_below=50_000, alternative_to="aws",
+        extra="gcp",
+        prices=(
+            PriceSample("gcp", "gcp", (), "—"),
+            PriceSample("gcp (instance-based Cloud Run)", "gcp", ("nowry:gcp.billing=instance",)),
+            PriceSample("gcp (Firestore)", "gcp", ("nowry:database.engine=firestore",)),
+        ),
+        checks=("infra.config.gcp_checks",),
+    ),
+    PhaseSpec(
         "kubernetes", "stacks.kubernetes", "Deployments, HPA and Ingress on a Kubernetes cluster", ("external",),
         production_because=(
             "serves the most users (50K+), and what it keeps is theirs to lose: the app's generated signing key "
@@ -133,8 +152,14 @@ def phases_where(predicate: str) -> tuple[str, ...]:
 
 
 def phase_for_users(users: int) -> str:
-    """The phase the product's decision matrix gives for ``users``."""
+    """The phase the product's decision matrix gives for ``users`` (never an alternative on another
+    cloud: ``alternatives`` names those)."""
     for phase in REGISTRY:
-        if phase.users_below is not None and users < phase.users_below:
+        if phase.alternative_to is None and phase.users_below is not None and users < phase.users_below:
             return phase.name
     return REGISTRY[-1].name
+
+
+def alternatives(phase: str) -> tuple[str, ...]:
+    """The phases that serve the same users as ``phase`` on another cloud (aws: gcp)."""
+    return tuple(p.name for p in REGISTRY if p.alternative_to == phase)

@@ -52,5 +52,5 @@ def main() -> None:
     """Entry point under ``pulumi up/preview``: user mistakes end the run without a traceback."""
     try:
         run(offline=False)
-    except ConfigError as exc:
+    except (ConfigError, stacks.ProviderNotInstalled) as exc:
         raise pulumi.RunError(str(exc)) from None

@@ -51,7 +51,7 @@ def test_a_minimal_local_config_loads_with_defaults():
 def test_unknown_phase_is_refused_with_the_allowed_phases():
     found = problems({"nowry:phase": "serverless"})
     assert "'serverless'" in found["nowry:phase"]
-    assert "local, free-tier, hybrid, all-paid, aws, kubernetes" in found["nowry:phase"]
+    assert "local, free-tier, hybrid, all-paid, aws, gcp, kubernetes" in found["nowry:phase"]
 
 
 def test_missing_phase_is_refused():

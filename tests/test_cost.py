@@ -203,8 +203,11 @@ def test_migrate_to_an_unknown_phase_exits_2():
 
 
 def test_migrate_takes_settings_for_the_target_phase_only():
-    plain = invoke("migrate", "prod", "--to", "hybrid")
-    assert plain.exit_code == 2 and "--target-set" in plain.stderr and "nowry:database.engine" in plain.stderr
+    plain = invoke("migrate", "prod", "--to", "hybrid")  # DocumentDB does not run there: its default engine, said
+    assert "nowry:database.engine documentdb does not run in the hybrid phase" in plain.stderr
+    assert "--target-set" in plain.stderr and plain.exit_code == 1
+    missing = invoke("migrate", "prod", "--to", "hybrid", "--target-set", "nowry:atlas.tier=M0")
+    assert missing.exit_code == 2 and "--target-set" in missing.stderr and "nowry:atlas.tier" in missing.stderr
     result = invoke("migrate", "prod", "--to", "hybrid", "--target-set", "nowry:database.engine=atlas", "--json")
     payload = json.loads(result.stdout)
     assert payload["from"] == "aws" and payload["to"] == "hybrid"

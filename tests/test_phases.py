@@ -14,7 +14,7 @@ from tests.conftest import SHIPPED_STACKS
 
 
 def test_the_config_takes_exactly_the_registrys_phases():
-    assert PHASES == PHASE_NAMES == ("local", "free-tier", "hybrid", "all-paid", "aws", "kubernetes")
+    assert PHASES == PHASE_NAMES == ("local", "free-tier", "hybrid", "all-paid", "aws", "gcp", "kubernetes")
 
 
 @pytest.mark.parametrize("phase", PHASE_NAMES)
@@ -32,11 +32,21 @@ def test_the_decision_matrix_comes_from_the_registry():
     ]  # fmt: skip
 
 
+def test_gcp_is_the_other_road_at_the_same_users_as_aws():
+    """The decision matrix names aws; gcp serves the same users on another cloud, and recommend prices both."""
+    from infra.phases import alternatives
+
+    assert alternatives("aws") == ("gcp",) and alternatives("gcp") == ()
+    assert spec("gcp").users_below == spec("aws").users_below and spec("gcp").alternative_to == "aws"
+    assert spec("gcp").extra == "gcp" and spec("aws").extra is None
+    assert phase_for_users(20_000) == "aws"
+
+
 def test_phase_facts_read_from_the_registry():
     assert phases_where("managed") == ("free-tier", "hybrid", "all-paid")
     assert phases_where("needs_external_database") == ("kubernetes",)
     assert [p.name for p in REGISTRY if p.account_plan == "pro"] == ["all-paid"]
-    assert {p.name for p in REGISTRY if p.holds_data_of_record} == {"free-tier", "hybrid", "all-paid", "aws"}
+    assert {p.name for p in REGISTRY if p.holds_data_of_record} == {"free-tier", "hybrid", "all-paid", "aws", "gcp"}
     assert all(production_decision(p.name, None)[0] is (p.holds_data_of_record or bool(p.production_because))
                for p in REGISTRY)  # fmt: skip
     assert [p.name for p in REGISTRY if p.production_because] == ["kubernetes"]

@@ -501,6 +501,81 @@ CASES: dict[str, tuple[str, dict, dict, bool]] = {
         {"enabledClusterLogTypes": ["api", "audit", "authenticator", "controllerManager", "scheduler"]},
         True,
     ),
+    # the gcp phase's rules, with the exact messages: tests/test_policy_rules_gcp.py
+    "gcp-bucket-not-public": (
+        r.GCP_BUCKET_IAM,
+        {"member": "allUsers", "role": "roles/storage.objectViewer"},
+        {"member": "serviceAccount:a@p", "role": "roles/storage.objectViewer"},
+        False,
+    ),
+    "gcp-bucket-hardening": (
+        r.GCP_BUCKET,
+        {},
+        {"uniformBucketLevelAccess": True, "versioning": {"enabled": True}},
+        False,
+    ),
+    "gcp-lb-tls-policy": (r.GCP_SSL_POLICY, {}, {"profile": "RESTRICTED", "minTlsVersion": "TLS_1_3"}, False),
+    "gcp-lb-managed": (
+        r.GCP_BACKEND_SERVICE,
+        {"loadBalancingScheme": "EXTERNAL"},
+        {"loadBalancingScheme": "EXTERNAL_MANAGED"},
+        False,
+    ),
+    "gcp-armor-rules": (
+        r.GCP_SECURITY_POLICY,
+        {"rules": []},
+        {
+            "rules": [
+                {"action": "rate_based_ban", "rateLimitOptions": {"enforceOnKey": "IP"}},
+                *(
+                    {
+                        "action": "deny(403)",
+                        "match": {"expr": {"expression": f"evaluatePreconfiguredWaf('{k}-v33-stable')"}},
+                    }
+                    for k in ("sqli", "xss")
+                ),
+                {"action": "deny(404)", "match": {"expr": {"expression": "evaluatePreconfiguredWaf('cve-canary')"}}},
+            ]
+        },
+        False,
+    ),
+    "gcp-lb-logging": (r.GCP_BACKEND_SERVICE, {"logConfig": {"enable": False}}, {"logConfig": {"enable": True}}, False),
+    "gcp-run-ingress": (
+        r.GCP_CLOUD_RUN,
+        {"ingress": "INGRESS_TRAFFIC_ALL", "defaultUriDisabled": True},
+        {"ingress": "INGRESS_TRAFFIC_INTERNAL_ONLY", "defaultUriDisabled": True},
+        False,
+    ),
+    "gcp-run-secrets": (
+        r.GCP_CLOUD_RUN,
+        {"template": {"containers": [{"envs": [{"name": "SECRET_KEY", "value": "k"}]}]}},
+        {"template": {"containers": [{"envs": [{"name": "LOG_LEVEL", "value": "info"}]}]}},
+        False,
+    ),
+    "gcp-service-account-scope": (
+        r.GCP_PROJECT_IAM,
+        {"role": "roles/owner", "member": "serviceAccount:a@p"},
+        {"role": "roles/datastore.user", "member": "serviceAccount:a@p"},
+        False,
+    ),
+    "gcp-secrets-deletion-protection": (
+        r.GCP_SECRET,
+        {"deletionProtection": False},
+        {"deletionProtection": True},
+        True,
+    ),
+    "gcp-redis-auth-tls": (
+        r.GCP_REDIS,
+        {"authEnabled": False},
+        {"authEnabled": True, "transitEncryptionMode": "SERVER_AUTHENTICATION"},
+        False,
+    ),
+    "gcp-subnet-flow-logs": (
+        r.GCP_SUBNET,
+        {},
+        {"logConfig": {"metadata": "INCLUDE_ALL_METADATA"}, "privateIpGoogleAccess": True},
+        False,
+    ),
     "eks-nodes-imdsv2": (
         r.LAUNCH_TEMPLATE,
         {"metadataOptions": {"httpTokens": "optional", "httpPutResponseHopLimit": 1}},
@@ -617,6 +692,41 @@ MESSAGES: dict[str, list[str]] = {
     "waf-logging-redacted": [
         "the cookie header is written to the log",
         "logs to a destination not named aws-waf-logs-*",
+    ],
+    "gcp-armor-rules": [
+        "no rate limit per client IP (a throttle or rate_based_ban rule keyed on IP)",
+        "no preconfigured WAF rule for SQL injection (sqli-v33-stable)",
+        "no preconfigured WAF rule for cross-site scripting (xss-v33-stable)",
+        "no Log4j rule (evaluatePreconfiguredExpr('cve-canary'))",
+    ],
+    "gcp-bucket-hardening": [
+        "uniform bucket-level access is off: object ACLs can grant access past IAM",
+        "versioning is off on a served bucket: an overwritten file cannot be rolled back",
+    ],
+    "gcp-bucket-not-public": [
+        "roles/storage.objectViewer is granted to allUsers: anyone may read the bucket's objects"
+    ],
+    "gcp-lb-logging": ["request logging is off: Cloud Armor's decisions and the API's requests go unrecorded"],
+    "gcp-lb-managed": ["load balancing scheme EXTERNAL: the classic load balancer (allowed: EXTERNAL_MANAGED)"],
+    "gcp-lb-tls-policy": [
+        "minimum TLS version TLS_1_0 (allowed: TLS_1_2 or TLS_1_3)",
+        "profile COMPATIBLE admits weak ciphers (allowed: MODERN or RESTRICTED)",
+    ],
+    "gcp-redis-auth-tls": [
+        "AUTH is off: any client in the network may read the cache",
+        "no in-transit encryption (transitEncryptionMode SERVER_AUTHENTICATION)",
+    ],
+    "gcp-run-ingress": ["ingress INGRESS_TRAFFIC_ALL: requests can bypass the load balancer and Cloud Armor"],
+    "gcp-run-secrets": [
+        "SECRET_KEY is a plain environment variable (give it from Secret Manager: valueSource.secretKeyRef)"
+    ],
+    "gcp-secrets-deletion-protection": [
+        "deletion protection is off in prod: the secret and its versions can be deleted"
+    ],
+    "gcp-service-account-scope": ["roles/owner on the whole project for serviceAccount:a: grant a narrower role"],
+    "gcp-subnet-flow-logs": [
+        "no VPC flow logs",
+        "Private Google Access is off: calls to Google APIs leave through the internet path",
     ],
     "waf-rate-limit-bad-inputs": [
         "no rate-based rule of at most 100 requests per 60 s per IP",
@@ -810,6 +920,8 @@ def test_every_stack_rule_is_exercised():
         "cloudfront-logging",
         "waf-logging",
         "eks-nodes-private-subnets",  # tests/test_policy_rules_eks.py
+        "gcp-armor-attached",  # tests/test_policy_rules_gcp.py
+        "gcp-lb-https",
     }
     assert exercised == {rule.id for rule in STACK_RULES}
 

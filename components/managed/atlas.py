@@ -20,6 +20,7 @@ class AtlasDatabaseArgs:
     tier: str
     """M0 (free), FLEX, M10, M20 ... The cluster is the same resource at every tier."""
     region: str
+    """An Atlas region name of ``provider`` (US_EAST_1 on AWS, CENTRAL_US on Google Cloud)."""
     mongo_version: str
     database: str
     ip_access_list: Sequence[pulumi.Input[str]] = ()
@@ -29,10 +30,13 @@ class AtlasDatabaseArgs:
     protect: bool
     pool_options: str
     """The connection pool's URI options (``maxPoolSize=...&minPoolSize=...``)."""
+    provider: str = "AWS"
+    """The cloud the cluster runs on: AWS, or GCP in the gcp phase. Changing it on a dedicated cluster is an
+    update in place: Atlas moves the cluster to the other cloud itself."""
 
 
 class AtlasDatabase(pulumi.ComponentResource):
-    """The app's database on MongoDB Atlas (AWS-hosted).
+    """The app's database on MongoDB Atlas (on AWS, or on Google Cloud in the gcp phase).
 
     Builds: a project, an ``AdvancedCluster`` (always the logical name
     ``<name>-cluster``, so moving M0 -> M10 -> M20 between phases is an in-place tier
@@ -134,7 +138,7 @@ class AtlasDatabase(pulumi.ComponentResource):
         if shared or flex:
             region = atlas.AdvancedClusterReplicationSpecRegionConfigArgs(
                 provider_name="TENANT" if shared else FLEX,
-                backing_provider_name="AWS",
+                backing_provider_name=args.provider,
                 region_name=args.region,
                 priority=7,
                 electable_specs=(
@@ -145,7 +149,7 @@ class AtlasDatabase(pulumi.ComponentResource):
             )
         else:
             region = atlas.AdvancedClusterReplicationSpecRegionConfigArgs(
-                provider_name="AWS",
+                provider_name=args.provider,
                 region_name=args.region,
                 priority=7,
                 electable_specs=atlas.AdvancedClusterReplicationSpecRegionConfigElectableSpecsArgs(

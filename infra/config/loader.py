@@ -26,6 +26,7 @@ from infra.config.model import (
     parse_boolean,
     production_decision,
 )
+from infra.config.model.gcp import DEFAULT_REGION as GCP_DEFAULT_REGION
 from infra.config.model.policy import RULE_IDS_CONTEXT
 from infra.config.source import OFFLINE_SECRET_PREFIX, RawConfig
 from infra.phases import spec
@@ -81,6 +82,8 @@ def load_stack_config(
         production_reason=production_reason,
         protect=production if protect is None else protect,
         aws_region=raw.values.get("aws:region", DEFAULT_REGION),
+        gcp_project=raw.values.get("gcp:project"),
+        gcp_region=raw.values.get("gcp:region", GCP_DEFAULT_REGION),
         monthly_budget=budget,
         secrets=secrets,
         **sections,  # type: ignore[arg-type]  # every section parsed: no issue was found

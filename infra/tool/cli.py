@@ -8,9 +8,8 @@ from __future__ import annotations
 import json
 import os
 import sys
-from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any, NoReturn
+from typing import Annotated, Any
 
 # The CLI uses no pydantic plugins; skipping their entry-point scan saves ~20 ms a run.
 os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
@@ -18,9 +17,13 @@ os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
 import typer
 
 from infra.config import ConfigError, StackFileError
+from infra.tool.change_command import diff as diff_command
 from infra.tool.ops.advise.command import advise as advise_command
 from infra.tool.options import (
     DEFAULT_RETRY,
+    EXIT_FINDINGS,
+    EXIT_OK,
+    EXIT_USAGE,
     EndpointOption,
     JsonOption,
     ProjectDirOption,
@@ -28,9 +31,9 @@ from infra.tool.options import (
     SetOption,
     StackArgument,
     StrictOption,
+    fail,
+    warn,
 )
-
-EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 
 app = typer.Typer(
     name="nowry-infra",
@@ -39,12 +42,6 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
 )
-
-
-class DiffFormat(StrEnum):
-    table = "table"
-    markdown = "markdown"
-    json = "json"
 
 
 @app.callback()
@@ -56,10 +53,11 @@ def _plan(project_dir: Path, stack: str, overrides: list[str] | None) -> Any:
     """Plan a stack offline; a usage or config error ends the command with exit 2."""
     from infra.tool.engine.runner import plan_stack
     from infra.tool.rules import RULE_IDS
+    from stacks import ProviderNotInstalled
 
     try:
         return plan_stack(project_dir, stack, overrides or [], rule_ids=RULE_IDS)
-    except (ConfigError, StackFileError) as exc:
+    except (ConfigError, StackFileError, ProviderNotInstalled) as exc:
         _fail(str(exc))
 
 
@@ -137,6 +135,7 @@ def recommend(
     project_dir: ProjectDirOption = Path("."),
 ) -> None:
     """The phase for N users, each phase's estimated bill and the next steps to watch."""
+    from infra.phases import alternatives
     from infra.tool.cost.advisor import BILLED_APART, ORIGINAL_ESTIMATES, next_steps, phase_for
     from infra.tool.cost.phase_bills import PhaseBillsError, phase_bills
 
@@ -146,10 +145,13 @@ def recommend(
     except PhaseBillsError as exc:
         _fail(str(exc))
     steps = next_steps(users)
+    side_by_side = {name: bills.get(name) for name in (phase, *alternatives(phase))}
     if as_json:
         payload = {
             "users": users,
             "phase": phase,
+            "alternatives": list(alternatives(phase)),
+            "side_by_side": side_by_side,
             "monthly_by_phase": bills,
             "billed_apart": BILLED_APART,
             "original_estimates": ORIGINAL_ESTIMATES,
@@ -159,7 +161,7 @@ def recommend(
         return
     from infra.tool.render import print_recommendation
 
-    print_recommendation(users, phase, bills, steps)
+    print_recommendation(users, phase, bills, steps, side_by_side)
 
 
 @app.command()
@@ -179,15 +181,25 @@ def migrate(
 ) -> None:
     """What moving STACK to another phase creates, updates, replaces and deletes, and the runbook."""
     from infra.phases import PHASE_NAMES
-    from infra.tool.migrate import plan_migration
+    from infra.tool.migrate import plan_migration, target_engine
+    from stacks import ProviderNotInstalled
 
     if to not in PHASE_NAMES:
         _fail(f"--to: unknown phase {to!r}; allowed: {', '.join(PHASE_NAMES)}")
     current = _plan(project_dir, stack, overrides)
     from infra.tool.engine.runner import plan_stack
 
+    chosen = [*(target_overrides or [])]
+    engine = target_engine(current, to)
+    if engine is not None and not any(o.startswith("nowry:database.engine=") for o in chosen):
+        given = current.config.database.engine
+        _warn(f"nowry:database.engine {given} does not run in the {to} phase: the move is planned with its "
+              f"default, {engine} (--target-set nowry:database.engine=... chooses another)")  # fmt: skip
+        chosen.insert(0, f"nowry:database.engine={engine}")
     try:
-        target = plan_stack(project_dir, stack, [*(overrides or []), f"nowry:phase={to}", *(target_overrides or [])])
+        target = plan_stack(project_dir, stack, [*(overrides or []), f"nowry:phase={to}", *chosen])
+    except ProviderNotInstalled as exc:
+        _fail(str(exc))
     except (ConfigError, StackFileError) as exc:
         _fail(f"the stack's config does not fit phase {to} yet; give the missing settings with --target-set:\n{exc}")
     migration = plan_migration(current, target)
@@ -200,34 +212,6 @@ def migrate(
 
         print_migration(stack, migration)
     raise typer.Exit(EXIT_FINDINGS if migration.data_loss and not accept_data_loss else EXIT_OK)
-
-
-@app.command()
-def diff(
-    stack: Annotated[str | None, typer.Argument(help="Stack name: the X of Pulumi.X.yaml (or --all).")] = None,
-    all_stacks: Annotated[bool, typer.Option("--all", help="Every stack, at the base or the head.")] = False,
-    base: Annotated[str | None, typer.Option("--base", help="Git ref to compare with, planned by its code.")] = None,
-    base_plan: Annotated[Path | None, typer.Option("--base-plan", help="The base: a `plan --json` file.")] = None,
-    head_plan: Annotated[Path | None, typer.Option("--head-plan", help="The head: a `plan --json` file.")] = None,
-    fmt: Annotated[DiffFormat, typer.Option("--format", help="table, markdown or json.")] = DiffFormat.table,
-    as_json: JsonOption = False,
-    overrides: SetOption = None,
-    project_dir: ProjectDirOption = Path("."),
-) -> None:
-    """What the working tree changes against a base: resources, monthly bill, policy findings, data loss."""
-    from infra.tool.change_render import FORMATS
-    from infra.tool.change_report import compare
-    from infra.tool.change_sources import SourceError, collect
-
-    try:
-        sides = collect(project_dir, stack, all_stacks, base, base_plan, head_plan, overrides or [])
-    except SourceError as exc:
-        _fail(str(exc))
-    for warning in sides.warnings:
-        _warn(warning)
-    report = compare(sides)
-    sys.stdout.write(FORMATS["json" if as_json else fmt.value](report))
-    raise typer.Exit(report.exit_code)
 
 
 @app.command()
@@ -279,20 +263,31 @@ def verify(
     retry_mode: RetryOption = DEFAULT_RETRY,
     endpoint_url: EndpointOption = None,
 ) -> None:
-    """Check a deployed aws-phase stack: ECS, ALB targets, CloudFront, data stores, site and API."""
-    from infra.aws_client import Aws
+    """Check a deployed stack: aws (ECS, ALB targets, CloudFront, data stores) or gcp (Cloud Run, the load
+    balancer, Cloud Armor; a token in GOOGLE_OAUTH_ACCESS_TOKEN), then the site and API through its edge."""
     from infra.tool.ops.verify import verify as run_checks
+    from infra.tool.ops.verify_gcp import Gcp, GcpError, is_gcp
+    from infra.tool.ops.verify_gcp import probes as gcp_probes
 
     values = _stack_outputs(outputs)
-    chosen_region = _region(region, values)
-    try:
-        aws = Aws(chosen_region, endpoint_url=endpoint_url, retry_mode=retry_mode.value)
-    except ValueError as exc:
-        _fail(str(exc))
+    aws, checks = None, None
+    if is_gcp(values):
+        try:
+            checks = gcp_probes(Gcp(endpoint=endpoint_url), values)
+        except GcpError as exc:
+            _fail(str(exc))
+    else:
+        from infra.aws_client import Aws
+
+        try:
+            aws = Aws(_region(region, values), endpoint_url=endpoint_url, retry_mode=retry_mode.value)
+        except ValueError as exc:
+            _fail(str(exc))
     from infra.tool.render import VerifyProgress
 
     with VerifyProgress(stack) as progress:
-        results = run_checks(aws, values, timeout=timeout, interval=interval, on_progress=progress.update)
+        results = run_checks(aws, values, timeout=timeout, interval=interval, on_progress=progress.update,
+                             checks=checks)  # fmt: skip
     from infra.tool.render import print_checks
 
     print_checks(results)
@@ -300,7 +295,7 @@ def verify(
     if all(r.ok is None for r in results):
         typer.echo(
             "error: no check could run: the outputs hold none of the keys verify reads "
-            "(pass `pulumi stack output --json --show-secrets` of an aws-phase stack)",
+            "(pass `pulumi stack output --json --show-secrets` of an aws- or gcp-phase stack)",
             err=True,
         )
         raise typer.Exit(EXIT_FINDINGS)
@@ -492,6 +487,7 @@ def release(
 
 
 app.command("advise")(advise_command)
+app.command("diff")(diff_command)
 
 
 @app.command()
@@ -554,13 +550,7 @@ def _region(given: str | None, outputs: dict[str, Any]) -> str:
     return str(region)
 
 
-def _fail(message: str) -> NoReturn:
-    typer.echo(f"error: {message}", err=True)
-    raise typer.Exit(EXIT_USAGE)
-
-
-def _warn(message: str) -> None:
-    typer.echo(f"warning: {message}", err=True)
+_fail, _warn = fail, warn
 
 
 def main() -> None:

@@ -18,6 +18,7 @@ from typing import Any
 
 from infra.tool.engine.plan import Plan, PlannedResource
 from infra.tool.resource_kinds import REGIONAL, Role, kind, role
+from infra.tool.resource_kinds_gcp import GCP_REGIONAL
 
 FLOWS: dict[tuple[str, str], str] = {
     ("cdn", "site"): "forward",
@@ -33,6 +34,10 @@ FLOWS: dict[tuple[str, str], str] = {
     ("alarms", "alerts"): "forward",
     ("ingress", "api"): "forward",
     ("ingress", "web"): "forward",
+    ("glb", "cdn"): "forward",
+    ("glb", "api"): "forward",
+    ("glb", "armor"): "reverse",
+    ("site", "logs"): "forward",
 }
 """Role pairs (consumer depends on producer) that carry traffic or data, and how to draw them."""
 THROUGH_SECRETS = ("db", "cache")
@@ -64,9 +69,9 @@ def base(node: str) -> str:
     return node.partition("@")[0]
 
 
-def region_boundary(region: str) -> str:
+def region_boundary(region: str, services: str = REGIONAL) -> str:
     """The box of a region's regional services (the stack's own, or another one)."""
-    return f"{REGIONAL}, {region}"
+    return f"{services}, {region}"
 
 
 def _input(inputs: dict[str, Any], path: str) -> Any:
@@ -86,14 +91,15 @@ def _placed(resource: PlannedResource, home: str) -> tuple[str, Role] | None:
     region = resource.inputs.get("region")
     if found.follows_region and isinstance(region, str) and region != home:
         return f"{found.key}@{region}", replace(found, boundary=region_boundary(region))
-    if found.boundary == REGIONAL:
-        found = replace(found, boundary=region_boundary(home))
+    if found.boundary in (REGIONAL, GCP_REGIONAL):
+        found = replace(found, boundary=region_boundary(home, found.boundary))
     return found.key, found
 
 
 def home_region(plan: Plan) -> str:
-    """The stack's AWS region (``aws:region``), from the config the plan ran with."""
-    return str(getattr(plan.config, "aws_region", None) or "us-east-1")
+    """The stack's own region (``aws:region``, or ``gcp:region`` in the gcp phase), from the config the plan
+    ran with."""
+    return str(getattr(plan.config, "home_region", None) or "us-east-1")
 
 
 def picture(plan: Plan) -> Picture:
@@ -119,7 +125,7 @@ def picture(plan: Plan) -> Picture:
         if edge[0] not in pic.nodes or edge[1] not in pic.nodes:
             pic.edges.discard(edge)
             pic.kinds.pop(edge, None)
-    pic.entry = [key for key in ("waf", "cdn", "ingress") if key in pic.nodes][:1] or [
+    pic.entry = [key for key in ("waf", "glb", "cdn", "ingress") if key in pic.nodes][:1] or [
         key for key in ("web", "api") if key in pic.nodes
     ]
     return pic

@@ -198,7 +198,7 @@ def _cluster(boundary: str, nodes: list[str], pic: Picture, icons: str, *, depth
              f"{indent}\tgraph {_attrs(_cluster_attrs(label or boundary, depth))}"]  # fmt: skip
     for node in sorted(nodes):
         role, count = pic.nodes[node], pic.counts.get(node, 1)
-        text = role.label if count == 1 or role.key == "db" else f"{role.label} x{count}"
+        text = role.label if count == 1 or role.key == "db" or not role.counted else f"{role.label} x{count}"
         lines.append(f"{indent}\t{_quote(node)} {_node(text, icons + _icon(role.icon))}")
     lines.append(f"{indent}}}")
     return lines

@@ -9,7 +9,7 @@ from typing import Any
 from infra.atlas_tiers import UPGRADE_RUN_INPUTS, UPGRADED_FROM
 from infra.tool.engine.plan import Plan, PlannedResource
 from infra.tool.resource_kinds import cascade, holds_data, is_stateful, kind, replaced_inputs
-from infra.tool.runbooks import CACHE, RUNBOOKS, Section, atlas_to_documentdb, generic
+from infra.tool.runbooks import CACHE, RUNBOOKS, Section, atlas_cloud_move, atlas_to_documentdb, generic
 
 
 @dataclass(frozen=True)
@@ -118,6 +118,9 @@ def runbook(current: Plan, target: Plan) -> list[Section]:
         data_gb = target.config.usage.database_storage_gb if target.config is not None else 10.0
         sections += atlas_to_documentdb(target.stack, data_gb)
     elif source_db and target_db and (source_db != target_db or (source_db, target_db) in RUNBOOKS):
+        moved = atlas_cloud_change(current, target)
+        if moved is not None:
+            sections.append(atlas_cloud_move(*moved))
         sections.append(RUNBOOKS.get((source_db, target_db)) or generic(source_db, target_db))
     old_caches = {r.type for r in current.resources if kind(r.type).cache}
     new_caches = {r.type for r in target.resources if kind(r.type).cache}
@@ -137,6 +140,34 @@ def atlas_tier_change(current: Plan, target: Plan) -> tuple[PlannedResource, Pla
             if tier_of(old.inputs) != tier_of(resource.inputs):
                 return old, resource
     return None
+
+
+def _where(cluster: PlannedResource) -> tuple[str, str]:
+    """(provider, region) of an Atlas cluster's first region config."""
+    specs = cluster.inputs.get("replicationSpecs") or [{}]
+    region = (specs[0].get("regionConfigs") or [{}])[0]
+    return str(region.get("backingProviderName") or region.get("providerName")), str(region.get("regionName"))
+
+
+def atlas_cloud_change(current: Plan, target: Plan) -> tuple[tuple[str, str], tuple[str, str]] | None:
+    """The Atlas cluster's (provider, region) before and after, when it moves to another cloud (same URN)."""
+    before = {r.urn: r for r in current.resources if kind(r.type).database == "atlas"}
+    for resource in target.resources:
+        if resource.urn in before:
+            old, new = _where(before[resource.urn]), _where(resource)
+            if old[0] != new[0]:
+                return old, new
+    return None
+
+
+def target_engine(current: Plan, phase: str) -> str | None:
+    """The target phase's default engine when the stack's chosen one does not run there (DocumentDB on gcp),
+    else None: the move plans the target phase's own database."""
+    from infra.phases import spec
+
+    engine = current.config.database.engine if current.config is not None else None
+    engines = spec(phase).database_engines
+    return engines[0] if engine is not None and engine not in engines else None
 
 
 def _atlas_steps(current: Plan, target: Plan) -> tuple[list[Section], str | None]:

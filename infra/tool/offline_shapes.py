@@ -128,3 +128,65 @@ def dms_certificate(r: Registration) -> dict[str, Any]:
 def launch_template(_: Registration) -> dict[str, Any]:
     """A new template's first version is 1; the node group launches from it."""
     return {"latestVersion": 1, "defaultVersion": 1}
+
+
+# Google Cloud (pulumi-gcp): addresses from TEST-NET-3 (RFC 5737), never a real one.
+GCP_PROJECT = "offline-project"
+"""The offline project id when a registration names none (``gcp:project`` unset)."""
+
+
+def _gcp_project(r: Registration) -> str:
+    return str(r.inputs.get("project") or GCP_PROJECT)
+
+
+def gcp_global_address(r: Registration) -> dict[str, Any]:
+    return {"address": "203.0.113.10", "selfLink": _compute_link(r, "global/addresses")}
+
+
+def gcp_address(r: Registration) -> dict[str, Any]:
+    return {"address": "203.0.113.20", "selfLink": _compute_link(r, f"regions/{r.region}/addresses")}
+
+
+def _compute_link(r: Registration, collection: str) -> str:
+    return f"https://www.googleapis.com/compute/v1/projects/{_gcp_project(r)}/{collection}/{r.physical_name}"
+
+
+def gcp_bucket(r: Registration) -> dict[str, Any]:
+    return {"url": f"gs://{r.physical_name}", "selfLink": f"https://www.googleapis.com/storage/v1/b/{r.physical_name}"}
+
+
+def gcp_secret(r: Registration) -> dict[str, Any]:
+    return {"name": f"projects/{_gcp_project(r)}/secrets/{r.inputs.get('secretId', r.name)}"}
+
+
+def gcp_secret_version(_: Registration) -> dict[str, Any]:
+    """A new secret's first version is 1."""
+    return {"version": "1"}
+
+
+def gcp_service_account(r: Registration) -> dict[str, Any]:
+    email = f"{r.inputs.get('accountId', r.name)}@{_gcp_project(r)}.iam.gserviceaccount.com"
+    return {"email": email, "member": f"serviceAccount:{email}"}
+
+
+def gcp_cloud_run(r: Registration) -> dict[str, Any]:
+    return {"uri": f"https://{r.physical_name}-{OFFLINE}-uc.a.run.app", "latestReadyRevision": f"{r.name}-00001"}
+
+
+def gcp_redis(r: Registration) -> dict[str, Any]:
+    """Memorystore's TLS port is 6378; the AUTH string is a secret output (the SDK marks it so)."""
+    return {
+        "host": "10.0.0.3",
+        "port": 6378 if r.inputs.get("transitEncryptionMode") == "SERVER_AUTHENTICATION" else 6379,
+        "authString": f"{OFFLINE}-secret-redis-auth",
+        "serverCaCerts": [{"cert": f"-----BEGIN CERTIFICATE-----\n{OFFLINE}\n-----END CERTIFICATE-----\n"}],
+        "currentLocationId": f"{r.region}-a",
+    }
+
+
+def gcp_firestore(r: Registration) -> dict[str, Any]:
+    return {"uid": f"{r.name}-{OFFLINE}-uid"}
+
+
+def gcp_uptime_check(r: Registration) -> dict[str, Any]:
+    return {"uptimeCheckId": f"{r.name}-{OFFLINE}"}

@@ -1,14 +1,28 @@
-"""The options several ``nowry-infra`` commands share, declared once: each command names them, and
-an option that takes one of a few values refuses anything else before the command runs (exit 2)."""
+"""What several ``nowry-infra`` commands share, declared once: the exit codes, how a command ends on
+a usage error or warns, and the options (an option that takes one of a few values refuses
+anything else before the command runs, exit 2)."""
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, NoReturn
 
 import typer
 
 from infra.aws_client import RetryMode
+
+EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
+
+
+def fail(message: str) -> NoReturn:
+    """End the command on a usage or config error: one line on stderr, exit 2."""
+    typer.echo(f"error: {message}", err=True)
+    raise typer.Exit(EXIT_USAGE)
+
+
+def warn(message: str) -> None:
+    typer.echo(f"warning: {message}", err=True)
+
 
 SetOption = Annotated[
     list[str] | None,
@@ -33,5 +47,8 @@ RetryOption = Annotated[RetryMode, typer.Option("--retry-mode", help="botocore r
 """A choice the command line enforces: anything else is refused before the command runs (exit 2)."""
 DEFAULT_RETRY = RetryMode.STANDARD
 EndpointOption = Annotated[
-    str | None, typer.Option("--endpoint-url", help="Send AWS calls to this endpoint (an emulator).", hidden=True)
+    str | None,
+    typer.Option(
+        "--endpoint-url", help="Send AWS (or Google Cloud) calls to this endpoint (an emulator).", hidden=True
+    ),
 ]

@@ -137,9 +137,11 @@ def print_cost(plan: Plan, estimate: CostEstimate, console: Console | None = Non
     )
 
 
-def print_recommendation(users: int, phase: str, bills: dict[str, float], steps: list[Any],
+def print_recommendation(users: int, phase: str, bills: dict[str, float | None], steps: list[Any],
+                         side_by_side: dict[str, float | None] | None = None,
                          console: Console | None = None) -> None:  # fmt: skip
     from infra.tool.cost.advisor import BILLED_APART, ORIGINAL_ESTIMATES
+    from infra.tool.cost.phase_bills import not_priced
 
     console = console or Console()
     console.print(f"[bold]{users:,} users -> phase {phase}[/bold]")
@@ -148,10 +150,15 @@ def print_recommendation(users: int, phase: str, bills: dict[str, float], steps:
         table.add_column(column)
     for name, bill in bills.items():
         apart = BILLED_APART.get(name)
-        shown = f"${bill:,.2f}" + (f" + {apart}" if apart else "")
+        shown = not_priced(name) if bill is None else f"${bill:,.2f}" + (f" + {apart}" if apart else "")
         mark = " <-" if name == phase or name.startswith(f"{phase} (") else ""
         table.add_row(f"{name}{mark}", escape(shown), ORIGINAL_ESTIMATES.get(name, ""))
     console.print(table)
+    if side_by_side and len(side_by_side) > 1:
+        shown = " or ".join(f"{name} {not_priced(name) if bill is None else f'${bill:,.2f}'}"
+                            for name, bill in side_by_side.items())  # fmt: skip
+        console.print(f"  at {users:,} users, side by side at the same usage (nowry:usage defaults): {shown} a month "
+                      "(nowry-infra cost STACK for the lines)")  # fmt: skip
     for step in steps:
         console.print(f"  {'✓' if step.reached else '·'} at {step.users:,} users: {escape(step.action)}")
 

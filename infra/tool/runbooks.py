@@ -103,6 +103,30 @@ RUNBOOKS: dict[tuple[str, str], Section] = {
         "until the new database has run clean.",
     )),
 }  # fmt: skip
+
+
+def atlas_cloud_move(old: tuple[str, str], new: tuple[str, str]) -> Section:
+    """The Atlas cluster moving to another cloud, (provider, region) before and after: an update in place."""
+    clouds = {"AWS": "AWS", "GCP": "Google Cloud", "AZURE": "Azure"}
+    before, after = clouds.get(old[0], old[0]), clouds.get(new[0], new[0])
+    return Section(f"Move the Atlas cluster from {before} ({old[1]}) to {after} ({new[1]})", (
+        "The cluster keeps its logical name, its Atlas name and its URN: `pulumi up` changes its provider and region "
+        "in place (the Atlas provider replaces a cluster only for another project or name: "
+        "terraform-provider-mongodbatlas advancedcluster, RequiresReplace on project_id and name), and Atlas moves "
+        "the data to nodes on the other cloud itself, a rolling change with elections, not a copy by hand: no data "
+        "is lost. Atlas does this for dedicated clusters (M10 and up); a Free or Flex cluster goes to M10 first.",
+        "Before the move: take an on-demand snapshot (Atlas: Backup > Take Snapshot Now), and add the new "
+        "platform's egress address to the Atlas access list (this stack adds its own: on gcp, Cloud NAT's "
+        "address); keep the old addresses until the old backend is gone.",
+        "During the move (minutes to hours with the size of the data) the driver rides through the elections; "
+        "the backend's MONGO_URI is read from the cluster's connection string on the same `pulumi up`. Whether "
+        "the string itself changes when a dedicated cluster moves to another cloud: Atlas's FAQ \"Do I have to "
+        "update my connection string when migrating to a different cloud provider from a dedicated cluster to "
+        "another?\" (mongodb.com/docs/atlas/reference/faq/connection-changes).",
+        "Rollback: plan the old phase again and `pulumi up`: Atlas moves the cluster back the same way.",
+    ))  # fmt: skip
+
+
 CACHE = Section("The cache", (
     "Redis holds only cache data: no migration. The new cache starts empty; expect a warm-up period of cache "
     "misses. Rollback: point REDIS_URL back at the old cache.",

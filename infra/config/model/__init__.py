@@ -1,7 +1,7 @@
 """The typed stack config: every key under ``nowry:``, its default and what it allows.
 
 One model per config key that holds an object, in a module named for the keys it reads
-(``app``, ``aws``, ``managed``, ``kubernetes``, ``observability``, ``usage``, ``policy``), the
+(``app``, ``aws``, ``gcp``, ``managed``, ``kubernetes``, ``observability``, ``usage``, ``policy``), the
 secret keys in ``secrets``, the whole stack in ``stack``; field descriptions double as the
 "allowed" text of error messages. Defaults live here and nowhere else.
 """
@@ -45,6 +45,11 @@ from infra.config.model.base import (
     one_source,
     parse_boolean,
     quantity,
+)
+from infra.config.model.gcp import (
+    CloudRunBilling,
+    GcpConfig,
+    GcpMonitoringConfig,
 )
 from infra.config.model.images import (
     image_problem,
@@ -129,11 +134,14 @@ __all__ = [
     "CacheConfig",
     "CacheEngine",
     "ClientIp",
+    "CloudRunBilling",
     "DataKey",
     "DatabaseConfig",
     "DatabaseEngine",
     "DisasterRecoveryConfig",
     "FrontendConfig",
+    "GcpConfig",
+    "GcpMonitoringConfig",
     "KubernetesConfig",
     "LogDestination",
     "MonitoringConfig",

@@ -13,7 +13,7 @@ from pydantic import (
 from infra.config.model.base import ENV_NAME, HOSTNAME, PathText, Section, _refuse
 from infra.config.model.images import _image_problems
 
-DatabaseEngine = Literal["mongo", "documentdb", "atlas", "external"]
+DatabaseEngine = Literal["mongo", "documentdb", "atlas", "external", "firestore"]
 
 CacheEngine = Literal["valkey", "redis"]
 
@@ -128,7 +128,10 @@ class DatabaseConfig(Section):
     """`nowry:database` — MongoDB (container, Atlas, DocumentDB or an external URI)."""
 
     engine: DatabaseEngine | None = Field(
-        None, description="mongo (local), atlas (managed phases, aws), documentdb (aws), external"
+        None,
+        description="mongo (local), atlas (managed phases, aws, gcp), documentdb (aws), external (kubernetes), "
+        "firestore (gcp: Firestore with MongoDB compatibility; no $merge/$out, limited $lookup, 4 MiB documents, "
+        "no retryable writes: docs/phases.md)",
     )
     name: str = Field(
         "nowry",

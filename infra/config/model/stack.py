@@ -10,6 +10,7 @@ from infra.config.model.alerts import AlertsConfig
 from infra.config.model.app import BackendConfig, CacheConfig, DatabaseConfig, FrontendConfig
 from infra.config.model.aws import LOG_RETENTION_DAYS_DEFAULT, PRODUCTION_LOG_RETENTION_DAYS, AwsConfig
 from infra.config.model.base import Section
+from infra.config.model.gcp import GcpConfig
 from infra.config.model.kubernetes import KubernetesConfig
 from infra.config.model.managed import AtlasConfig, RailwayConfig, UpstashConfig, VercelConfig
 from infra.config.model.observability import ServiceObservabilityConfig
@@ -27,6 +28,7 @@ SECTIONS: dict[str, type[Section]] = {
     "database": DatabaseConfig,
     "cache": CacheConfig,
     "aws": AwsConfig,
+    "gcp": GcpConfig,
     "atlas": AtlasConfig,
     "railway": RailwayConfig,
     "vercel": VercelConfig,
@@ -42,7 +44,7 @@ SECTIONS: dict[str, type[Section]] = {
 SCALAR_KEYS: dict[str, tuple[str, str]] = {
     "phase": ("— (required)", "one of " + ", ".join(f"`{p}`" for p in PHASE_NAMES)),
     "production": (
-        "`true` in the phases that hold data of record (free-tier, hybrid, all-paid, aws) and in kubernetes "
+        "`true` in the phases that hold data of record (free-tier, hybrid, all-paid, aws, gcp) and in kubernetes "
         "(it serves the most users, and keeps their signing key and, on EKS, the key to the cluster's Secrets), "
         "else `false`",
         "`true`/`false`: the stack holds production data — protected stateful resources, deletion protection, "
@@ -90,6 +92,7 @@ class StackConfig:
     database: DatabaseConfig
     cache: CacheConfig
     aws: AwsConfig
+    gcp: GcpConfig
     atlas: AtlasConfig
     railway: RailwayConfig
     vercel: VercelConfig
@@ -100,11 +103,15 @@ class StackConfig:
     observability: ServiceObservabilityConfig
     alerts: AlertsConfig
     aws_region: str
+    """``aws:region`` (the AWS provider's own key), validated; ``us-east-1`` when unset."""
     monthly_budget: float | None
     """``nowry:monthlyBudget`` in USD; plan and cost warn above it."""
-    """``aws:region`` (the AWS provider's own key), validated; ``us-east-1`` when unset."""
     secrets: dict[str, SecretValue | None]
     """Secret config keys mapped to their value, or None for an optional one left unset."""
+    gcp_project: str | None = None
+    """``gcp:project`` (the Google provider's own key): the project the gcp phase deploys into."""
+    gcp_region: str = "us-central1"
+    """``gcp:region`` (the Google provider's own key), validated in the gcp phase."""
 
     @property
     def atlas_tier(self) -> str:
@@ -117,6 +124,11 @@ class StackConfig:
         if self.aws.log_retention_days is not None:
             return self.aws.log_retention_days
         return PRODUCTION_LOG_RETENTION_DAYS if self.production else LOG_RETENTION_DAYS_DEFAULT
+
+    @property
+    def home_region(self) -> str:
+        """The region the stack's own resources live in: ``gcp:region`` in the gcp phase, else ``aws:region``."""
+        return self.gcp_region if self.phase == "gcp" else self.aws_region
 
     @property
     def database_engine(self) -> str:

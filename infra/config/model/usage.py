@@ -29,7 +29,24 @@ class UsageConfig(Section):
         "most of it, and grows with how often controllers call the API): an assumption until measured, read the "
         "log group's IncomingBytes after a day",
     )
-    database_storage_gb: float = Field(10, ge=0, le=USAGE_MAX, description="GB stored in DocumentDB")
+    api_requests_millions: float = Field(
+        3,
+        ge=0,
+        le=USAGE_MAX,
+        description="million API requests a month that reach the backend (Cloud Run, Cloud Armor)",
+    )
+    api_request_ms: float = Field(
+        200, ge=1, le=3_600_000, description="milliseconds an API request keeps a Cloud Run instance busy, on average"
+    )
+    firestore_reads_millions: float = Field(
+        6, ge=0, le=USAGE_MAX, description="million Firestore read units a month (database.engine firestore)"
+    )
+    firestore_writes_millions: float = Field(
+        1, ge=0, le=USAGE_MAX, description="million Firestore write units a month (database.engine firestore)"
+    )
+    database_storage_gb: float = Field(
+        10, ge=0, le=USAGE_MAX, description="GB stored in the database (DocumentDB, Firestore)"
+    )
     database_io_millions: float = Field(10, ge=0, le=USAGE_MAX, description="million DocumentDB I/Os a month")
     site_storage_gb: float = Field(1, ge=0, le=USAGE_MAX, description="GB of site files and their old versions in S3")
     image_storage_gb: float = Field(1, ge=0, le=USAGE_MAX, description="GB of images in ECR")

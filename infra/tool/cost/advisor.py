@@ -23,7 +23,7 @@ NEXT_STEPS: tuple[tuple[int, str], ...] = (
     (500, "upgrade the database (Atlas Flex from ~$8/month, or M10 for dedicated resources and point-in-time restore)"),
     (1_000, "add the cache (Redis)"),
     (5_000, "move to dedicated infrastructure (Pro plans, capacity planning)"),
-    (10_000, "migrate to AWS (nowry-infra migrate STACK --to aws)"),
+    (10_000, "migrate to AWS or Google Cloud (nowry-infra migrate STACK --to aws, or --to gcp)"),
 )
 """The product's next-step thresholds, in users."""
 

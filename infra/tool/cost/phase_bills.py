@@ -9,6 +9,7 @@ from infra.config.source import StackFileError
 from infra.phases import REGISTRY
 from infra.tool.cost.estimate import estimate
 from infra.tool.engine.runner import plan_stack
+from stacks import ProviderNotInstalled
 
 PROJECT_FILE = "Pulumi.yaml"
 OWN_PROJECT = Path(__file__).resolve().parents[3]
@@ -33,18 +34,27 @@ def samples_dir(project_dir: Path) -> Path:
     )
 
 
-def phase_bills(project_dir: Path) -> dict[str, float]:
+def phase_bills(project_dir: Path) -> dict[str, float | None]:
     """Phase (or variant) -> estimated USD a month, planned from the registry's price samples;
-    ``PhaseBillsError`` when a sample cannot be planned there."""
+    ``PhaseBillsError`` when a sample cannot be planned there; None for a sample whose provider's
+    optional extra is not installed (a gcp sample without ``--extra gcp``: ``not_priced`` says so)."""
     folder = samples_dir(project_dir)
-    bills: dict[str, float] = {}
+    bills: dict[str, float | None] = {}
     for phase in REGISTRY:
         for sample in phase.prices:
             try:
                 bills[sample.label] = round(estimate(plan_stack(folder, sample.stack, sample.overrides)).total, 2)
+            except ProviderNotInstalled:
+                bills[sample.label] = None
             except (ConfigError, StackFileError) as exc:
                 sets = "".join(f" --set {o}" for o in sample.overrides)
                 raise PhaseBillsError(
                     f"cannot price {sample.label} (stack {sample.stack}{sets} in {folder}): {exc}"
                 ) from None
     return bills
+
+
+def not_priced(label: str) -> str:
+    """Why a sample's bill is None here: its phase's provider comes from an extra not installed."""
+    phase = next(p for p in REGISTRY if any(s.label == label for s in p.prices))
+    return f"not priced here: needs `uv sync --locked --extra {phase.extra}`"

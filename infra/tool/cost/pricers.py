@@ -280,11 +280,15 @@ def waf(acl: PlannedResource, ctx: PriceContext) -> tuple[float, str]:
 
 
 def atlas(cluster: PlannedResource, ctx: PriceContext) -> tuple[float, str] | None:
+    """A cluster by its tier, at the rate of the cloud it runs on (Google Cloud: ``atlas_gcp_cluster_hour``)."""
     tier = tier_of(cluster.inputs) or ""
-    rate = ctx.catalog["atlas_cluster_hour"].of(tier)
+    specs = cluster.inputs.get("replicationSpecs") or [{}]
+    provider = ((specs[0].get("regionConfigs") or [{}])[0]).get("providerName")
+    gcp = provider == "GCP"
+    rate = ctx.catalog["atlas_gcp_cluster_hour" if gcp else "atlas_cluster_hour"].of(tier)
     if rate is None:
         return None
-    return ctx.hourly(rate), f"Atlas {tier} ${rate}/h x 730 h"
+    return ctx.hourly(rate), f"Atlas {tier}{' on Google Cloud' if gcp else ''} ${rate}/h x 730 h"
 
 
 def plan_price(service: Literal["vercel", "railway"]) -> Pricer:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from infra.tool.offline_shapes import ACCOUNT, OFFLINE, Registration
+from infra.tool.offline_shapes import ACCOUNT, GCP_PROJECT, OFFLINE, Registration
 from infra.tool.resource_kinds import kind
 
 _ARN_SERVICE = {
@@ -88,4 +88,8 @@ def invoke_result(token: str, args: dict[str, Any], region: str = "us-east-1") -
             "proxyEndpoint": f"https://{ACCOUNT}.dkr.ecr.{region}.amazonaws.com",
             "authorizationToken": f"{OFFLINE}-ecr-token",
         }
+    if token == "gcp:organizations/getClientConfig:getClientConfig":
+        return {"accessToken": f"{OFFLINE}-secret-gcp-token", "project": GCP_PROJECT, "region": region, "zone": ""}
+    if token == "gcp:organizations/getProject:getProject":
+        return {"projectId": GCP_PROJECT, "number": "000000000000", "name": GCP_PROJECT}
     return {}

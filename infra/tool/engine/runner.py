@@ -63,7 +63,7 @@ def run_offline(
         collector = _WarningCollector()
         logger = logging.Logger(f"nowry.offline.{stack}")
         logger.addHandler(collector)
-        mocks = OfflineMocks(region=raw.values.get("aws:region") or "us-east-1")
+        mocks = OfflineMocks(region=raw.values.get("aws:region") or raw.values.get("gcp:region") or "us-east-1")
         recorder = Recorder(mocks)
         outputs: dict[str, Any] = {}
         sdk.reset_root()

@@ -1,4 +1,5 @@
-"""Post-deploy checks of a live aws-phase stack, from its outputs, each retried until a deadline."""
+"""Post-deploy checks of a live aws-phase stack (a gcp-phase one: ``verify_gcp.py``), from its outputs, each
+retried until a deadline."""
 
 from __future__ import annotations
 
@@ -12,6 +13,10 @@ from typing import Any
 from infra.aws_client import Aws, AwsError, explained
 
 Probe = Callable[[], tuple[bool, str]]
+
+
+class PlatformError(Exception):
+    """A call to a platform other than AWS failed for a reason the user can act on (the message says which)."""
 
 
 @dataclass
@@ -98,7 +103,7 @@ def probes(aws: Aws, outputs: Mapping[str, Any], http_timeout: float = 10.0) -> 
 
 
 def verify(
-    aws: Aws,
+    aws: Aws | None,
     outputs: Mapping[str, Any],
     *,
     timeout: float = 300.0,
@@ -106,12 +111,17 @@ def verify(
     on_progress: Callable[[list[CheckResult]], None] | None = None,
     clock: Callable[[], float] = time.monotonic,
     sleep: Callable[[float], None] = time.sleep,
+    checks: list[tuple[str, list[str], Probe]] | None = None,
 ) -> list[CheckResult]:
-    """Run every check until all pass or ``timeout`` seconds pass; return the last results."""
+    """Run every check (an aws stack's, or the ``checks`` given: a gcp stack's) until all pass or
+    ``timeout`` seconds pass; return the last results."""
     deadline = clock() + timeout
     results: dict[str, CheckResult] = {}
     pending: list[tuple[str, Probe]] = []
-    for name, needs, probe in probes(aws, outputs):
+    if checks is None:
+        assert aws is not None, "an aws stack's checks need an AWS client"
+        checks = probes(aws, outputs)
+    for name, needs, probe in checks:
         missing = [key for key in needs if not outputs.get(key)]
         if missing:
             results[name] = CheckResult(name, None, f"skipped: no output {', '.join(missing)}")
@@ -124,7 +134,7 @@ def verify(
             try:
                 with explained(name):
                     ok, detail = probe()
-            except AwsError as exc:
+            except (AwsError, PlatformError) as exc:
                 ok, detail = False, str(exc)
             results[name] = CheckResult(name, ok, detail)
             if not ok:

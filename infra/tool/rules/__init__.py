@@ -1,10 +1,9 @@
-"""Every security and data-safety rule: the AWS controls (Security Hub FSBP and Checkov IDs), the
-data-safety rules and the managed phases' rules, in a module per area (``s3``, ``cloudfront``,
+"""Every security and data-safety rule: the AWS controls (Security Hub FSBP and Checkov IDs), the data-
+safety rules and the managed phases' rules, in a module per area (``s3``, ``cloudfront``,
 ``load_balancer``, ``containers``, ``data_stores``, ``network``, ``identity``, ``logs_and_waf``,
-``kubernetes_cluster``, ``managed``), each rule's row beside its function. Rules are plain functions over a resource's
-wire-named props; the offline check (``check.py``) and the Pulumi policy pack (``pack.py``, run by
-``policy/``) run the same ones.
-"""
+``kubernetes_cluster``, ``managed``, ``gcp``), each rule's row beside its function. Rules are plain
+functions over a resource's wire-named props; the offline check (``check.py``) and the Pulumi policy
+pack (``pack.py``, run by ``policy/``) run the same ones."""
 
 from __future__ import annotations
 
@@ -12,6 +11,7 @@ from infra.tool.rules import (
     cloudfront,
     containers,
     data_stores,
+    gcp,
     identity,
     kubernetes_cluster,
     load_balancer,
@@ -42,6 +42,21 @@ from infra.tool.rules.types import (  # the type constants, for readers of ``rul
     EKS_CLUSTER,
     EKS_NODE_GROUP,
     FLOW_LOG,
+    GCP_BACKEND_SERVICE,
+    GCP_BUCKET,
+    GCP_BUCKET_IAM,
+    GCP_CLOUD_RUN,
+    GCP_FORWARDING_RULE,
+    GCP_HTTP_PROXY,
+    GCP_HTTPS_PROXY,
+    GCP_PROJECT_IAM,
+    GCP_REDIS,
+    GCP_RUN_IAM,
+    GCP_SECRET,
+    GCP_SECURITY_POLICY,
+    GCP_SSL_POLICY,
+    GCP_SUBNET,
+    GCP_URL_MAP,
     HEADERS_POLICY,
     IAM_POLICY,
     INGRESS,
@@ -92,6 +107,7 @@ AREAS = (
     logs_and_waf,
     kubernetes_cluster,
     managed,
+    gcp,
 )
 
 RULES: tuple[Rule, ...] = tuple(rule for area in AREAS for rule in getattr(area, "RULES", ()))
@@ -121,6 +137,21 @@ __all__ = [
     "EKS_CLUSTER",
     "EKS_NODE_GROUP",
     "FLOW_LOG",
+    "GCP_BACKEND_SERVICE",
+    "GCP_BUCKET",
+    "GCP_BUCKET_IAM",
+    "GCP_CLOUD_RUN",
+    "GCP_FORWARDING_RULE",
+    "GCP_HTTPS_PROXY",
+    "GCP_HTTP_PROXY",
+    "GCP_PROJECT_IAM",
+    "GCP_REDIS",
+    "GCP_RUN_IAM",
+    "GCP_SECRET",
+    "GCP_SECURITY_POLICY",
+    "GCP_SSL_POLICY",
+    "GCP_SUBNET",
+    "GCP_URL_MAP",
     "HEADERS_POLICY",
     "IAM_POLICY",
     "INGRESS",

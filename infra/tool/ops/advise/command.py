@@ -12,21 +12,28 @@ import os
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Annotated, Any, NoReturn
+from typing import Annotated, Any
 
 import typer
 
 from infra.limits import ALERT_AT
-from infra.tool.options import DEFAULT_RETRY, EndpointOption, JsonOption, ProjectDirOption, RetryOption, StackArgument
+from infra.tool.options import (
+    DEFAULT_RETRY,
+    EXIT_FINDINGS,
+    EXIT_OK,
+    EndpointOption,
+    JsonOption,
+    ProjectDirOption,
+    RetryOption,
+    StackArgument,
+    fail,
+)
 
-EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 MAX_DAYS = 63
 """The longest window: Atlas keeps hourly measurements for 63 days (CloudWatch hourly for 455)."""
 
 
-def _fail(message: str) -> NoReturn:
-    typer.echo(f"error: {message}", err=True)
-    raise typer.Exit(EXIT_USAGE)
+_fail = fail
 
 
 def _check(key: str, value: float, low: float, high: float, allowed: str) -> None:
