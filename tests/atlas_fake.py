@@ -357,7 +357,7 @@ class FakeAtlasServer:
         self.fake = FakeAtlas()
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
         self.server.fake = self.fake  # type: ignore[attr-defined]
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        threading.Thread(target=self.server.serve_forever, args=(0.01,), daemon=True).start()
         host, port = self.server.server_address[:2]
         return self.fake, f"http://{host}:{port}"
 

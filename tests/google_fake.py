@@ -116,7 +116,7 @@ def _handler(fake: FakeGoogle) -> type[BaseHTTPRequestHandler]:
 def google_server(fake: FakeGoogle) -> Iterator[str]:
     """The fake on 127.0.0.1 (a free port); yields its base URL."""
     server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(fake))
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread = threading.Thread(target=server.serve_forever, args=(0.01,), daemon=True)
     thread.start()
     try:
         yield f"http://127.0.0.1:{server.server_address[1]}"

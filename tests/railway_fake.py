@@ -285,7 +285,7 @@ class FakeRailwayServer:
         self.fake = FakeRailway()
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
         self.server.fake = self.fake  # type: ignore[attr-defined]
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread = threading.Thread(target=self.server.serve_forever, args=(0.01,), daemon=True)
         self.thread.start()
         host, port = self.server.server_address[:2]
         return self.fake, f"http://{host}:{port}/graphql/v2"
