@@ -6,10 +6,8 @@ import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import boto3.session
-from botocore.config import Config
 from botocore.exceptions import (
     BotoCoreError,
     ClientError,
@@ -18,6 +16,9 @@ from botocore.exceptions import (
     NoRegionError,
     PartialCredentialsError,
 )
+
+if TYPE_CHECKING:
+    from botocore.config import Config
 
 
 class RetryMode(StrEnum):
@@ -38,6 +39,8 @@ def client_config(retry_mode: str = "standard", max_attempts: int = 5, timeout: 
     """Retries with backoff (botocore's standard or adaptive mode) and bounded timeouts."""
     if retry_mode not in RETRY_MODES:
         raise ValueError(f"retry mode {retry_mode!r}; allowed: {', '.join(RETRY_MODES)}")
+    from botocore.config import Config  # botocore's client machinery loads only when AWS is called
+
     return Config(
         retries={"mode": retry_mode, "max_attempts": max_attempts},
         connect_timeout=timeout,
@@ -57,6 +60,8 @@ class Aws:
         ``AWS_ENDPOINT_URL_<SERVICE>``) from the environment, as every AWS SDK does."""
         attempts = max_attempts or int(os.environ.get("AWS_MAX_ATTEMPTS") or 5)
         self._config = client_config(retry_mode, attempts, timeout)
+        import boto3.session
+
         self._session = boto3.session.Session(region_name=region)
         self._clients: dict[str, Any] = {}
 

@@ -9,15 +9,22 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import botocore.loaders
+import botocore.session
 import pytest
+import typer.main
+import typer.testing
 import yaml
 
 from infra.tool.engine import runner
+from infra.tool.engine.collector import tune_for_planning
 from infra.tool.engine.plan import Plan
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 
 _plan_stack = runner.plan_stack
+
+tune_for_planning()  # the test processes plan hundreds of stacks, as the CLI's commands do
 
 
 @functools.cache
@@ -38,6 +45,12 @@ def plan_stack(project_dir: Path, stack: str, overrides: Any = (), rule_ids: Any
 
 
 runner.plan_stack = plan_stack  # the CLI's commands import it from the runner when they run
+
+# The tests make hundreds of boto3 sessions (and moto its own): one loader of botocore's service
+# models serves them all, as it would one session; each new session would read the JSON again.
+botocore.session.create_loader = functools.cache(botocore.loaders.create_loader)  # type: ignore[attr-defined]
+# CliRunner turns the typer app into a click command on every invoke; the app does not change.
+typer.testing._get_command = functools.cache(typer.main.get_command)  # type: ignore[attr-defined]
 SHIPPED_STACKS = sorted(p.name[len("Pulumi.") : -len(".yaml")] for p in PROJECT_DIR.glob("Pulumi.*.yaml"))
 
 LOCAL_CONFIG: dict[str, Any] = {

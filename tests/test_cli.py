@@ -148,3 +148,23 @@ def test_console_script_runs_from_any_folder(tmp_path):
     )
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout)["stack"] == "local"
+
+
+def test_the_console_command_collects_garbage_at_planning_thresholds(monkeypatch):
+    """Python's default thresholds (700, 10, 10) walk the heap thousands of times per plan."""
+    import gc
+
+    from infra.tool import cli
+    from infra.tool.engine.collector import PLANNING_THRESHOLDS
+
+    seen: list[tuple[int, ...]] = []
+    exits: list[int] = []
+    before = gc.get_threshold()
+    monkeypatch.setattr(cli, "app", lambda: seen.append(gc.get_threshold()))
+    monkeypatch.setattr(cli.os, "_exit", exits.append)
+    gc.set_threshold(700, 10, 10)
+    try:
+        cli.main()
+    finally:
+        gc.set_threshold(*before)
+    assert seen == [PLANNING_THRESHOLDS] and exits == [0]

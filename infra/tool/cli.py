@@ -556,6 +556,9 @@ _fail, _warn = fail, warn
 def main() -> None:
     """Console entry point. Exits without interpreter teardown, which after loading Pulumi's
     gRPC runtime costs more than the plan itself; output is flushed first."""
+    from infra.tool.engine.collector import tune_for_planning
+
+    tune_for_planning()
     code: int | str | None = 0
     try:
         app()
