@@ -253,15 +253,34 @@ def test_bad_gcp_input_exits_2_naming_the_key(override, key):
     assert key in result.stderr and "Traceback" not in result.output
 
 
-def test_planning_gcp_without_the_extra_exits_2_naming_the_install_command(monkeypatch, project):
-    folder = project(gcp_config())  # a project of its own: the shipped stack's plan may be cached already
+def without_the_gcp_extra(monkeypatch) -> None:
+    """What an install without the extra looks like: pulumi_gcp cannot be imported."""
     for name in [m for m in sys.modules if m == "stacks.gcp" or m.startswith(("pulumi_gcp", "components.gcp"))]:
         monkeypatch.delitem(sys.modules, name)
-    monkeypatch.setitem(sys.modules, "pulumi_gcp", None)  # what an install without the extra looks like
+    monkeypatch.setitem(sys.modules, "pulumi_gcp", None)
+
+
+def test_planning_gcp_without_the_extra_exits_2_naming_the_install_command(monkeypatch, project):
+    folder = project(gcp_config())  # a project of its own: the shipped stack's plan may be cached already
+    without_the_gcp_extra(monkeypatch)
     result = runner.invoke(app, ["plan", "test", "--project-dir", str(folder)])
     assert result.exit_code == 2
     error = [line for line in result.stderr.splitlines() if line.startswith("error:")]
     assert len(error) == 1 and "uv sync --locked --extra gcp" in error[0] and "pulumi-gcp" in error[0]
+
+
+def test_diffing_gcp_without_the_extra_exits_2_naming_the_stack_and_the_install_command(monkeypatch, project):
+    folder = project(gcp_config())
+    base = runner.invoke(app, ["plan", "test", "--json", "--project-dir", str(folder)])
+    assert base.exit_code in (0, 1), base.output  # 1: the test stack accepts none of its findings
+    (folder / "base.json").write_text(base.stdout)
+    without_the_gcp_extra(monkeypatch)
+    result = runner.invoke(
+        app, ["diff", "test", "--base-plan", str(folder / "base.json"), "--project-dir", str(folder)]
+    )
+    assert result.exit_code == 2 and "Traceback" not in result.output
+    error = [line for line in result.stderr.splitlines() if line.startswith("error:")]
+    assert len(error) == 1 and "test:" in error[0] and "uv sync --locked --extra gcp" in error[0]
 
 
 CANARIES = {"nowry:groqApiKey": "gsk_CANARY_groq_7f3a", "nowry:secretKey": "CANARY_signing_key_91c2"}

@@ -12,9 +12,10 @@ from pathlib import Path
 import pytest
 import yaml
 
+from infra.phases import spec
 from infra.tool.change_render import COMMENT_LIMIT
 from infra.tool.ops.drift import drifted, main, report
-from tests.conftest import PROJECT_DIR
+from tests.conftest import PROJECT_DIR, SHIPPED_STACKS
 
 GITHUB = PROJECT_DIR / ".github"
 WORKFLOWS = sorted((GITHUB / "workflows").glob("*.yml"))
@@ -101,6 +102,49 @@ def test_every_install_is_the_locked_one_and_the_cli_version_is_pinned():
                     assert step["with"]["pulumi-version-file"] == ".pulumi-version"
     assert "uv sync --locked" in (PROJECT_DIR / ".ci" / "run").read_text()
     assert "uv lock --check" in (PROJECT_DIR / ".ci" / "checks").read_text()
+
+
+def stacks_a_job_plans(data: dict, job: dict) -> set[str]:
+    """Every shipped stack for a job that loops over the stack files or diffs ``--all``; else
+    the stacks its matrix, its Pulumi steps or its dispatch inputs name."""
+    runs = "\n".join(str(s.get("run", "")) for s in steps(job))
+    if "Pulumi.*.yaml" in runs or "--all" in runs:
+        return set(SHIPPED_STACKS)
+    named = {m["stack"] for m in job.get("strategy", {}).get("matrix", {}).get("include", []) if "stack" in m}
+    named |= {s["with"]["stack-name"] for s in steps(job) if "stack-name" in s.get("with", {})}
+    dispatch = (data["on"] or {}).get("workflow_dispatch") or {}
+    named |= set(((dispatch.get("inputs") or {}).get("stack") or {}).get("options", []))
+    return {name for name in named if not name.startswith("${{")}
+
+
+def extras_installed(job: dict) -> set[str]:
+    install = next((str(s["run"]) for s in steps(job) if str(s.get("run", "")).startswith("uv sync --locked")), "")
+    return set(re.findall(r"--extra (\S+)", install))
+
+
+def extras_needed(stacks: set[str]) -> set[str]:
+    phases = {yaml.safe_load((PROJECT_DIR / f"Pulumi.{name}.yaml").read_text())["config"]["nowry:phase"]
+              for name in stacks}  # fmt: skip
+    return {extra for extra in (spec(phase).extra for phase in phases) if extra}
+
+
+def test_every_job_installs_the_extras_of_the_stacks_it_plans():
+    checked = {}
+    for path in WORKFLOWS:
+        data = workflow(path.name)
+        for name, job in data["jobs"].items():
+            if (path.name, name) in NO_LOCKED_INSTALL:
+                continue
+            planned = stacks_a_job_plans(data, job)
+            missing = extras_needed(planned) - extras_installed(job)
+            assert not missing, (
+                f"{path.name}:{name} plans {sorted(planned)} without `uv sync --locked --extra {missing}`"
+            )
+            checked[(path.name, name)] = planned
+    # The jobs that plan every shipped stack (the gcp stack among them) are found as such.
+    assert checked[("pull-request.yml", "plans")] == checked[("pull-request.yml", "diff")] == set(SHIPPED_STACKS)
+    assert extras_needed(set(SHIPPED_STACKS)) == {"gcp"}
+    assert checked[("release.yml", "bump")] == {"dev", "prod"}
 
 
 def test_pull_requests_check_in_parallel_then_preview_with_the_policy_pack_skipping_forks():

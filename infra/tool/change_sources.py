@@ -162,11 +162,12 @@ def read_plan_file(path: Path, option: str) -> Side:
 def plan_here(project_dir: Path, stack: str, overrides: Sequence[str] = ()) -> Side:
     """Plan ``stack`` in this process with this checkout's code; a config error is a SourceError."""
     from infra.tool.rules import RULE_IDS
+    from stacks import ProviderNotInstalled
 
     try:
         return from_plan(runner.plan_stack(project_dir, stack, list(overrides), rule_ids=RULE_IDS))
-    except (ConfigError, StackFileError) as exc:
-        raise SourceError(str(exc)) from None
+    except (ConfigError, StackFileError, ProviderNotInstalled) as exc:
+        raise SourceError(f"{stack}: {exc}" if isinstance(exc, ProviderNotInstalled) else str(exc)) from None
 
 
 # --- the base from a git ref --------------------------------------------------------------------
