@@ -112,7 +112,8 @@ def test_no_credentials_is_one_line(monkeypatch, moto_endpoint, tmp_path):
     assert "Traceback" not in result.output
 
 
-def test_a_wrong_region_and_access_denied_are_one_line(aws_env):
+def test_a_wrong_region_and_access_denied_are_one_line(aws_env, monkeypatch):
+    monkeypatch.setenv("AWS_MAX_ATTEMPTS", "2")  # each retry of a refused connection waits up to 2^n s
     unreachable = runner.invoke(app, ["bootstrap", "--region", "us-east-1", "--endpoint-url", "http://127.0.0.1:9",
                                       "--bucket", "x"])  # fmt: skip
     assert unreachable.exit_code == 2
