@@ -7,7 +7,7 @@ verbatim with bash (`-eo pipefail`, as GitHub's runner does) and uv's cache as i
 as setup-uv's `enable-cache` restores it). Steps that need root (apt-get) are skipped and listed.
 The jobs run in parallel on GitHub, so the feedback time is the longest job; the aim is 90 s.
 
-Run: python benchmarks/pr_feedback.py [--base main] [--jobs checks,tests,...]
+Run: python benchmarks/pr_feedback.py [--base main] [--jobs checks,tests[1],...]
 """
 
 from __future__ import annotations
@@ -38,14 +38,28 @@ ENV["PATH"] = os.pathsep.join(p for p in os.environ.get("PATH", "").split(os.pat
 
 def jobs_on_every_pull_request() -> dict[str, dict]:
     """The jobs with no `if` (the preview runs only for the repository's own branches, with
-    secrets), each with the workflow's `env` under its own."""
+    secrets), each with the workflow's `env` under its own; a job with a matrix is one job per
+    combination (``tests[1]``, ``tests[2]``), as GitHub runs it."""
     workflow = yaml.safe_load(WORKFLOW.read_text())
     shared = workflow.get("env") or {}
-    return {
-        name: {**job, "env": {**shared, **(job.get("env") or {})}}
-        for name, job in workflow["jobs"].items()
-        if "if" not in job and "needs" not in job
-    }
+    found: dict[str, dict] = {}
+    for name, job in workflow["jobs"].items():
+        if "if" in job or "needs" in job:
+            continue
+        for combination in matrix_combinations(job.get("strategy", {}).get("matrix") or {}):
+            label = f"{name}[{','.join(str(v) for v in combination.values())}]" if combination else name
+            found[label] = {**job, "env": {**shared, **(job.get("env") or {})}, "matrix": combination}
+    return found
+
+
+def matrix_combinations(matrix: dict) -> list[dict[str, object]]:
+    """Every combination of a matrix's lists (the shapes this workflow uses: no include/exclude)."""
+    combinations: list[dict[str, object]] = [{}]
+    for key, values in matrix.items():
+        if key in ("include", "exclude"):
+            raise SystemExit(f"matrix {key} is not modelled here: extend {Path(__file__).name}")
+        combinations = [{**c, key: v} for c in combinations for v in values]
+    return combinations
 
 
 def git(*args: str, cwd: Path) -> str:
@@ -83,12 +97,14 @@ def cpu_seconds() -> float:
 
 def run_job(name: str, job: dict, base: str, work: Path) -> tuple[float, float, list[str], str | None]:
     """(wall seconds, CPU seconds, skipped steps, the failing step or None); each step's time is printed."""
-    clone, temp = work / name, work / f"{name}-runner-temp"
+    folder = re.sub(r"\W", "-", name)
+    clone, temp = work / folder, work / f"{folder}-runner-temp"
     temp.mkdir()
     started, cpu_started = time.perf_counter(), cpu_seconds()
     checkout(base, clone)
     print(f"  {time.perf_counter() - started:6.1f} s  checkout (clone, merge into {base})", flush=True)
     context = {"runner.temp": str(temp), "github.event.pull_request.number": "1", "!cancelled()": "true"}
+    context.update({f"matrix.{key}": str(value) for key, value in job["matrix"].items()})
     skipped, failed = [], None
     for index, step in enumerate(job["steps"]):
         script = step.get("run")

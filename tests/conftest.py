@@ -19,12 +19,36 @@ import yaml
 from infra.tool.engine import runner
 from infra.tool.engine.collector import tune_for_planning
 from infra.tool.engine.plan import Plan
+from tests.sharding import deal, parse_shard
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 
 _plan_stack = runner.plan_stack
 
 tune_for_planning()  # the test processes plan hundreds of stacks, as the CLI's commands do
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--shard", default=None, metavar="K/N", help="Run the K-th of N parts of the suite (whole test files)."
+    )
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    option = config.getoption("--shard")
+    if not option:
+        return
+    try:
+        part, parts = parse_shard(option)
+    except ValueError as exc:
+        raise pytest.UsageError(str(exc)) from None
+    files = [item.nodeid.split("::")[0] for item in items]
+    assigned = deal(files, parts)
+    kept = [item for item, file in zip(items, files, strict=True) if assigned[file] == part - 1]
+    config.hook.pytest_deselected(
+        items=[item for item, file in zip(items, files, strict=True) if assigned[file] != part - 1]
+    )
+    items[:] = kept
 
 
 @functools.cache

@@ -165,6 +165,9 @@ def test_pull_requests_check_in_parallel_then_preview_with_the_policy_pack_skipp
         assert command in "\n".join(s.get("run", "") for s in steps(job)), name
         uv = next(s for s in steps(job) if str(s.get("uses", "")).startswith("astral-sh/setup-uv@"))
         assert uv["with"]["enable-cache"] is True, name
+    for name in ("tests", "lowest-versions"):  # the suite on two runners, each half once
+        assert jobs[name]["strategy"]["matrix"]["shard"] == [1, 2], name
+        assert '--shard "$SHARD/2"' in "\n".join(s.get("run", "") for s in steps(jobs[name])), name
     checkout = next(s for s in steps(jobs["diff"]) if str(s.get("uses", "")).startswith("actions/checkout@"))
     assert checkout["with"]["fetch-depth"] == 2, "the merge commit's first parent is there for the base worktree"
     upload = next(s for s in steps(jobs["diff"]) if str(s.get("uses", "")).startswith("actions/upload-artifact@"))
