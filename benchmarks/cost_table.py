@@ -27,12 +27,14 @@ def main() -> int:
             continue
         print(f"{stack:<10} {plan.phase:<11} {estimate(plan).total:>10.2f}")
     print()
-    print(f"{'phase':<20} {'estimate':>10}  {'original':<10} from")
+    samples = [sample for phase in REGISTRY for sample in phase.prices]
+    width = max(len("phase"), *(len(sample.label) for sample in samples))
+    print(f"{'phase':<{width}} {'estimate':>10}  {'original':<19} from")
     bills = phase_bills(PROJECT_DIR)
-    for sample in (sample for phase in REGISTRY for sample in phase.prices):
+    for sample in samples:
         shown = f"{bills[sample.label]:.2f}"
         source = " ".join([sample.stack, *(f"--set {o}" for o in sample.overrides)])
-        print(f"{sample.label:<20} {shown:>10}  {sample.original_estimate:<10} {source}")
+        print(f"{sample.label:<{width}} {shown:>10}  {sample.original_estimate:<19} {source}")
     return 0
 
 
