@@ -42,19 +42,29 @@ ATLAS_TIERS: dict[str, AtlasTierLimits] = {
 """Atlas's limits by tier (the tiers this project runs; M0 and Flex count storage as logical size)."""
 
 DOCUMENTDB_CONNECTIONS: dict[str, int] = {
-    "db.t3.medium": 500,
-    "db.t4g.medium": 500,
-    "db.r5.large": 1700,
-    "db.r6g.large": 1700,
-    "db.r5.xlarge": 3500,
-    "db.r6g.xlarge": 3500,
-    "db.r5.2xlarge": 7000,
-    "db.r6g.2xlarge": 7000,
+    "db.t3.medium": 1000,
+    "db.t4g.medium": 1000,
+    "db.r5.large": 3400,
+    "db.r5.xlarge": 7000,
+    "db.r5.2xlarge": 14200,
+    "db.r5.4xlarge": 28400,
+    "db.r5.12xlarge": 60000,
+    "db.r5.24xlarge": 60000,
+    "db.r6g.large": 3400,
+    "db.r6g.xlarge": 7000,
+    "db.r6g.2xlarge": 14200,
+    "db.r6g.4xlarge": 28400,
+    "db.r6g.8xlarge": 60000,
+    "db.r6g.12xlarge": 60000,
+    "db.r6g.16xlarge": 60000,
 }
-"""Maximum connections per DocumentDB instance, by class (Amazon DocumentDB developer guide, "Quotas
-and limits", instance limits). No copy of that table could be read where this was written: the
-figures are the guide's as remembered, and ``advise`` reads the exact value from each instance's
-``DatabaseConnectionsLimit`` metric. A class not listed gets no plan-time check."""
+"""Connections (all, active and idle) per DocumentDB instance, by class: the "Instance limits" table of
+the Amazon DocumentDB developer guide, "Quotas and limits"
+(https://docs.aws.amazon.com/documentdb/latest/developerguide/limits.html#limits.instance). The guide
+lists no R8G row: those classes get no plan-time check, and ``advise`` reads every instance's exact
+value from its ``DatabaseConnectionsLimit`` metric. The guide also caps *active* connections (102 on
+the medium classes, 1,100 on the large ones); the budget here counts every pooled connection, idle
+or not, against the first figure only."""
 DOCUMENTDB_LIMITS_SOURCE = (
     "Amazon DocumentDB developer guide, Quotas and limits (limits.html), instance limits; live: the "
     "DatabaseConnectionsLimit CloudWatch metric"

@@ -54,15 +54,16 @@ def advise(*args: str):
 
 def test_connections_near_the_class_limit_exit_1_naming_the_metric_the_limit_and_a_date(aws_env, tmp_path):
     instance = {"DBInstanceIdentifier": "nowry-db-0"}
-    put(aws_env, "AWS/DocDB", "DatabaseConnections", instance, [300 + 10 * i for i in range(14)])
-    put(aws_env, "AWS/DocDB", "DatabaseConnectionsLimit", instance, [500.0] * 14)
+    put(aws_env, "AWS/DocDB", "DatabaseConnections", instance, [800 + 10 * i for i in range(14)])
+    # what a db.t4g.medium publishes: 1000 connections (developer guide, Quotas and limits, instance limits)
+    put(aws_env, "AWS/DocDB", "DatabaseConnectionsLimit", instance, [1000.0] * 14)
     result = advise("prod", "--outputs", outputs_file(tmp_path), "--json")
     assert result.exit_code == 1, result.output
     payload = json.loads(result.stdout)
     assert set(payload) >= {"stack", "phase", "measured_at", "limits", "next"}
     assert (payload["stack"], payload["phase"]) == ("prod", "aws")
     row = next(r for r in payload["limits"] if r["metric"] == "DatabaseConnections")
-    assert row["used"] == 430 and row["limit"] == 500 and row["percent"] == 86.0
+    assert row["used"] == 930 and row["limit"] == 1000 and row["percent"] == 93.0
     assert row["days_to_limit"] == pytest.approx(7.0, abs=0.1)
     assert row["reached_on"] == (NOW - timedelta(hours=1) + timedelta(days=7)).date().isoformat()
     assert "DatabaseConnectionsLimit" in row["source"]
@@ -76,13 +77,13 @@ def test_connections_near_the_class_limit_exit_1_naming_the_metric_the_limit_and
 def test_a_flat_low_series_exits_0_with_next_null(aws_env, tmp_path):
     instance = {"DBInstanceIdentifier": "nowry-db-0"}
     put(aws_env, "AWS/DocDB", "DatabaseConnections", instance, [40.0] * 14)
-    put(aws_env, "AWS/DocDB", "DatabaseConnectionsLimit", instance, [500.0] * 14)
+    put(aws_env, "AWS/DocDB", "DatabaseConnectionsLimit", instance, [1000.0] * 14)
     result = advise("prod", "--outputs", outputs_file(tmp_path), "--json")
     assert result.exit_code == 0, result.output
     payload = json.loads(result.stdout)
     assert payload["next"] is None
     row = next(r for r in payload["limits"] if r["metric"] == "DatabaseConnections")
-    assert (row["used"], row["percent"], row["days_to_limit"]) == (40, 8.0, None)
+    assert (row["used"], row["percent"], row["days_to_limit"]) == (40, 4.0, None)
     unmeasured = [r for r in payload["limits"] if r["used"] is None]
     assert unmeasured and all(r["percent"] is None for r in unmeasured), "empty series are not zero"
 
@@ -118,7 +119,7 @@ def test_ecs_at_its_maximum_raises_max_count_with_the_bill(aws_env, tmp_path):
 
 def test_the_human_table_shows_each_limit_and_the_next_step(aws_env, tmp_path):
     instance = {"DBInstanceIdentifier": "nowry-db-0"}
-    put(aws_env, "AWS/DocDB", "DatabaseConnections", instance, [300 + 10 * i for i in range(14)])
+    put(aws_env, "AWS/DocDB", "DatabaseConnections", instance, [800 + 10 * i for i in range(14)])
     result = advise("prod", "--outputs", outputs_file(tmp_path))
     assert result.exit_code == 1
     assert "DatabaseConnections" in result.stdout and "not measured" in result.stdout

@@ -94,9 +94,10 @@ def test_the_uri_the_stack_builds_carries_the_connection_pool():
 @pytest.mark.parametrize(
     ("overrides", "fits"),
     [
-        ([], True),  # 3 tasks x (10 + 2) = 36 of 400
-        (["nowry:backend.maxCount=33"], True),  # 33 x 12 = 396 of 400
-        (["nowry:backend.maxCount=34"], False),  # 34 x 12 = 408
+        # db.t4g.medium accepts 1000 connections (developer guide, Quotas and limits, instance limits): 800 at 80%
+        ([], True),  # 3 tasks x (10 + 2) = 36 of 800
+        (["nowry:backend.maxCount=66"], True),  # 66 x 12 = 792 of 800
+        (["nowry:backend.maxCount=67"], False),  # 67 x 12 = 804
         (["nowry:database.engine=atlas", "nowry:backend.maxCount=100"], True),  # 1200 of 0.8 x 2990 on M20
         (["nowry:database.engine=atlas", "nowry:backend.maxCount=100", "nowry:backend.dbPool.maxSize=50"], False),
     ],

@@ -116,7 +116,7 @@ CASES = [
     # the connection budget: the backend at its most must fit 80% of what a database node accepts
     (plan("prod", "nowry:backend.maxCount=100"), 2,
      "nowry:backend.dbPool.maxSize: 100 backend processes (backend.maxCount) x (10 pooled + 2 monitoring) = 1200 "
-     "connections to each database node, over 80% of the 500 that a db.t4g.medium DocumentDB instance accepts (400)"),
+     "connections to each database node, over 80% of the 1000 that a db.t4g.medium DocumentDB instance accepts (800)"),
     (plan("prod", "nowry:backend.dbPool.minSize=20"), 2, "nowry:backend.dbPool.minSize: is above maxSize"),
     (plan("prod", "nowry:backend.dbPool.maxSize=0"), 2, "nowry:backend.dbPool.maxSize: out of range"),
     (plan("prod", 'nowry:policy={"accept": [{"rule": "ecs-no-public-ipp", "reason": "a typo in the id"}]}'), 2,
