@@ -113,3 +113,23 @@ def test_the_connection_budget_holds_the_backend_at_its_most_within_80_percent(o
     else:
         with pytest.raises(ConfigError, match=r"nowry:backend\.dbPool\.maxSize: .* connections to each database node"):
             plan_stack(PROJECT_DIR, "prod", [*overrides, *atlas])
+
+
+@pytest.mark.parametrize(
+    "overrides",
+    [
+        ["aws:region=eu-south-2", "nowry:aws.dr.region=eu-west-3"],  # DocumentDB in both (the guide's regions)
+        ["aws:region=us-west-1", "nowry:database.engine=atlas", "nowry:atlas.orgId=0123456789abcdef01234567",
+         "nowry:aws.dr.region=null"],  # no DocumentDB there: Atlas instead
+    ],
+)  # fmt: skip
+def test_a_region_without_documentdb_plans_with_atlas_and_documentdb_plans_where_it_runs(overrides):
+    from tests.conftest import PROJECT_DIR, plan_stack
+
+    plan = plan_stack(PROJECT_DIR, "prod", overrides)
+    engines = {r.type for r in plan.resources} & {
+        "aws:docdb/cluster:Cluster",
+        "mongodbatlas:index/advancedCluster:AdvancedCluster",
+    }
+    assert engines == ({"mongodbatlas:index/advancedCluster:AdvancedCluster"} if "us-west-1" in overrides[0]
+                       else {"aws:docdb/cluster:Cluster"})  # fmt: skip

@@ -765,7 +765,7 @@ def test_a_stack_outside_us_east_1_replicates_its_key_for_the_edge():
 
 
 def test_a_region_opened_after_august_2022_gets_alb_logs_from_the_delivery_service():
-    plan = plan_stack(PROJECT_DIR, "prod", ["aws:region=eu-central-2"])
+    plan = plan_stack(PROJECT_DIR, "prod", ["aws:region=eu-south-2"])  # Spain, opened in November 2022
     alb_writer = _statements_by_sid(plan.one("aws:s3/bucketPolicy:BucketPolicy", "logs-policy"))["AlbAccessLogs"]
     assert alb_writer["Principal"] == {"Service": "logdelivery.elasticloadbalancing.amazonaws.com"}
 

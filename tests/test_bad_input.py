@@ -117,6 +117,11 @@ CASES = [
     (plan("prod", "nowry:backend.maxCount=100"), 2,
      "nowry:backend.dbPool.maxSize: 100 backend processes (backend.maxCount) x (10 pooled + 2 monitoring) = 1200 "
      "connections to each database node, over 80% of the 1000 that a db.t4g.medium DocumentDB instance accepts (800)"),
+    # DocumentDB runs in fewer regions than AWS has (developer guide, Quotas and limits, supported regions)
+    (plan("prod", "aws:region=us-west-1"), 2,
+     "aws:region: has no Amazon DocumentDB (instance-based clusters) (given: 'us-west-1'); allowed: us-east-1, "),
+    (plan("prod", "nowry:aws.dr.region=us-west-1"), 2,
+     "nowry:aws.dr.region: has no Amazon DocumentDB to restore the cluster in (given: 'us-west-1')"),
     (plan("prod", "nowry:backend.dbPool.minSize=20"), 2, "nowry:backend.dbPool.minSize: is above maxSize"),
     (plan("prod", "nowry:backend.dbPool.maxSize=0"), 2, "nowry:backend.dbPool.maxSize: out of range"),
     (plan("prod", 'nowry:policy={"accept": [{"rule": "ecs-no-public-ipp", "reason": "a typo in the id"}]}'), 2,

@@ -35,3 +35,15 @@ def test_every_offered_class_the_guide_lists_has_its_limit_and_only_those():
     assert set(DOCUMENTDB_CONNECTIONS) == listed
     unlisted = sorted(set(DOCUMENTDB_INSTANCE_CLASSES) - listed)
     assert unlisted and all(name.startswith("db.r8g.") for name in unlisted), unlisted
+
+
+REGIONS_PAGE = PROJECT_DIR / "tests" / "data" / "documentdb" / "regions.md"
+
+
+def test_documentdb_regions_are_the_commercial_ones_the_developer_guide_lists():
+    from infra.config.aws_offerings import DOCUMENTDB_REGIONS, REGIONS
+
+    published = set(re.findall(r"`([a-z]{2}(?:-gov)?-[a-z]+-\d)`", REGIONS_PAGE.read_text()))
+    assert {"us-east-1", "us-west-2", "cn-north-1", "us-gov-west-1"} <= published, "the copy is read"
+    assert set(DOCUMENTDB_REGIONS) == published & set(REGIONS)
+    assert "us-west-1" not in DOCUMENTDB_REGIONS and "us-west-1" in REGIONS

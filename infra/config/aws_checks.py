@@ -1,4 +1,4 @@
-"""Checks of the aws phase's config against what AWS offers (aws_catalog)."""
+"""Checks of the aws phase's config against what AWS offers (aws_offerings)."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from infra.config.aws_offerings import (
     CACHE_SIZES,
     DOCUMENTDB_ENGINE_VERSIONS,
     DOCUMENTDB_INSTANCE_CLASSES,
+    DOCUMENTDB_REGIONS,
     FARGATE_SIZES,
     REGIONS,
     fargate_pairs_text,
@@ -42,11 +43,15 @@ def check(config: StackConfig, ctx: CheckContext) -> None:
         config.aws,
     )
     issues = ctx.issues
+    documentdb = (database.engine or "documentdb") == "documentdb"
     if region not in REGIONS:
         issues.append(ConfigIssue("aws:region", "is not an AWS region", repr(region), ", ".join(REGIONS)))
+    elif documentdb and region not in DOCUMENTDB_REGIONS:
+        issues.append(ConfigIssue("aws:region", "has no Amazon DocumentDB (instance-based clusters)", repr(region),
+                                  f"{', '.join(DOCUMENTDB_REGIONS)}; or nowry:database.engine: atlas"))  # fmt: skip
     _fargate(backend, issues)
     _frontend(frontend, issues)
-    if (database.engine or "documentdb") == "documentdb":
+    if documentdb:
         _documentdb(database, issues)
     if cache.enabled:
         _cache(cache, issues)
@@ -85,6 +90,9 @@ def _disaster_recovery(config: StackConfig, issues: list[ConfigIssue]) -> None:
         elif dr.region == config.aws_region:
             issues.append(ConfigIssue("nowry:aws.dr.region", "is the stack's own region: a lost region takes both",
                                       repr(dr.region), f"any AWS region but {config.aws_region}"))  # fmt: skip
+        elif config.database_engine == "documentdb" and dr.region not in DOCUMENTDB_REGIONS:
+            issues.append(ConfigIssue("nowry:aws.dr.region", "has no Amazon DocumentDB to restore the cluster in",
+                                      repr(dr.region), ", ".join(DOCUMENTDB_REGIONS)))  # fmt: skip
         if config.database_engine != "documentdb":
             issues.append(ConfigIssue("nowry:aws.dr.region", "backs up DocumentDB; this stack's database is "
                                       f"{config.database_engine} (Atlas keeps its own backups)", repr(dr.region),

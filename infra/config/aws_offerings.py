@@ -12,6 +12,16 @@ REGIONS = (
 )  # fmt: skip
 """Commercial AWS regions."""
 
+DOCUMENTDB_REGIONS = (
+    "us-east-1", "us-east-2", "us-west-2", "ca-central-1", "sa-east-1", "mx-central-1",
+    "eu-west-1", "eu-west-2", "eu-west-3", "eu-central-1", "eu-north-1", "eu-south-1", "eu-south-2",
+    "af-south-1", "me-central-1", "il-central-1", "ap-east-1", "ap-south-1", "ap-south-2",
+    "ap-northeast-1", "ap-northeast-2", "ap-northeast-3", "ap-southeast-1", "ap-southeast-2",
+    "ap-southeast-3", "ap-southeast-5", "ap-southeast-7",
+)  # fmt: skip
+"""The commercial regions with DocumentDB instance-based clusters (Amazon DocumentDB developer guide,
+Quotas and limits, supported regions: limits.html#limits-region_availability)."""
+
 
 def _steps(start: int, stop: int, step: int) -> tuple[int, ...]:
     return tuple(range(start, stop + 1, step))
