@@ -42,12 +42,12 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         part, parts = parse_shard(option)
     except ValueError as exc:
         raise pytest.UsageError(str(exc)) from None
-    files = [item.nodeid.split("::")[0] for item in items]
-    assigned = deal(files, parts)
-    kept = [item for item, file in zip(items, files, strict=True) if assigned[file] == part - 1]
-    config.hook.pytest_deselected(
-        items=[item for item, file in zip(items, files, strict=True) if assigned[file] != part - 1]
-    )
+    assigned = deal((item.nodeid.split("::")[0] for item in items), parts)
+    kept: list[pytest.Item] = []
+    left: list[pytest.Item] = []
+    for item in items:
+        (kept if assigned[item.nodeid.split("::")[0]] == part - 1 else left).append(item)
+    config.hook.pytest_deselected(items=left)
     items[:] = kept
 
 
@@ -75,6 +75,7 @@ runner.plan_stack = plan_stack  # the CLI's commands import it from the runner w
 botocore.session.create_loader = functools.cache(botocore.loaders.create_loader)  # type: ignore[attr-defined]
 # CliRunner turns the typer app into a click command on every invoke; the app does not change.
 typer.testing._get_command = functools.cache(typer.main.get_command)  # type: ignore[attr-defined]
+
 SHIPPED_STACKS = sorted(p.name[len("Pulumi.") : -len(".yaml")] for p in PROJECT_DIR.glob("Pulumi.*.yaml"))
 
 LOCAL_CONFIG: dict[str, Any] = {

@@ -115,21 +115,21 @@ def test_the_connection_budget_holds_the_backend_at_its_most_within_80_percent(o
             plan_stack(PROJECT_DIR, "prod", [*overrides, *atlas])
 
 
+DOCUMENTDB_CLUSTER, ATLAS_CLUSTER = "aws:docdb/cluster:Cluster", "mongodbatlas:index/advancedCluster:AdvancedCluster"
+
+
 @pytest.mark.parametrize(
-    "overrides",
+    ("overrides", "database"),
     [
-        ["aws:region=eu-south-2", "nowry:aws.dr.region=eu-west-3"],  # DocumentDB in both (the guide's regions)
-        ["aws:region=us-west-1", "nowry:database.engine=atlas", "nowry:atlas.orgId=0123456789abcdef01234567",
-         "nowry:aws.dr.region=null"],  # no DocumentDB there: Atlas instead
+        # DocumentDB in both regions (the guide's supported regions)
+        (["aws:region=eu-south-2", "nowry:aws.dr.region=eu-west-3"], DOCUMENTDB_CLUSTER),
+        # no DocumentDB in us-west-1: Atlas instead
+        (["aws:region=us-west-1", "nowry:database.engine=atlas", "nowry:atlas.orgId=0123456789abcdef01234567",
+          "nowry:aws.dr.region=null"], ATLAS_CLUSTER),
     ],
 )  # fmt: skip
-def test_a_region_without_documentdb_plans_with_atlas_and_documentdb_plans_where_it_runs(overrides):
+def test_a_region_without_documentdb_plans_with_atlas_and_documentdb_plans_where_it_runs(overrides, database):
     from tests.conftest import PROJECT_DIR, plan_stack
 
     plan = plan_stack(PROJECT_DIR, "prod", overrides)
-    engines = {r.type for r in plan.resources} & {
-        "aws:docdb/cluster:Cluster",
-        "mongodbatlas:index/advancedCluster:AdvancedCluster",
-    }
-    assert engines == ({"mongodbatlas:index/advancedCluster:AdvancedCluster"} if "us-west-1" in overrides[0]
-                       else {"aws:docdb/cluster:Cluster"})  # fmt: skip
+    assert {r.type for r in plan.resources} & {DOCUMENTDB_CLUSTER, ATLAS_CLUSTER} == {database}

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from infra.config import source
 from infra.phases import spec
 from infra.tool.change_render import COMMENT_LIMIT
 from infra.tool.ops.drift import drifted, main, report
@@ -123,8 +124,8 @@ def extras_installed(job: dict) -> set[str]:
 
 
 def extras_needed(stacks: set[str]) -> set[str]:
-    phases = {yaml.safe_load((PROJECT_DIR / f"Pulumi.{name}.yaml").read_text())["config"]["nowry:phase"]
-              for name in stacks}  # fmt: skip
+    project = source.read_project(PROJECT_DIR)
+    phases = {source.from_stack_file(project, name).namespace(project.name)["phase"] for name in stacks}
     return {extra for extra in (spec(phase).extra for phase in phases) if extra}
 
 

@@ -43,7 +43,7 @@ def check(config: StackConfig, ctx: CheckContext) -> None:
         config.aws,
     )
     issues = ctx.issues
-    documentdb = (database.engine or "documentdb") == "documentdb"
+    documentdb = config.database_engine == "documentdb"
     if region not in REGIONS:
         issues.append(ConfigIssue("aws:region", "is not an AWS region", repr(region), ", ".join(REGIONS)))
     elif documentdb and region not in DOCUMENTDB_REGIONS:

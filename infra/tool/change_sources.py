@@ -166,8 +166,10 @@ def plan_here(project_dir: Path, stack: str, overrides: Sequence[str] = ()) -> S
 
     try:
         return from_plan(runner.plan_stack(project_dir, stack, list(overrides), rule_ids=RULE_IDS))
-    except (ConfigError, StackFileError, ProviderNotInstalled) as exc:
-        raise SourceError(f"{stack}: {exc}" if isinstance(exc, ProviderNotInstalled) else str(exc)) from None
+    except (ConfigError, StackFileError) as exc:
+        raise SourceError(str(exc)) from None
+    except ProviderNotInstalled as exc:  # its message names the phase, not the stack
+        raise SourceError(f"{stack}: {exc}") from None
 
 
 # --- the base from a git ref --------------------------------------------------------------------
