@@ -22,7 +22,7 @@ TARGET_RATIO = 1.3
 TARGET_SECONDS = 2.5
 
 
-# Measure as an installed tool runs: with bytecode caches (pip writes them for
+# Measure as an installed tool runs: with bytecode caches (uv sync and pip write them for
 # site-packages; the project's own modules get theirs on the warm-up run).
 ENV = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}
 
